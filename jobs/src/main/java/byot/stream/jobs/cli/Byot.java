@@ -1,0 +1,72 @@
+package byot.stream.jobs.cli;
+
+import java.io.FileNotFoundException;
+import java.io.PrintStream;
+import java.nio.file.NoSuchFileException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/** The {@code byot} launcher: finds the subcommand, prints help, and turns user errors into one line. */
+public final class Byot {
+
+    static List<Command> commands() {
+        return List.of(
+        );
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        List<Command> commands = commands();
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+            out.print(overview(commands));
+            return args.length == 0 ? 2 : 0;
+        }
+        Optional<Command> match = find(commands, args);
+        if (match.isEmpty()) {
+            err.println("byot: unknown command '" + String.join(" ", Arrays.copyOf(args, Math.min(2, args.length)))
+                    + "' (see byot --help)");
+            return 2;
+        }
+        Command command = match.get();
+        String[] rest = Arrays.copyOfRange(args, command.name().split(" ").length, args.length);
+        if (Arrays.asList(rest).contains("--help") || Arrays.asList(rest).contains("-h")) {
+            out.print(command.options().usage(command.name(), command.summary()));
+            return 0;
+        }
+        try {
+            return command.run(command.options().parse(rest));
+        } catch (UsageException | IllegalArgumentException e) {
+            err.println("byot " + command.name() + ": " + e.getMessage());
+            return 2;
+        } catch (FileNotFoundException | NoSuchFileException e) {
+            err.println("byot " + command.name() + ": file not found: " + e.getMessage());
+            return 1;
+        } catch (Exception e) {
+            err.println("byot " + command.name() + ": failed: " + e);
+            if (System.getenv("BYOT_DEBUG") != null) {
+                e.printStackTrace(err);
+            }
+            return 1;
+        }
+    }
+
+    private static Optional<Command> find(List<Command> commands, String[] args) {
+        String two = args.length >= 2 ? args[0] + " " + args[1] : null;
+        return commands.stream().filter(c -> c.name().equals(two)).findFirst()
+                .or(() -> commands.stream().filter(c -> c.name().equals(args[0])).findFirst());
+    }
+
+    private static String overview(List<Command> commands) {
+        StringBuilder sb = new StringBuilder("byot-stream: self-distilled multi-exit CNNs, fine-tuned on Flink from Kafka.\n\n"
+                + "Usage: byot <command> [--option value]...   (byot <command> --help for its options)\n\nCommands:\n");
+        int width = commands.stream().mapToInt(c -> c.name().length()).max().orElse(0) + 2;
+        for (Command c : commands) {
+            sb.append(String.format("  %-" + width + "s %s%n", c.name(), c.summary()));
+        }
+        return sb.toString();
+    }
+}

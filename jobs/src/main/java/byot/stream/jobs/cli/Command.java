@@ -1,0 +1,14 @@
+package byot.stream.jobs.cli;
+
+/** One {@code byot} subcommand. Its name may have two words ("bench kafka"). */
+public interface Command {
+    String name();
+
+    /** One line for {@code byot --help}. */
+    String summary();
+
+    Options options();
+
+    /** Runs the command; returns the process exit code. Throw {@link UsageException} for caller mistakes. */
+    int run(Parsed args) throws Exception;
+}

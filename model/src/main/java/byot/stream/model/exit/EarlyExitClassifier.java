@@ -1,0 +1,161 @@
+package byot.stream.model.exit;
+
+import byot.stream.model.graph.BuiltGraph;
+import byot.stream.model.graph.Names;
+import byot.stream.model.spec.ModelSpec;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Inference with early exit over an immutable snapshot of a model's weights.
+ *
+ * <p>{@link #classify} runs one section at a time on the samples still in play: after each section its
+ * exit scores them, those that pass the policy leave, and only the rest are gathered into the next
+ * section's batch. Work for exited samples really stops.
+ */
+public final class EarlyExitClassifier {
+
+    private final ModelSpec spec;
+    private final BuiltGraph graph;
+    private final long version;
+
+    public EarlyExitClassifier(ModelSpec spec, BuiltGraph graph, long version) {
+        this.spec = spec;
+        this.graph = graph;
+        this.version = version;
+    }
+
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    public long version() {
+        return version;
+    }
+
+    public int exits() {
+        return spec.sections();
+    }
+
+    public long macsToExit(int exit) {
+        return graph.macsToExit(exit);
+    }
+
+    public long fullDepthMacs() {
+        return graph.fullDepthMacs();
+    }
+
+    /** Classifies raw pixels [N, C, H, W] in [0, 255]. */
+    public List<ExitDecision> classify(INDArray pixels, ExitPolicy policy) {
+        int n = (int) pixels.size(0);
+        ExitDecision[] decisions = new ExitDecision[n];
+        float[][] confidences = new float[n][exits()];
+        int[] alive = new int[n];
+        for (int i = 0; i < n; i++) {
+            alive[i] = i;
+        }
+        INDArray x = pixels;
+        SameDiff sd = graph.sameDiff();
+        for (int s = 0; s < exits() && alive.length > 0; s++) {
+            boolean last = s == exits() - 1;
+            Map<String, INDArray> out = last
+                    ? sd.output(Map.of(Names.sectionInput(s), x), Names.probabilities(s))
+                    : sd.output(Map.of(Names.sectionInput(s), x), Names.probabilities(s), Names.sectionOutput(s));
+            float[][] probs = out.get(Names.probabilities(s)).toFloatMatrix();
+            int[] stay = new int[alive.length];
+            int kept = 0;
+            for (int r = 0; r < alive.length; r++) {
+                int sample = alive[r];
+                int argmax = argmax(probs[r]);
+                confidences[sample][s] = probs[r][argmax];
+                if (policy.exitsAt(s, probs[r])) {
+                    decisions[sample] = new ExitDecision(argmax, probs[r][argmax], s + 1,
+                            Arrays.copyOf(confidences[sample], s + 1));
+                } else {
+                    stay[kept++] = r;
+                }
+            }
+            if (!last && kept > 0) {
+                x = kept == alive.length ? out.get(Names.sectionOutput(s)) : gather(out.get(Names.sectionOutput(s)), stay, kept);
+                int[] next = new int[kept];
+                for (int k = 0; k < kept; k++) {
+                    next[k] = alive[stay[k]];
+                }
+                alive = next;
+            } else {
+                alive = new int[0];
+            }
+        }
+        return List.of(decisions);
+    }
+
+    /** Softmax of every exit for every sample: [exit] -> [N, classes]. Runs every section and head. */
+    public INDArray[] allExits(INDArray pixels) {
+        INDArray[] result = new INDArray[exits()];
+        INDArray x = pixels;
+        SameDiff sd = graph.sameDiff();
+        for (int s = 0; s < exits(); s++) {
+            Map<String, INDArray> out = s == exits() - 1
+                    ? sd.output(Map.of(Names.sectionInput(s), x), Names.probabilities(s))
+                    : sd.output(Map.of(Names.sectionInput(s), x), Names.probabilities(s), Names.sectionOutput(s));
+            result[s] = out.get(Names.probabilities(s));
+            x = out.get(Names.sectionOutput(s));
+        }
+        return result;
+    }
+
+    /** Deepest-exit softmax through the backbone only, skipping the shallow heads: the full-depth reference. */
+    public INDArray fullDepth(INDArray pixels) {
+        INDArray x = pixels;
+        SameDiff sd = graph.sameDiff();
+        for (int s = 0; s < exits() - 1; s++) {
+            x = sd.output(Map.of(Names.sectionInput(s), x), Names.sectionOutput(s)).get(Names.sectionOutput(s));
+        }
+        int last = exits() - 1;
+        return sd.output(Map.of(Names.sectionInput(last), x), Names.probabilities(last)).get(Names.probabilities(last));
+    }
+
+    /** Logits of the deepest exit, the teacher signal in classic distillation. */
+    public INDArray deepestLogits(INDArray pixels) {
+        INDArray x = pixels;
+        SameDiff sd = graph.sameDiff();
+        for (int s = 0; s < exits() - 1; s++) {
+            x = sd.output(Map.of(Names.sectionInput(s), x), Names.sectionOutput(s)).get(Names.sectionOutput(s));
+        }
+        int last = exits() - 1;
+        return sd.output(Map.of(Names.sectionInput(last), x), Names.logits(last)).get(Names.logits(last));
+    }
+
+    private static INDArray gather(INDArray features, int[] rows, int count) {
+        long[] shape = features.shape();
+        INDArray flat = features.reshape(shape[0], features.length() / shape[0]);
+        INDArray picked = Nd4j.pullRows(flat, 1, Arrays.copyOf(rows, count));
+        long[] outShape = shape.clone();
+        outShape[0] = count;
+        return picked.reshape(outShape);
+    }
+
+    static int argmax(float[] row) {
+        int best = 0;
+        for (int i = 1; i < row.length; i++) {
+            if (row[i] > row[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    /** Lists every exit's output names, for tools that want to inspect the graph. */
+    public List<String> outputNames() {
+        List<String> names = new ArrayList<>();
+        for (int s = 0; s < exits(); s++) {
+            names.add(Names.probabilities(s));
+        }
+        return names;
+    }
+}

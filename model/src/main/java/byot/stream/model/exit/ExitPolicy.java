@@ -1,0 +1,55 @@
+package byot.stream.model.exit;
+
+import java.util.Arrays;
+
+/**
+ * Per-exit thresholds for early exit. {@code thresholds[i]} governs shallow exit i (0-based); the
+ * deepest exit always answers, so there is one threshold fewer than exits.
+ */
+public record ExitPolicy(ExitCriterion criterion, double[] thresholds) {
+
+    public ExitPolicy {
+        thresholds = thresholds.clone();
+        for (double t : thresholds) {
+            if (Double.isNaN(t)) {
+                throw new IllegalArgumentException("threshold is NaN");
+            }
+        }
+    }
+
+    /** The same threshold at every shallow exit. */
+    public static ExitPolicy uniform(ExitCriterion criterion, double threshold, int exits) {
+        double[] t = new double[exits - 1];
+        Arrays.fill(t, threshold);
+        return new ExitPolicy(criterion, t);
+    }
+
+    /** Never exits early: every sample runs to the deepest classifier. */
+    public static ExitPolicy fullDepth(int exits) {
+        return uniform(ExitCriterion.MAX_SOFTMAX, Double.POSITIVE_INFINITY, exits);
+    }
+
+    public boolean exitsAt(int exit, float[] probs) {
+        return exit >= thresholds.length || criterion.passes(probs, thresholds[exit]);
+    }
+
+    @Override
+    public double[] thresholds() {
+        return thresholds.clone();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ExitPolicy p && p.criterion == criterion && Arrays.equals(p.thresholds, thresholds);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * criterion.hashCode() + Arrays.hashCode(thresholds);
+    }
+
+    @Override
+    public String toString() {
+        return criterion.name().toLowerCase() + Arrays.toString(thresholds);
+    }
+}

@@ -1,0 +1,84 @@
+package byot.stream.model.graph;
+
+import byot.stream.model.loss.DistillationConfig;
+import byot.stream.model.loss.SelfDistillationLoss;
+import byot.stream.model.loss.TrainingMode;
+import byot.stream.model.spec.ModelSpec;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.api.OutAndGrad;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The training graph with its loss attached and its gradient function created once. One call of
+ * {@link #forwardBackward} yields the loss parts, the batch-norm batch statistics and the gradient of
+ * every weight the loss depends on.
+ */
+public final class TrainingGraph {
+
+    /** Outputs and gradients of one forward-backward pass, keyed by variable name. */
+    public record Pass(Map<String, INDArray> outputs, Map<String, INDArray> gradients) {}
+
+    private final BuiltGraph built;
+    private final List<String> lossParts;
+    private final List<String> trainable;
+    private final List<String> requested;
+
+    public TrainingGraph(ModelSpec spec, Parameters params, DistillationConfig cfg) {
+        this.built = MultiExitNetwork.training(spec, params);
+        SameDiff sd = built.sameDiff();
+        this.lossParts = SelfDistillationLoss.attach(sd, cfg, spec.sections(), spec.numClasses());
+        // A baseline's loss leaves the shallow heads out: they have no gradient, and running them is waste.
+        String deepestHead = "exit" + spec.sections() + "/";
+        java.util.function.Predicate<String> inLoss = name -> cfg.mode() != TrainingMode.BASELINE
+                || !name.startsWith("exit") || name.startsWith(deepestHead);
+        this.trainable = new ArrayList<>(params.view(Parameters.Kind.WEIGHT).keySet());
+        trainable.removeIf(inLoss.negate());
+        try (QuietStdout quiet = new QuietStdout()) {
+            sd.createGradFunction();
+        }
+        List<String> out = new ArrayList<>(lossParts);
+        for (LayerBuilder.BatchNormTap tap : built.batchNormTaps()) {
+            if (!inLoss.test(tap.layer())) {
+                continue;
+            }
+            out.add(tap.batchMean());
+            out.add(tap.batchVariance());
+        }
+        this.requested = out;
+    }
+
+    public BuiltGraph built() {
+        return built;
+    }
+
+    public List<String> lossParts() {
+        return lossParts;
+    }
+
+    public List<String> trainableWeights() {
+        return trainable;
+    }
+
+    public INDArray weight(String name) {
+        return built.sameDiff().getArrForVarName(name);
+    }
+
+    public Pass forwardBackward(INDArray pixels, INDArray oneHotLabels, double alpha, double hintWeight,
+                                INDArray teacherLogits) {
+        Map<String, INDArray> feed = new HashMap<>();
+        feed.put(Names.INPUT, pixels);
+        feed.put(Names.LABEL, oneHotLabels);
+        feed.put(Names.ALPHA, Nd4j.scalar((float) alpha));
+        feed.put(Names.HINT_WEIGHT, Nd4j.scalar((float) hintWeight));
+        if (teacherLogits != null) {
+            feed.put(Names.TEACHER_LOGITS, teacherLogits);
+        }
+        OutAndGrad result = built.sameDiff().calculateGradientsAndOutputs(feed, requested, trainable);
+        return new Pass(result.getOutputs(), result.getGradients());
+    }
+}

@@ -1,0 +1,43 @@
+package byot.stream.model.head;
+
+import byot.stream.model.graph.FeatureMap;
+import byot.stream.model.graph.LayerBuilder;
+import byot.stream.model.graph.Names;
+import java.util.List;
+import org.nd4j.autodiff.samediff.SDVariable;
+
+/**
+ * A classifier after a section. A shallow one first runs a bottleneck of stride-2 conv+BN+ReLU layers
+ * that brings the section's feature map to the deepest map's shape (so the L2 hint compares like with
+ * like): each step halves the resolution and takes the channel count of the backbone section that
+ * would have produced that resolution. Then global average pooling and a dense layer give logits.
+ * The deepest classifier is pooling and the dense layer only.
+ */
+public final class ExitHead {
+
+    /** The head's feature map (the hint's operand) and its logits. */
+    public record Attached(FeatureMap features, SDVariable logits) {}
+
+    private ExitHead() {
+    }
+
+    public static Attached attach(LayerBuilder layers, int exit, List<FeatureMap> sectionOutputs, int classes) {
+        FeatureMap x = sectionOutputs.get(exit);
+        FeatureMap deepest = sectionOutputs.get(sectionOutputs.size() - 1);
+        int step = 0;
+        while (x.height() > deepest.height() || x.width() > deepest.width() || step == 0 && exit < sectionOutputs.size() - 1) {
+            int next = Math.min(exit + 1 + step, sectionOutputs.size() - 1);
+            boolean halve = x.height() > deepest.height() || x.width() > deepest.width();
+            int channels = halve ? sectionOutputs.get(next).channels() : deepest.channels();
+            x = layers.convBn("exit" + (exit + 1) + "/bottleneck" + (step + 1), x, channels, 3, halve ? 2 : 1, true);
+            step++;
+        }
+        if (x.channels() != deepest.channels()) {
+            x = layers.convBn("exit" + (exit + 1) + "/bottleneck" + (step + 1), x, deepest.channels(), 1, 1, true);
+        }
+        x = new FeatureMap(layers.sameDiff().identity(Names.hintFeatures(exit), x.variable()),
+                x.channels(), x.height(), x.width());
+        SDVariable logits = layers.poolDense("exit" + (exit + 1) + "/fc", Names.logits(exit), x, classes);
+        return new Attached(x, logits);
+    }
+}

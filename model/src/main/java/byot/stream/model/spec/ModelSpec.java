@@ -1,0 +1,45 @@
+package byot.stream.model.spec;
+
+/**
+ * Everything needed to rebuild a multi-exit network: backbone, input, classes, width, and the pixel
+ * normalisation applied before the first layer (so a model file carries its own preprocessing).
+ *
+ * @param widthMultiplier scales every channel count; 0.25 turns ResNet18's 64/128/256/512 into 16/32/64/128
+ */
+public record ModelSpec(Architecture architecture, InputShape input, int numClasses, double widthMultiplier,
+                        float pixelMean, float pixelStd) {
+
+    /** Fashion-MNIST's pixel statistics on [0,1]. */
+    public static final float FASHION_MEAN = 0.2860f;
+    public static final float FASHION_STD = 0.3530f;
+
+    public ModelSpec {
+        if (numClasses < 2) {
+            throw new IllegalArgumentException("need at least 2 classes, got " + numClasses);
+        }
+        if (!(widthMultiplier > 0) || widthMultiplier > 8) {
+            throw new IllegalArgumentException("width multiplier must be in (0, 8], got " + widthMultiplier);
+        }
+        if (!(pixelStd > 0)) {
+            throw new IllegalArgumentException("pixel std must be positive, got " + pixelStd);
+        }
+    }
+
+    public static ModelSpec fashionMnist(Architecture architecture, double widthMultiplier) {
+        return new ModelSpec(architecture, new InputShape(1, 28, 28), 10, widthMultiplier, FASHION_MEAN, FASHION_STD);
+    }
+
+    public int sections() {
+        return architecture.sections();
+    }
+
+    /** Channel count after scaling, never below 4 so that tiny test models stay valid. */
+    public int scaled(int channels) {
+        return Math.max(4, (int) Math.round(channels * widthMultiplier));
+    }
+
+    /** A short human-readable summary, e.g. "resnet18 x0.25 1x28x28 -> 10". */
+    public String summary() {
+        return architecture.id() + " x" + widthMultiplier + " " + input + " -> " + numClasses;
+    }
+}

@@ -1,0 +1,28 @@
+package byot.stream.model.train;
+
+import byot.stream.model.graph.Parameters;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * SGD with momentum: {@code v = mu*v + g + wd*w; w -= lr*v}. Its velocity buffers live in
+ * {@link Parameters} as optimizer state, so a model file (or a Flink checkpoint) can carry them.
+ */
+final class MomentumSgd {
+    private final SgdConfig cfg;
+    private final Parameters params;
+
+    MomentumSgd(SgdConfig cfg, Parameters params) {
+        this.cfg = cfg;
+        this.params = params;
+    }
+
+    /** Updates {@code weight} in place from its gradient. */
+    void apply(String name, INDArray weight, INDArray gradient, double learningRate) {
+        INDArray velocity = params.optimizerState(name + "/momentum", weight);
+        velocity.muli(cfg.momentum()).addi(gradient);
+        if (cfg.weightDecay() > 0) {
+            velocity.addi(weight.mul(cfg.weightDecay()));
+        }
+        weight.subi(velocity.mul(learningRate));
+    }
+}

@@ -1,0 +1,29 @@
+package byot.stream.model.train;
+
+/**
+ * SGD with momentum and decoupled-from-nothing L2 weight decay (added to the gradient, as in PyTorch's SGD).
+ *
+ * @param totalSteps the schedule's horizon; a continual learner passes 0 and uses {@link LrSchedule#CONSTANT}
+ */
+public record SgdConfig(double learningRate, double momentum, double weightDecay, LrSchedule schedule, long totalSteps) {
+
+    public static SgdConfig paperDefaults(long totalSteps) {
+        return new SgdConfig(0.1, 0.9, 5e-4, LrSchedule.COSINE, totalSteps);
+    }
+
+    public SgdConfig {
+        if (!(learningRate > 0)) {
+            throw new IllegalArgumentException("learning rate must be > 0, got " + learningRate);
+        }
+        if (momentum < 0 || momentum >= 1) {
+            throw new IllegalArgumentException("momentum must be in [0, 1), got " + momentum);
+        }
+        if (weightDecay < 0) {
+            throw new IllegalArgumentException("weight decay must be >= 0, got " + weightDecay);
+        }
+    }
+
+    public double rateAt(long step) {
+        return schedule.rate(learningRate, step, totalSteps);
+    }
+}

@@ -1,0 +1,111 @@
+package byot.stream.model.train;
+
+import byot.stream.model.MultiExitModel;
+import byot.stream.model.graph.LayerBuilder;
+import byot.stream.model.graph.Parameters;
+import byot.stream.model.graph.TrainingGraph;
+import byot.stream.model.loss.DistillationConfig;
+import byot.stream.model.loss.TrainingMode;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Trains a {@link MultiExitModel} one mini-batch at a time: forward and backward through the training
+ * graph, momentum SGD on the weights, and the batch-norm running statistics folded forward.
+ * Used both by the offline trainer and by the streaming fine-tuner.
+ */
+public final class Trainer {
+
+    /** Weight of the newest batch in the batch-norm running statistics (PyTorch's default momentum). */
+    private static final double BN_MOMENTUM = 0.1;
+
+    private final MultiExitModel model;
+    private final DistillationConfig distillation;
+    private final SgdConfig sgd;
+    private final TrainingGraph graph;
+    private final MomentumSgd optimizer;
+
+    public Trainer(MultiExitModel model, DistillationConfig distillation, SgdConfig sgd) {
+        this.model = model;
+        this.distillation = distillation;
+        this.sgd = sgd;
+        this.graph = new TrainingGraph(model.spec(), model.parameters(), distillation);
+        this.optimizer = new MomentumSgd(sgd, model.parameters());
+    }
+
+    public DistillationConfig distillation() {
+        return distillation;
+    }
+
+    /** One step on raw pixels [N, C, H, W] in [0, 255] with integer labels. */
+    public StepResult step(INDArray pixels, int[] labels) {
+        if (distillation.mode() == TrainingMode.KD) {
+            throw new IllegalStateException("kd mode needs teacher logits: call step(pixels, labels, teacherLogits)");
+        }
+        return step(pixels, labels, null);
+    }
+
+    public StepResult step(INDArray pixels, int[] labels, INDArray teacherLogits) {
+        checkBatch(pixels, labels);
+        long stepIndex = model.step();
+        double ramp = distillation.ramp(stepIndex);
+        double lr = sgd.rateAt(stepIndex);
+        TrainingGraph.Pass pass = graph.forwardBackward(pixels, oneHot(labels, model.spec().numClasses()),
+                distillation.alpha() * ramp, distillation.hintWeight() * ramp, teacherLogits);
+
+        double loss = pass.outputs().get(graph.lossParts().get(0)).getDouble(0);
+        if (!Double.isFinite(loss)) {
+            throw new ArithmeticException("loss is " + loss + " at step " + stepIndex
+                    + "; lower the learning rate (" + lr + ")");
+        }
+        for (String name : graph.trainableWeights()) {
+            optimizer.apply(name, graph.weight(name), pass.gradients().get(name), lr);
+        }
+        updateRunningStats(pass.outputs());
+        model.advanceStep();
+
+        Map<String, Double> parts = new LinkedHashMap<>();
+        for (String part : graph.lossParts()) {
+            parts.put(part, pass.outputs().get(part).getDouble(0));
+        }
+        return new StepResult(stepIndex, loss, parts, lr);
+    }
+
+    private void updateRunningStats(Map<String, INDArray> outputs) {
+        Map<String, INDArray> stats = model.parameters().view(Parameters.Kind.RUNNING_STAT);
+        for (LayerBuilder.BatchNormTap tap : graph.built().batchNormTaps()) {
+            INDArray batchMean = outputs.get(tap.batchMean());
+            if (batchMean == null) {
+                continue; // a head outside this mode's loss: its layers never ran
+            }
+            stats.get(tap.layer() + "/bn/mean").muli(1 - BN_MOMENTUM).addi(batchMean.reshape(-1).mul(BN_MOMENTUM));
+            stats.get(tap.layer() + "/bn/var").muli(1 - BN_MOMENTUM)
+                    .addi(outputs.get(tap.batchVariance()).reshape(-1).mul(BN_MOMENTUM));
+        }
+    }
+
+    private void checkBatch(INDArray pixels, int[] labels) {
+        long[] expected = {labels.length, model.spec().input().channels(), model.spec().input().height(),
+                model.spec().input().width()};
+        if (!java.util.Arrays.equals(pixels.shape(), expected)) {
+            throw new IllegalArgumentException("batch shape " + java.util.Arrays.toString(pixels.shape())
+                    + " does not match " + java.util.Arrays.toString(expected));
+        }
+        for (int label : labels) {
+            if (label < 0 || label >= model.spec().numClasses()) {
+                throw new IllegalArgumentException("label " + label + " outside [0, " + model.spec().numClasses() + ")");
+            }
+        }
+    }
+
+    static INDArray oneHot(int[] labels, int classes) {
+        INDArray out = Nd4j.zeros(DataType.FLOAT, labels.length, classes);
+        for (int i = 0; i < labels.length; i++) {
+            out.putScalar(i, labels[i], 1f);
+        }
+        return out;
+    }
+}

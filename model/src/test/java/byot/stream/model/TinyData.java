@@ -5,11 +5,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** Small learnable images for tests: class k is a bright horizontal bar at row band k plus noise. */
-final class TinyData {
-    final INDArray pixels;
-    final int[] labels;
+public final class TinyData {
+    public final INDArray pixels;
+    public final int[] labels;
 
-    TinyData(int n, int classes, int channels, int size, long seed) {
+    public TinyData(int n, int classes, int channels, int size, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         float[] data = new float[n * channels * size * size];
         labels = new int[n];

@@ -1,0 +1,113 @@
+package byot.stream.model.eval;
+
+import byot.stream.model.data.ImageArrays;
+import byot.stream.model.exit.EarlyExitClassifier;
+import byot.stream.model.exit.ExitPolicy;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The softmax of every exit on every sample of a labelled set, computed once. Accuracy per exit, the
+ * ensemble, and any early-exit policy can then be evaluated without running the network again, which
+ * is what makes threshold sweeps and calibration cheap.
+ */
+public final class ExitScores {
+
+    private final float[][][] probs; // [exit][sample][class]
+    private final int[] labels;
+    private final long[] macsToExit;
+
+    public ExitScores(float[][][] probs, int[] labels, long[] macsToExit) {
+        this.probs = probs;
+        this.labels = labels;
+        this.macsToExit = macsToExit;
+    }
+
+    public static ExitScores compute(EarlyExitClassifier classifier, ImageArrays data, int batchSize) {
+        int exits = classifier.exits();
+        float[][][] probs = new float[exits][data.size()][];
+        for (int start = 0; start < data.size(); start += batchSize) {
+            int end = Math.min(data.size(), start + batchSize);
+            int[] idx = new int[end - start];
+            for (int i = 0; i < idx.length; i++) {
+                idx[i] = start + i;
+            }
+            INDArray[] out = classifier.allExits(data.batch(idx, null, null));
+            for (int e = 0; e < exits; e++) {
+                float[][] rows = out[e].toFloatMatrix();
+                System.arraycopy(rows, 0, probs[e], start, rows.length);
+            }
+        }
+        long[] macs = new long[exits];
+        for (int e = 0; e < exits; e++) {
+            macs[e] = classifier.macsToExit(e);
+        }
+        return new ExitScores(probs, data.labels(), macs);
+    }
+
+    public int exits() {
+        return probs.length;
+    }
+
+    public int size() {
+        return labels.length;
+    }
+
+    public long[] macsToExit() {
+        return macsToExit.clone();
+    }
+
+    public double accuracy(int exit) {
+        int correct = 0;
+        for (int i = 0; i < labels.length; i++) {
+            correct += argmax(probs[exit][i]) == labels[i] ? 1 : 0;
+        }
+        return (double) correct / labels.length;
+    }
+
+    /** Accuracy of the mean of all exits' softmax outputs. */
+    public double ensembleAccuracy() {
+        int correct = 0;
+        int classes = probs[0][0].length;
+        for (int i = 0; i < labels.length; i++) {
+            float[] mean = new float[classes];
+            for (float[][] exit : probs) {
+                for (int k = 0; k < classes; k++) {
+                    mean[k] += exit[i][k];
+                }
+            }
+            correct += argmax(mean) == labels[i] ? 1 : 0;
+        }
+        return (double) correct / labels.length;
+    }
+
+    /** Replays early exit under {@code policy} on the stored outputs. */
+    public EarlyExitOutcome simulate(ExitPolicy policy) {
+        long[] histogram = new long[exits()];
+        int correct = 0;
+        double depth = 0;
+        double macs = 0;
+        for (int i = 0; i < labels.length; i++) {
+            for (int e = 0; e < exits(); e++) {
+                if (policy.exitsAt(e, probs[e][i])) {
+                    histogram[e]++;
+                    correct += argmax(probs[e][i]) == labels[i] ? 1 : 0;
+                    depth += e + 1;
+                    macs += macsToExit[e];
+                    break;
+                }
+            }
+        }
+        int n = labels.length;
+        return new EarlyExitOutcome(policy, (double) correct / n, depth / n, histogram, macs / n);
+    }
+
+    static int argmax(float[] row) {
+        int best = 0;
+        for (int i = 1; i < row.length; i++) {
+            if (row[i] > row[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+}

@@ -1,0 +1,246 @@
+package byot.stream.model.io;
+
+import byot.stream.model.MultiExitModel;
+import byot.stream.model.graph.MultiExitNetwork;
+import byot.stream.model.graph.Parameters;
+import byot.stream.model.spec.Architecture;
+import byot.stream.model.spec.InputShape;
+import byot.stream.model.spec.ModelSpec;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * One self-describing file per model, readable without Java serialization:
+ * <pre>
+ *   "BYOTMODL"        8 bytes  magic
+ *   format version    u16      big-endian, currently 1
+ *   header length     u32      big-endian
+ *   header            JSON, UTF-8: spec, model version, step, seed, created-at, tensor index
+ *   tensor data       float32 little-endian, C order, in index order
+ *   SHA-256           32 bytes over everything before it
+ * </pre>
+ * Optimizer state is included on request, so a fine-tuner can resume exactly where it stopped.
+ * docs/model.md documents the layout with an example header.
+ */
+public final class ModelFile {
+
+    public static final int FORMAT_VERSION = 1;
+    private static final byte[] MAGIC = "BYOTMODL".getBytes(StandardCharsets.US_ASCII);
+    private static final int PREFIX = MAGIC.length + 2 + 4;
+    private static final int DIGEST = 32;
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .setSerializationInclusion(JsonInclude.Include.NON_NULL)
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    record SpecJson(String architecture, int channels, int height, int width, int numClasses,
+                    double widthMultiplier, float pixelMean, float pixelStd) {}
+
+    record TensorJson(String name, String kind, long[] shape, long offset, long length) {}
+
+    record Header(SpecJson spec, long modelVersion, long step, long seed, long createdAtMillis, List<TensorJson> tensors) {}
+
+    private ModelFile() {
+    }
+
+    public static byte[] toBytes(MultiExitModel model, boolean withOptimizerState) {
+        ModelSpec s = model.spec();
+        SpecJson spec = new SpecJson(s.architecture().id(), s.input().channels(), s.input().height(), s.input().width(),
+                s.numClasses(), s.widthMultiplier(), s.pixelMean(), s.pixelStd());
+        List<TensorJson> index = new ArrayList<>();
+        List<INDArray> arrays = new ArrayList<>();
+        long offset = 0;
+        for (Parameters.Kind kind : Parameters.Kind.values()) {
+            if (kind == Parameters.Kind.OPTIMIZER && !withOptimizerState) {
+                continue;
+            }
+            for (Map.Entry<String, INDArray> e : model.parameters().view(kind).entrySet()) {
+                long bytes = e.getValue().length() * Float.BYTES;
+                index.add(new TensorJson(e.getKey(), kind.name(), e.getValue().shape(), offset, bytes));
+                arrays.add(e.getValue());
+                offset += bytes;
+            }
+        }
+        Header header = new Header(spec, model.version(), model.step(), model.parameters().seed(),
+                System.currentTimeMillis(), index);
+        try {
+            byte[] headerBytes = JSON.writeValueAsBytes(header);
+            ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(PREFIX + headerBytes.length + offset + DIGEST));
+            out.put(MAGIC).putShort((short) FORMAT_VERSION).putInt(headerBytes.length).put(headerBytes);
+            out.order(ByteOrder.LITTLE_ENDIAN);
+            for (INDArray a : arrays) {
+                for (float f : a.dup('c').data().asFloat()) {
+                    out.putFloat(f);
+                }
+            }
+            out.put(sha256(out.array(), out.position()));
+            return out.array();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot encode model header", e);
+        }
+    }
+
+    public static MultiExitModel fromBytes(byte[] bytes) throws ModelFormatException {
+        if (bytes.length < PREFIX + DIGEST) {
+            throw new ModelFormatException("model payload too short (" + bytes.length + " bytes): truncated or not a model file");
+        }
+        if (!Arrays.equals(Arrays.copyOf(bytes, MAGIC.length), MAGIC)) {
+            throw new ModelFormatException("not a byot model file (bad magic)");
+        }
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        in.position(MAGIC.length);
+        int version = Short.toUnsignedInt(in.getShort());
+        if (version != FORMAT_VERSION) {
+            throw new ModelFormatException("unsupported model file format version " + version
+                    + " (this build reads version " + FORMAT_VERSION + ")");
+        }
+        int body = bytes.length - DIGEST;
+        byte[] expected = Arrays.copyOfRange(bytes, body, bytes.length);
+        if (!MessageDigest.isEqual(expected, sha256(bytes, body))) {
+            throw new ModelFormatException("model file checksum mismatch: the file is truncated or corrupted");
+        }
+        long headerLength = Integer.toUnsignedLong(in.getInt());
+        if (PREFIX + headerLength > body) {
+            throw new ModelFormatException("model header length " + headerLength + " runs past the end of the file");
+        }
+        Header header;
+        try {
+            header = JSON.readValue(bytes, PREFIX, (int) headerLength, Header.class);
+        } catch (IOException e) {
+            throw new ModelFormatException("model header is not valid JSON: " + e.getMessage(), e);
+        }
+        ModelSpec spec = toSpec(header.spec());
+        Parameters params = new Parameters(header.seed());
+        int dataStart = PREFIX + (int) headerLength;
+        ByteBuffer data = ByteBuffer.wrap(bytes, dataStart, body - dataStart).slice().order(ByteOrder.LITTLE_ENDIAN);
+        for (TensorJson t : header.tensors()) {
+            params.put(kind(t), t.name(), readTensor(data, t));
+        }
+        checkComplete(spec, params);
+        return new MultiExitModel(spec, params, header.step(), header.modelVersion());
+    }
+
+    public static void save(MultiExitModel model, Path file, boolean withOptimizerState) throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        Path tmp = Files.createTempFile(parent, file.getFileName().toString(), ".tmp");
+        Files.write(tmp, toBytes(model, withOptimizerState));
+        // Readers never see a half-written model.
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    public static MultiExitModel load(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new java.nio.file.NoSuchFileException(file.toString());
+        }
+        try {
+            return fromBytes(Files.readAllBytes(file));
+        } catch (ModelFormatException e) {
+            throw new ModelFormatException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Hex SHA-256 of a payload: how a model version is identified in logs, metrics and tests. */
+    public static String checksum(byte[] payload) {
+        return HexFormat.of().formatHex(sha256(payload, payload.length));
+    }
+
+    /** Digest of the weights and running statistics only: equal for two models that compute the same function. */
+    public static String weightsChecksum(MultiExitModel model) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (Parameters.Kind kind : List.of(Parameters.Kind.WEIGHT, Parameters.Kind.RUNNING_STAT)) {
+            model.parameters().view(kind).forEach((name, array) -> {
+                out.writeBytes(name.getBytes(StandardCharsets.UTF_8));
+                ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(array.length() * Float.BYTES)).order(ByteOrder.LITTLE_ENDIAN);
+                for (float f : array.dup('c').data().asFloat()) {
+                    b.putFloat(f);
+                }
+                out.writeBytes(b.array());
+            });
+        }
+        return checksum(out.toByteArray());
+    }
+
+    private static INDArray readTensor(ByteBuffer data, TensorJson t) throws ModelFormatException {
+        long elements = 1;
+        for (long d : t.shape()) {
+            if (d <= 0) {
+                throw new ModelFormatException("tensor " + t.name() + " has a non-positive dimension");
+            }
+            elements *= d;
+        }
+        if (t.length() != elements * Float.BYTES || t.offset() < 0 || t.offset() + t.length() > data.capacity()) {
+            throw new ModelFormatException("tensor " + t.name() + " lies outside the data section or has the wrong length");
+        }
+        float[] values = new float[(int) elements];
+        data.position((int) t.offset());
+        data.asFloatBuffer().get(values);
+        return Nd4j.create(values, t.shape(), 'c');
+    }
+
+    private static Parameters.Kind kind(TensorJson t) throws ModelFormatException {
+        try {
+            return Parameters.Kind.valueOf(t.kind());
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new ModelFormatException("tensor " + t.name() + " has unknown kind " + t.kind());
+        }
+    }
+
+    private static ModelSpec toSpec(SpecJson s) throws ModelFormatException {
+        if (s == null) {
+            throw new ModelFormatException("model header has no spec");
+        }
+        try {
+            return new ModelSpec(Architecture.fromId(s.architecture()), new InputShape(s.channels(), s.height(), s.width()),
+                    s.numClasses(), s.widthMultiplier(), s.pixelMean(), s.pixelStd());
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new ModelFormatException("model header has an invalid spec: " + e.getMessage(), e);
+        }
+    }
+
+    /** Building the graph asks for every tensor by name and shape; anything missing or mis-shaped is an error. */
+    private static void checkComplete(ModelSpec spec, Parameters loaded) throws ModelFormatException {
+        Parameters probe = new Parameters(0);
+        MultiExitNetwork.inference(spec, probe);
+        for (Parameters.Kind kind : List.of(Parameters.Kind.WEIGHT, Parameters.Kind.RUNNING_STAT)) {
+            Map<String, INDArray> have = loaded.view(kind);
+            for (Map.Entry<String, INDArray> need : probe.view(kind).entrySet()) {
+                INDArray got = have.get(need.getKey());
+                if (got == null) {
+                    throw new ModelFormatException("model file lacks tensor " + need.getKey() + " required by " + spec.summary());
+                }
+                if (!Arrays.equals(got.shape(), need.getValue().shape())) {
+                    throw new ModelFormatException("tensor " + need.getKey() + " has shape " + Arrays.toString(got.shape())
+                            + ", expected " + Arrays.toString(need.getValue().shape()));
+                }
+            }
+        }
+    }
+
+    private static byte[] sha256(byte[] bytes, int length) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            md.update(bytes, 0, length);
+            return md.digest();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package byot.stream.model.io;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import byot.stream.model.MultiExitModel;
+import byot.stream.model.TinyData;
+import byot.stream.model.TrainedTinyModel;
+import byot.stream.model.exit.ExitDecision;
+import byot.stream.model.exit.ExitPolicy;
+import byot.stream.model.graph.Parameters;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+class ModelFileTest {
+
+    private static final MultiExitModel MODEL = trained();
+
+    private static MultiExitModel trained() {
+        MultiExitModel m = TrainedTinyModel.make(3, 4);
+        m.setVersion(7);
+        return m;
+    }
+
+    @Test
+    void roundTripIsBitExact(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("m.byot");
+        ModelFile.save(MODEL, file, true);
+        MultiExitModel back = ModelFile.load(file);
+        assertEquals(MODEL.spec(), back.spec());
+        assertEquals(7, back.version());
+        assertEquals(MODEL.step(), back.step());
+        for (Parameters.Kind kind : Parameters.Kind.values()) {
+            assertEquals(MODEL.parameters().view(kind).keySet(), back.parameters().view(kind).keySet(), kind.name());
+            MODEL.parameters().view(kind).forEach((name, a) -> assertArrayEquals(
+                    a.dup('c').data().asFloat(), back.parameters().view(kind).get(name).data().asFloat(), 0f, name));
+        }
+        assertEquals(ModelFile.weightsChecksum(MODEL), ModelFile.weightsChecksum(back));
+        // Re-encoding the decoded model gives the same tensors (the header's timestamp may differ).
+        INDArray pixels = new TinyData(8, 4, 1, 16, 1).pixels;
+        List<ExitDecision> a = MODEL.snapshot().classify(pixels, ExitPolicy.fullDepth(4));
+        List<ExitDecision> b = back.snapshot().classify(pixels, ExitPolicy.fullDepth(4));
+        for (int i = 0; i < a.size(); i++) {
+            assertEquals(a.get(i).confidence(), b.get(i).confidence(), 0f);
+        }
+    }
+
+    @Test
+    void optimizerStateIsOptional() throws Exception {
+        byte[] lean = ModelFile.toBytes(MODEL, false);
+        byte[] full = ModelFile.toBytes(MODEL, true);
+        assertTrue(lean.length < full.length);
+        assertTrue(ModelFile.fromBytes(lean).parameters().view(Parameters.Kind.OPTIMIZER).isEmpty());
+    }
+
+    @Test
+    void rejectsEveryKindOfDamage() {
+        byte[] good = ModelFile.toBytes(MODEL, false);
+        byte[] flipped = good.clone();
+        flipped[good.length / 2] ^= 0x01;
+        assertMessage(flipped, "checksum");
+        assertMessage(Arrays.copyOf(good, good.length - 100), "checksum");
+        assertMessage(Arrays.copyOf(good, 20), "too short");
+        byte[] magic = good.clone();
+        magic[0] = 'X';
+        assertMessage(magic, "magic");
+        byte[] version = good.clone();
+        version[9] = 9;
+        assertMessage(version, "format version");
+        assertMessage("definitely not a model, just some text that is long enough".getBytes(StandardCharsets.UTF_8), "magic");
+    }
+
+    @Test
+    void missingFileIsReportedByName(@TempDir Path dir) {
+        Path missing = dir.resolve("nope.byot");
+        Exception e = assertThrows(java.nio.file.NoSuchFileException.class, () -> ModelFile.load(missing));
+        assertTrue(e.getMessage().contains("nope.byot"));
+        assertTrue(Files.notExists(missing));
+    }
+
+    private static void assertMessage(byte[] payload, String fragment) {
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> ModelFile.fromBytes(payload));
+        assertTrue(e.getMessage().contains(fragment), e.getMessage());
+    }
+}

@@ -12,6 +12,12 @@ public final class Byot {
 
     static List<Command> commands() {
         return List.of(
+                new byot.stream.jobs.train.TrainCommand(),
+                new byot.stream.jobs.train.EvalCommand(),
+                new KafkaCommand(),
+                new TopicsCreateCommand(),
+                new ProduceCommand(),
+                new BenchKafkaCommand()
         );
     }
 

@@ -44,6 +44,15 @@ public final class ExitScores {
         return new ExitScores(probs, data.labels(), macs);
     }
 
+    /** The samples in [from, to), e.g. to calibrate on one part of a split and check on another. */
+    public ExitScores slice(int from, int to) {
+        float[][][] part = new float[probs.length][][];
+        for (int e = 0; e < probs.length; e++) {
+            part[e] = java.util.Arrays.copyOfRange(probs[e], from, to);
+        }
+        return new ExitScores(part, java.util.Arrays.copyOfRange(labels, from, to), macsToExit);
+    }
+
     public int exits() {
         return probs.length;
     }

@@ -1,0 +1,77 @@
+package byot.stream.connectors.format;
+
+import byot.stream.connectors.format.MalformedRecordException.Reason;
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.io.Serializable;
+import java.util.Objects;
+
+/**
+ * UTF-8 JSON for the JSON topics ({@link Prediction}, {@link MetricsWindow}, {@link DeadLetter}). Unknown fields
+ * are ignored so that adding a field is a compatible change. Unparseable JSON, a missing field or a wrong type is
+ * {@code BAD_JSON}; a value the record's constructor rejects is {@code INVALID_FIELD}.
+ */
+public final class JsonCodec<T> implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    // Immutable after construction and thread-safe: one mapper serves every codec and Flink subtask.
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
+            // Computed list getters such as MetricsWindow.perExitAccuracy must not be fed JSON on the way in.
+            .disable(MapperFeature.USE_GETTERS_AS_SETTERS)
+            .build();
+
+    private final Class<T> type;
+
+    private JsonCodec(Class<T> type) {
+        this.type = Objects.requireNonNull(type);
+    }
+
+    public static JsonCodec<Prediction> predictions() {
+        return new JsonCodec<>(Prediction.class);
+    }
+
+    public static JsonCodec<MetricsWindow> metricsWindows() {
+        return new JsonCodec<>(MetricsWindow.class);
+    }
+
+    public static JsonCodec<DeadLetter> deadLetters() {
+        return new JsonCodec<>(DeadLetter.class);
+    }
+
+    public byte[] encode(T value) {
+        try {
+            return MAPPER.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write " + type.getSimpleName() + " as JSON", e);
+        }
+    }
+
+    public T decode(byte[] json) throws MalformedRecordException {
+        if (json == null || json.length == 0) {
+            throw new MalformedRecordException(Reason.EMPTY, type.getSimpleName() + " has no bytes");
+        }
+        try {
+            T value = MAPPER.readValue(json, type);
+            if (value == null) {
+                throw new MalformedRecordException(Reason.BAD_JSON, type.getSimpleName() + " is JSON null");
+            }
+            return value;
+        } catch (ValueInstantiationException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new MalformedRecordException(Reason.INVALID_FIELD, type.getSimpleName() + ": " + cause.getMessage(), e);
+        } catch (JacksonException e) {
+            throw new MalformedRecordException(Reason.BAD_JSON, type.getSimpleName() + ": " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new MalformedRecordException(Reason.BAD_JSON, type.getSimpleName() + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package byot.stream.connectors.format;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Aggregates over one window of predictions, on topic {@code metrics} (JSON, see docs/formats.md). Arrays are
+ * indexed by exit depth minus one. Accuracy is prequential: each labelled event is scored at every exit, whatever
+ * exit answered it, so {@code perExitLabeled} is the same at every depth when all exits are evaluated.
+ *
+ * @param exitHistogram how many predictions left at each depth; sums to {@code count}
+ * @param throughput predictions per second of window time
+ */
+@JsonIgnoreProperties(value = "perExitAccuracy", allowGetters = true)
+public record MetricsWindow(long windowStart, long windowEnd, long modelVersion, long count, long[] exitHistogram,
+        long[] perExitCorrect, long[] perExitLabeled, double meanConfidence, double throughput, double latencyP50Ms,
+        double latencyP95Ms, double latencyP99Ms, long deadLetters) {
+
+    public MetricsWindow {
+        Objects.requireNonNull(exitHistogram, "exitHistogram");
+        Objects.requireNonNull(perExitCorrect, "perExitCorrect");
+        Objects.requireNonNull(perExitLabeled, "perExitLabeled");
+        if (windowEnd < windowStart) {
+            throw new IllegalArgumentException("windowEnd " + windowEnd + " before windowStart " + windowStart);
+        }
+        if (perExitCorrect.length != exitHistogram.length || perExitLabeled.length != exitHistogram.length) {
+            throw new IllegalArgumentException("per-exit arrays differ in length: histogram " + exitHistogram.length
+                    + ", correct " + perExitCorrect.length + ", labeled " + perExitLabeled.length);
+        }
+        if (Arrays.stream(exitHistogram).sum() != count) {
+            throw new IllegalArgumentException("exitHistogram sums to " + Arrays.stream(exitHistogram).sum()
+                    + ", count is " + count);
+        }
+        for (int i = 0; i < perExitCorrect.length; i++) {
+            if (exitHistogram[i] < 0 || perExitCorrect[i] < 0 || perExitCorrect[i] > perExitLabeled[i]) {
+                throw new IllegalArgumentException("exit " + (i + 1) + ": histogram " + exitHistogram[i] + ", correct "
+                        + perExitCorrect[i] + " of " + perExitLabeled[i] + " labelled");
+            }
+        }
+        if (deadLetters < 0) {
+            throw new IllegalArgumentException("deadLetters must be >= 0, got " + deadLetters);
+        }
+    }
+
+    /** Accuracy of each exit on the window's labelled events; {@code null} where none were labelled. */
+    @JsonProperty("perExitAccuracy")
+    public List<Double> perExitAccuracy() {
+        List<Double> out = new ArrayList<>(perExitCorrect.length);
+        for (int i = 0; i < perExitCorrect.length; i++) {
+            out.add(perExitLabeled[i] == 0 ? null : (double) perExitCorrect[i] / perExitLabeled[i]);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,83 @@
+package byot.stream.connectors.kafka;
+
+import byot.stream.connectors.format.DeadLetter;
+import byot.stream.connectors.format.MetricsWindow;
+import byot.stream.connectors.format.ModelUpdate;
+import byot.stream.connectors.format.ModelUpdateCodec;
+import byot.stream.connectors.format.Prediction;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.kafka.clients.producer.ProducerConfig;
+
+/**
+ * Flink sources and sinks for the pipeline's topics. The smallest use:
+ * <pre>{@code
+ * var client = KafkaClientProperties.of("localhost:9092");
+ * env.fromSource(KafkaEndpoints.images(new ImageSourceConfig(client, Topics.IMAGES, "predict", false,
+ *         ImageLimits.DEFAULT)), WatermarkStrategy.noWatermarks(), "images");
+ * }</pre>
+ */
+public final class KafkaEndpoints {
+    /** Above a broker's default transaction.max.timeout.ms (15 min) the producer is refused; Flink's default is 1 h. */
+    static final String TRANSACTION_TIMEOUT_MS = String.valueOf(15 * 60 * 1000);
+
+    private KafkaEndpoints() {}
+
+    /**
+     * Reads images from the committed offsets of the group, or from the earliest offset for a new group; only
+     * committed transactions are read, so aborted replays never reach the model.
+     */
+    @SuppressWarnings("deprecation")   // flink-connector-kafka 5.0.0-2.2 still takes Kafka's deprecated OffsetResetStrategy
+    public static KafkaSource<Decoded> images(ImageSourceConfig c) {
+        var builder = KafkaSource.<Decoded>builder()
+                .setProperties(c.client().toProperties(Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")))
+                .setTopics(c.topic())
+                .setGroupId(c.groupId())
+                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setDeserializer(new ImageEventDeserializer(c.limits()));
+        if (c.bounded()) {
+            builder.setBounded(OffsetsInitializer.latest());
+        }
+        return builder.build();
+    }
+
+    public static KafkaSink<Prediction> predictions(SinkConfig c) {
+        return sink(c, JsonRecordSerializer.predictions(c.topic()), Map.of());
+    }
+
+    public static KafkaSink<DeadLetter> deadLetters(SinkConfig c) {
+        return sink(c, JsonRecordSerializer.deadLetters(c.topic()), Map.of());
+    }
+
+    public static KafkaSink<MetricsWindow> metrics(SinkConfig c) {
+        return sink(c, JsonRecordSerializer.metricsWindows(c.topic()), Map.of());
+    }
+
+    public static KafkaSink<ModelUpdate> models(SinkConfig c) {
+        return sink(c, new ModelUpdateSerializer(c.topic(), new ModelUpdateCodec()),
+                Map.of(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(Topics.MODELS_MAX_MESSAGE_BYTES)));
+    }
+
+    private static <T> KafkaSink<T> sink(SinkConfig c, KafkaRecordSerializationSchema<T> schema, Map<String, String> extra) {
+        Map<String, String> defaults = new HashMap<>(extra);
+        if (c.guarantee() == DeliveryGuarantee.EXACTLY_ONCE) {
+            defaults.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, TRANSACTION_TIMEOUT_MS);
+        }
+        var builder = KafkaSink.<T>builder()
+                .setKafkaProducerConfig(c.client().toProperties(defaults))
+                .setBootstrapServers(c.client().bootstrapServers())
+                .setRecordSerializer(schema)
+                .setDeliveryGuarantee(c.guarantee());
+        if (c.guarantee() == DeliveryGuarantee.EXACTLY_ONCE) {
+            builder.setTransactionalIdPrefix(c.transactionalIdPrefix());
+        }
+        return builder.build();
+    }
+}

@@ -1,0 +1,90 @@
+package byot.stream.connectors.format;
+
+import static byot.stream.connectors.format.ImageEventCodecTest.assertReason;
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import byot.stream.connectors.format.MalformedRecordException.Reason;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+class JsonCodecTest {
+    private final JsonCodec<Prediction> predictions = JsonCodec.predictions();
+    private final JsonCodec<MetricsWindow> metrics = JsonCodec.metricsWindows();
+    private final JsonCodec<DeadLetter> deadLetters = JsonCodec.deadLetters();
+
+    static Prediction prediction(Integer label) {
+        return new Prediction("train-5-0", "camera-東京", 3, 0.93, 2, new double[] {0.41, 0.93}, 12, 1_700_000_000_000L,
+                17, label);
+    }
+
+    @Test
+    void predictionRoundTripsWithAndWithoutLabel() throws Exception {
+        for (Integer label : new Integer[] {3, null}) {
+            Prediction p = prediction(label);
+            Prediction back = predictions.decode(predictions.encode(p));
+            assertThat(back).usingRecursiveComparison().isEqualTo(p);
+            assertThat(back.correct()).isEqualTo(label == null ? java.util.Optional.empty() : java.util.Optional.of(true));
+        }
+    }
+
+    @Test
+    void predictionJsonHasTheDocumentedFieldNames() throws Exception {
+        JsonNode json = new ObjectMapper().readTree(predictions.encode(prediction(null)));
+        assertThat(json.fieldNames()).toIterable().containsExactly("id", "sourceId", "predictedClass", "confidence",
+                "exitDepth", "exitConfidences", "modelVersion", "eventTime", "latencyMs", "label");
+        assertThat(json.get("label").isNull()).isTrue();
+        assertThat(json.get("exitConfidences").get(1).asDouble()).isEqualTo(0.93);
+    }
+
+    @Test
+    void predictionDecodingIgnoresUnknownFieldsAndRejectsBrokenOnes() throws Exception {
+        String json = new String(predictions.encode(prediction(1)), UTF_8);
+        Prediction extended = predictions.decode(json.replace("{\"id\"", "{\"addedInV2\":true,\"id\"").getBytes(UTF_8));
+        assertThat(extended.id()).isEqualTo("train-5-0");
+        assertReason(() -> predictions.decode(json.replace("\"exitDepth\":2", "\"exitDepth\":3").getBytes(UTF_8)),
+                Reason.INVALID_FIELD);
+        assertReason(() -> predictions.decode(json.replace("\"confidence\":0.93,", "").getBytes(UTF_8)), Reason.BAD_JSON);
+        assertReason(() -> predictions.decode(json.substring(0, 20).getBytes(UTF_8)), Reason.BAD_JSON);
+        assertReason(() -> predictions.decode("null".getBytes(UTF_8)), Reason.BAD_JSON);
+        assertReason(() -> predictions.decode(new byte[0]), Reason.EMPTY);
+    }
+
+    @Test
+    void metricsWindowRoundTripsAndPublishesAccuracy() throws Exception {
+        MetricsWindow w = new MetricsWindow(1000, 6000, 4, 10, new long[] {6, 3, 1, 0}, new long[] {2, 3, 4, 4},
+                new long[] {4, 4, 4, 4}, 0.87, 2.0, 3.5, 9.0, 12.25, 1);
+        byte[] bytes = metrics.encode(w);
+        assertThat(metrics.decode(bytes)).usingRecursiveComparison().isEqualTo(w);
+        JsonNode json = new ObjectMapper().readTree(bytes);
+        assertThat(json.get("perExitAccuracy").get(0).asDouble()).isEqualTo(0.5);
+        assertThat(json.get("perExitAccuracy").get(3).asDouble()).isEqualTo(1.0);
+
+        MetricsWindow unlabelled = new MetricsWindow(0, 0, 0, 0, new long[2], new long[2], new long[2], 0, 0, 0, 0, 0, 0);
+        assertThat(unlabelled.perExitAccuracy()).containsExactly(null, null);
+        assertThat(metrics.decode(metrics.encode(unlabelled))).usingRecursiveComparison().isEqualTo(unlabelled);
+        String broken = new String(bytes, UTF_8).replace("\"count\":10", "\"count\":11");
+        assertReason(() -> metrics.decode(broken.getBytes(UTF_8)), Reason.INVALID_FIELD);
+    }
+
+    @Test
+    void deadLetterRoundTripsOriginalBytesAsBase64() throws Exception {
+        byte[] original = {(byte) 0xB1, 0, (byte) 0xff, 'x'};
+        DeadLetter d = new DeadLetter("images", 2, 12345L, Reason.TRUNCATED, "ends at byte 4", 1_700_000_000_000L, original);
+        byte[] bytes = deadLetters.encode(d);
+        DeadLetter back = deadLetters.decode(bytes);
+        assertThat(back).usingRecursiveComparison().isEqualTo(d);
+        JsonNode json = new ObjectMapper().readTree(bytes);
+        assertThat(json.get("original").asText()).isEqualTo("sQD/eA==");
+        assertThat(json.get("reason").asText()).isEqualTo("TRUNCATED");
+    }
+
+    @Test
+    void deadLetterOfAnUnexpectedFailureKeepsItsBytes() {
+        DeadLetter d = DeadLetter.of("images", 0, 9, -1, null, new IllegalStateException("boom"));
+        assertThat(d.reason()).isEqualTo(Reason.UNEXPECTED);
+        assertThat(d.detail()).contains("boom");
+        assertThat(d.original()).isEmpty();
+    }
+}

@@ -1,0 +1,148 @@
+package byot.stream.connectors.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import byot.stream.connectors.broker.EmbeddedKafkaExtension;
+import byot.stream.connectors.dataset.ImageShape;
+import byot.stream.connectors.format.DeadLetter;
+import byot.stream.connectors.format.ImageEvent;
+import byot.stream.connectors.format.ImageEventCodec;
+import byot.stream.connectors.format.ImageLimits;
+import byot.stream.connectors.format.JsonCodec;
+import byot.stream.connectors.format.MalformedRecordException;
+import byot.stream.connectors.format.MalformedRecordException.Reason;
+import byot.stream.connectors.format.ModelUpdate;
+import byot.stream.connectors.format.ModelUpdateCodec;
+import byot.stream.connectors.format.PixelEncoding;
+import byot.stream.connectors.format.Prediction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.flink.api.common.functions.util.ListCollector;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class KafkaFormatsITCase {
+    @RegisterExtension static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
+
+    private static final ImageLimits FASHION = ImageLimits.DEFAULT.withNumClasses(10)
+            .withExpectedShape(new ImageShape(1, 28, 28)).withMaxPixelBytes(784);
+
+    @BeforeAll
+    static void topics() throws Exception {
+        TopicAdmin.createAll(KAFKA.bootstrapServers(), 2);
+    }
+
+    @Test
+    void createAllIsIdempotentAndSizesTheModelsTopic() throws Exception {
+        assertThat(TopicAdmin.createAll(KAFKA.bootstrapServers(), 2)).isEmpty();
+        try (Admin admin = Admin.create(KAFKA.client().toProperties())) {
+            ConfigResource models = new ConfigResource(ConfigResource.Type.TOPIC, Topics.MODELS);
+            Config config = admin.describeConfigs(List.of(models)).all().get().get(models);
+            assertThat(config.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG).value()).isEqualTo(String.valueOf(64 << 20));
+            var descriptions = admin.describeTopics(List.of(Topics.IMAGES, Topics.MODELS)).allTopicNames().get();
+            assertThat(descriptions.get(Topics.IMAGES).partitions()).hasSize(2);
+            assertThat(descriptions.get(Topics.MODELS).partitions()).hasSize(1);
+        }
+    }
+
+    @Test
+    void deserializerTurnsBadRecordsIntoDistinctDeadLetters() throws Exception {
+        ImageEventCodec writer = new ImageEventCodec(ImageLimits.DEFAULT);
+        byte[] good = writer.encode(image("good", 28, 28, 1));
+        byte[] truncated = Arrays.copyOf(good, good.length - 10);
+        byte[] oversized = writer.encode(image("big", 64, 64, 1));
+        byte[] wrongMagic = "{\"json\": \"not an image\"}".getBytes(StandardCharsets.UTF_8);
+        byte[] wrongShape = writer.encode(image("small", 14, 14, 1));
+        KAFKA.createTopics("images-poison");
+        KAFKA.send("images-poison", good, truncated, oversized, wrongMagic, wrongShape, new byte[0]);
+
+        ImageEventDeserializer deserializer = new ImageEventDeserializer(FASHION);
+        List<Decoded> out = new ArrayList<>();
+        ListCollector<Decoded> collector = new ListCollector<>(out);
+        for (ConsumerRecord<byte[], byte[]> r : KAFKA.drain("images-poison")) {
+            deserializer.deserialize(r, collector);
+        }
+
+        assertThat(out).hasSize(6);
+        assertThat(out.get(0).isOk()).isTrue();
+        assertThat(out.get(0).event().id()).isEqualTo("good");
+        List<DeadLetter> dead = out.stream().skip(1).map(Decoded::deadLetter).toList();
+        assertThat(dead).extracting(DeadLetter::reason).containsExactly(Reason.TRUNCATED, Reason.OVERSIZED,
+                Reason.BAD_MAGIC, Reason.BAD_SHAPE, Reason.EMPTY);
+        assertThat(dead).extracting(DeadLetter::offset).containsExactly(1L, 2L, 3L, 4L, 5L);
+        assertThat(dead).allSatisfy(d -> assertThat(d.topic()).isEqualTo("images-poison"));
+        assertThat(dead.get(0).original()).isEqualTo(truncated);
+
+        // The dead letters travel on as JSON: their original bytes come back exactly.
+        JsonCodec<DeadLetter> json = JsonCodec.deadLetters();
+        try (KafkaProducer<byte[], byte[]> producer = KAFKA.producer()) {
+            for (DeadLetter d : dead) {
+                producer.send(JsonRecordSerializer.deadLetters(Topics.DEAD_LETTER).serialize(d, null, null));
+            }
+        }
+        List<DeadLetter> back = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : KAFKA.drain(Topics.DEAD_LETTER)) {
+            back.add(json.decode(r.value()));
+            assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo("images-poison");
+        }
+        assertThat(back).usingRecursiveFieldByFieldElementComparator().containsExactlyInAnyOrderElementsOf(dead);
+    }
+
+    @Test
+    void eightMegabyteModelUpdatePassesAndAFlippedByteIsRejected() throws Exception {
+        byte[] payload = new byte[8 << 20];
+        new Random(1).nextBytes(payload);
+        ModelUpdate update = new ModelUpdate(3, 1_700_000_000_000L, "multi-exit cnn, 4 exits", payload);
+        ModelUpdateSerializer serializer = new ModelUpdateSerializer(Topics.MODELS, new ModelUpdateCodec());
+        ProducerRecord<byte[], byte[]> record = serializer.serialize(update, null, null);
+        byte[] flipped = record.value().clone();
+        flipped[flipped.length / 2] ^= 0x10;
+        KAFKA.send(Topics.MODELS, record.value(), flipped);
+
+        List<ConsumerRecord<byte[], byte[]>> records = KAFKA.drain(Topics.MODELS);
+        assertThat(records).hasSize(2);
+        ModelUpdateCodec codec = new ModelUpdateCodec();
+        ModelUpdate decoded = codec.decode(records.get(0).value());
+        assertThat(decoded.payload()).isEqualTo(payload);
+        assertThat(decoded.modelVersion()).isEqualTo(3);
+        MalformedRecordException rejected = assertThrows(MalformedRecordException.class,
+                () -> codec.decode(records.get(1).value()));
+        assertThat(rejected.reason()).isEqualTo(Reason.BAD_CHECKSUM);
+    }
+
+    @Test
+    void predictionsAreKeyedBySourceId() throws Exception {
+        Prediction p = new Prediction("i", "camera-7", 1, 0.9, 1, new double[] {0.9}, 1, 2, 3, null);
+        ProducerRecord<byte[], byte[]> r = JsonRecordSerializer.predictions(Topics.PREDICTIONS).serialize(p, null, 42L);
+        assertThat(r.topic()).isEqualTo(Topics.PREDICTIONS);
+        assertThat(r.timestamp()).isEqualTo(42L);
+        assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo("camera-7");
+        assertThat(JsonCodec.predictions().decode(r.value())).usingRecursiveComparison().isEqualTo(p);
+    }
+
+    @Test
+    void clientPropertiesPassThroughExtrasLast() {
+        KafkaClientProperties client = KafkaClientProperties.of("h:1").with(Map.of("security.protocol", "SASL_SSL",
+                "linger.ms", "50"));
+        var props = client.toProperties(Map.of("linger.ms", "5", "acks", "all"));
+        assertThat(props).containsEntry("bootstrap.servers", "h:1").containsEntry("security.protocol", "SASL_SSL")
+                .containsEntry("linger.ms", "50").containsEntry("acks", "all");
+    }
+
+    private static ImageEvent image(String id, int h, int w, int c) {
+        return new ImageEvent(id, 1, "s", 2, h, w, c, PixelEncoding.RAW_UINT8, new byte[h * w * c]);
+    }
+}

@@ -1,0 +1,179 @@
+package byot.stream.jobs.train;
+
+import byot.stream.jobs.cli.Command;
+import byot.stream.jobs.cli.Options;
+import byot.stream.jobs.cli.Parsed;
+import byot.stream.jobs.cli.UsageException;
+import byot.stream.model.MultiExitModel;
+import byot.stream.model.data.ImageArrays;
+import byot.stream.model.eval.Calibration;
+import byot.stream.model.eval.EarlyExitOutcome;
+import byot.stream.model.eval.ExitScores;
+import byot.stream.model.exit.EarlyExitClassifier;
+import byot.stream.model.exit.ExitCriterion;
+import byot.stream.model.exit.ExitPolicy;
+import byot.stream.model.io.ModelFile;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code byot eval}: per-exit and ensemble accuracy, a sweep of early-exit thresholds with measured
+ * throughput, and a calibrated threshold. Calibration picks thresholds on the first half of the test
+ * split and reports them on the second half, so the reported accuracy is not fitted to itself.
+ */
+public final class EvalCommand implements Command {
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    public EvalCommand() {
+        this(System.out, System.err);
+    }
+
+    EvalCommand(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    @Override
+    public String name() {
+        return "eval";
+    }
+
+    @Override
+    public String summary() {
+        return "Evaluate a model: per-exit accuracy, threshold sweep with measured throughput, calibration";
+    }
+
+    @Override
+    public Options options() {
+        return new Options()
+                .required("model", "Model file written by byot train")
+                .add("dataset", "fashion-mnist", "Data set: fashion-mnist, cifar10, cifar100")
+                .add("data", null, "Directory with the data set files")
+                .add("criterion", "max-softmax", "Exit criterion: max-softmax or entropy")
+                .add("thresholds", null, "Comma-separated thresholds to sweep (default: a built-in grid)")
+                .add("max-drop", "0.005", "Calibration: allowed accuracy drop below full depth (0.005 = 0.5 pp)")
+                .add("target-accuracy", null, "Calibration: absolute accuracy to meet instead of --max-drop")
+                .add("batch-size", "64", "Batch size for the timed early-exit runs")
+                .add("timing-images", "2048", "Images per timed run")
+                .add("limit", null, "Evaluate on only the first N test images");
+    }
+
+    @Override
+    public int run(Parsed args) throws Exception {
+        MultiExitModel model = ModelFile.load(Path.of(args.get("model")));
+        DatasetChoice dataset = DatasetChoice.fromId(args.get("dataset"));
+        ImageArrays test = TrainCommand.limit(dataset.load(args.optional("data").map(Path::of), "test"), args, "limit");
+        if (!test.shape().equals(model.spec().input())) {
+            throw new UsageException("model expects " + model.spec().input() + " images, " + dataset.id() + " has " + test.shape());
+        }
+        ExitCriterion criterion = ExitCriterion.fromId(args.get("criterion"));
+        double[] thresholds = args.optional("thresholds").map(EvalCommand::parseThresholds).orElse(Calibration.grid(criterion));
+        EarlyExitClassifier classifier = model.snapshot();
+        int exits = classifier.exits();
+
+        err.println("scoring " + test.size() + " test images at every exit...");
+        ExitScores scores = ExitScores.compute(classifier, test, 256);
+        ThroughputProbe timing = new ThroughputProbe(test, args.getInt("batch-size"), args.getInt("timing-images"));
+        double fullRate = timing.fullDepth(classifier);
+
+        out.printf("%-10s %10s %14s%n", "exit", "accuracy", "MACs/sample");
+        List<Double> perExit = new ArrayList<>();
+        for (int e = 0; e < exits; e++) {
+            perExit.add(Json.round(scores.accuracy(e)));
+            out.printf("%-10s %9.2f%% %,14d%n", "exit " + (e + 1), 100 * scores.accuracy(e), classifier.macsToExit(e));
+        }
+        out.printf("%-10s %9.2f%%%n%n", "ensemble", 100 * scores.ensembleAccuracy());
+
+        out.printf("%-10s %9s %7s %-28s %12s %10s %8s%n", "threshold", "accuracy", "depth", "exit histogram", "MACs/sample",
+                "img/s", "speedup");
+        List<Map<String, Object>> sweep = new ArrayList<>();
+        for (double t : thresholds) {
+            EarlyExitOutcome o = scores.simulate(ExitPolicy.uniform(criterion, t, exits));
+            double rate = timing.earlyExit(classifier, o.policy());
+            out.printf("%-10s %8.2f%% %7.2f %-28s %,12.0f %10.0f %7.2fx%n", t, 100 * o.accuracy(), o.meanDepth(),
+                    Arrays.toString(o.histogram()), o.macsPerSample(), rate, rate / fullRate);
+            sweep.add(outcome(o, rate, fullRate));
+        }
+        out.printf("%-10s %8.2f%% %7.2f %-28s %,12d %10.0f %7.2fx%n%n", "full", 100 * scores.accuracy(exits - 1), (double) exits,
+                "-", classifier.fullDepthMacs(), fullRate, 1.0);
+
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("model", args.get("model"));
+        result.put("modelVersion", model.version());
+        result.put("testImages", test.size());
+        result.put("exitAccuracy", perExit);
+        result.put("ensembleAccuracy", Json.round(scores.ensembleAccuracy()));
+        result.put("macsToExit", macs(classifier));
+        result.put("fullDepthImagesPerSecond", Math.round(fullRate));
+        result.put("batchSize", args.getInt("batch-size"));
+        result.put("sweep", sweep);
+        calibrate(args, scores, classifier, criterion, timing, fullRate).ifPresent(c -> result.put("calibrated", c));
+        out.println(Json.line(result));
+        return 0;
+    }
+
+    private Optional<Map<String, Object>> calibrate(Parsed args, ExitScores scores, EarlyExitClassifier classifier,
+                                                    ExitCriterion criterion, ThroughputProbe timing, double fullRate) {
+        int half = scores.size() / 2;
+        if (half < 100) {
+            err.println("calibration skipped: needs at least 200 test images");
+            return Optional.empty();
+        }
+        ExitScores fit = scores.slice(0, half);
+        ExitScores check = scores.slice(half, scores.size());
+        double target = args.optional("target-accuracy").map(Double::parseDouble)
+                .orElse(fit.accuracy(fit.exits() - 1) - args.getDouble("max-drop"));
+        Optional<EarlyExitOutcome> chosen = Calibration.forTargetAccuracy(fit, target, criterion);
+        if (chosen.isEmpty()) {
+            out.printf("calibration: no threshold reaches accuracy %.4f%n", target);
+            return Optional.empty();
+        }
+        EarlyExitOutcome held = check.simulate(chosen.get().policy());
+        double rate = timing.earlyExit(classifier, held.policy());
+        out.printf("calibrated %s on test[0:%d]: held-out test[%d:%d] accuracy %.2f%% (full depth %.2f%%), "
+                        + "mean depth %.2f, %s, %.0f img/s = %.2fx full depth%n",
+                held.policy(), half, half, scores.size(), 100 * held.accuracy(), 100 * check.accuracy(check.exits() - 1),
+                held.meanDepth(), Arrays.toString(held.histogram()), rate, rate / fullRate);
+        Map<String, Object> c = outcome(held, rate, fullRate);
+        c.put("thresholds", held.policy().thresholds());
+        c.put("criterion", criterion.name().toLowerCase());
+        c.put("fullDepthAccuracy", Json.round(check.accuracy(check.exits() - 1)));
+        return Optional.of(c);
+    }
+
+    private static Map<String, Object> outcome(EarlyExitOutcome o, double rate, double fullRate) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("policy", o.policy().toString());
+        m.put("accuracy", Json.round(o.accuracy()));
+        m.put("meanDepth", Json.round(o.meanDepth()));
+        m.put("histogram", o.histogram());
+        m.put("macsPerSample", Math.round(o.macsPerSample()));
+        m.put("imagesPerSecond", Math.round(rate));
+        m.put("speedup", Json.round(rate / fullRate));
+        return m;
+    }
+
+    private static List<Long> macs(EarlyExitClassifier c) {
+        List<Long> m = new ArrayList<>();
+        for (int e = 0; e < c.exits(); e++) {
+            m.add(c.macsToExit(e));
+        }
+        return m;
+    }
+
+    private static double[] parseThresholds(String csv) {
+        try {
+            return Arrays.stream(csv.split(",")).map(String::trim).mapToDouble(Double::parseDouble).toArray();
+        } catch (NumberFormatException e) {
+            throw new UsageException("--thresholds expects comma-separated numbers, got '" + csv + "'");
+        }
+    }
+}

@@ -14,6 +14,8 @@ public final class Byot {
         return List.of(
                 new byot.stream.jobs.train.TrainCommand(),
                 new byot.stream.jobs.train.EvalCommand(),
+                new byot.stream.jobs.adapt.RunCommand("run"),
+                new byot.stream.jobs.adapt.RunCommand("adapt"),
                 new KafkaCommand(),
                 new TopicsCreateCommand(),
                 new ProduceCommand(),
@@ -25,7 +27,7 @@ public final class Byot {
         System.exit(run(args, System.out, System.err));
     }
 
-    static int run(String[] args, PrintStream out, PrintStream err) {
+    public static int run(String[] args, PrintStream out, PrintStream err) {
         List<Command> commands = commands();
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
             out.print(overview(commands));

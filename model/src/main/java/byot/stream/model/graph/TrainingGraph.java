@@ -23,6 +23,7 @@ public final class TrainingGraph {
     /** Outputs and gradients of one forward-backward pass, keyed by variable name. */
     public record Pass(Map<String, INDArray> outputs, Map<String, INDArray> gradients) {}
 
+    public static boolean CACHED = Boolean.getBoolean("probe.cached");
     private final BuiltGraph built;
     private final List<String> lossParts;
     private final List<String> trainable;
@@ -42,6 +43,11 @@ public final class TrainingGraph {
             sd.createGradFunction();
         }
         List<String> out = new ArrayList<>(lossParts);
+        for (int e = 0; e < spec.sections(); e++) {
+            if (inLoss.test("exit" + (e + 1) + "/")) {
+                out.add(Names.logits(e));
+            }
+        }
         for (LayerBuilder.BatchNormTap tap : built.batchNormTaps()) {
             if (!inLoss.test(tap.layer())) {
                 continue;
@@ -50,6 +56,21 @@ public final class TrainingGraph {
             out.add(tap.batchVariance());
         }
         this.requested = out;
+    }
+
+    /** Argmax class of every exit for every sample of a pass; {@code null} for exits this mode does not run. */
+    public int[][] exitPredictions(Pass pass) {
+        int exits = built.headMacs().length;
+        int[][] predictions = new int[exits][];
+        for (int e = 0; e < exits; e++) {
+            INDArray logits = pass.outputs().get(Names.logits(e));
+            if (logits == null) {
+                predictions[e] = null;
+                continue;
+            }
+            predictions[e] = logits.argMax(1).toIntVector();
+        }
+        return predictions;
     }
 
     public BuiltGraph built() {
@@ -78,7 +99,24 @@ public final class TrainingGraph {
         if (teacherLogits != null) {
             feed.put(Names.TEACHER_LOGITS, teacherLogits);
         }
-        OutAndGrad result = built.sameDiff().calculateGradientsAndOutputs(feed, requested, trainable);
-        return new Pass(result.getOutputs(), result.getGradients());
+        if (!CACHED) {
+            OutAndGrad result = built.sameDiff().calculateGradientsAndOutputs(feed, requested, trainable);
+            return new Pass(result.getOutputs(), result.getGradients());
+        }
+        SameDiff sd = built.sameDiff();
+        SameDiff grad = sd.getFunction("grad");
+        grad.setEnableCache(true);
+        List<String> names = new ArrayList<>(requested);
+        List<String> gradNames = new ArrayList<>();
+        for (String w : trainable) {
+            gradNames.add(sd.getVariable(w).getGradient().name());
+        }
+        names.addAll(gradNames);
+        Map<String, INDArray> all = grad.output(feed, names);
+        Map<String, INDArray> outs = new HashMap<>();
+        for (String r : requested) outs.put(r, all.get(r));
+        Map<String, INDArray> grads = new HashMap<>();
+        for (int i = 0; i < trainable.size(); i++) grads.put(trainable.get(i), all.get(gradNames.get(i)));
+        return new Pass(outs, grads);
     }
 }

@@ -71,7 +71,7 @@ public final class Trainer {
         for (String part : graph.lossParts()) {
             parts.put(part, pass.outputs().get(part).getDouble(0));
         }
-        return new StepResult(stepIndex, loss, parts, lr);
+        return new StepResult(stepIndex, loss, parts, lr, graph.exitPredictions(pass));
     }
 
     private void updateRunningStats(Map<String, INDArray> outputs) {

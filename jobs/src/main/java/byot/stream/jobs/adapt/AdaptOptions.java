@@ -1,0 +1,105 @@
+package byot.stream.jobs.adapt;
+
+import byot.stream.jobs.cli.ClientOptions;
+import byot.stream.jobs.cli.Options;
+import byot.stream.jobs.cli.Parsed;
+import byot.stream.jobs.cli.UsageException;
+import byot.stream.jobs.operators.AdaptConfig;
+import byot.stream.jobs.operators.InferenceConfig;
+import byot.stream.model.exit.ExitCriterion;
+import byot.stream.model.loss.TrainingMode;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Locale;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+
+/** The flags of {@code byot run}, declared once, and their translation into the pipeline's records. */
+public final class AdaptOptions {
+
+    private AdaptOptions() {
+    }
+
+    public static Options declare() {
+        return new Options()
+                .add("bootstrap-servers", "localhost:9092", "Kafka brokers")
+                .add("client-config", null, "Java properties file passed to every Kafka client (SASL/SSL settings)")
+                .add("images-topic", "images", "Topic of image events")
+                .add("predictions-topic", "predictions", "Topic of predictions (JSON)")
+                .add("models-topic", "models", "Topic of published model versions")
+                .add("metrics-topic", "metrics", "Topic of metrics windows (JSON)")
+                .add("dead-letter-topic", "dead-letter", "Topic of records that could not be processed")
+                .add("group-id", "byot-adapt", "Kafka consumer group of the image source")
+                .add("delivery", "exactly-once", "exactly-once (transactional, visible per checkpoint) or at-least-once (visible at once)")
+                .add("initial-model", null, "Model file from byot train to start from (default: a fresh model)")
+                .add("arch", "resnet18", "Backbone of a fresh model")
+                .add("width-mult", "0.25", "Width multiplier of a fresh model")
+                .add("seed", "0", "Seed of a fresh model and of the replay sampling")
+                .add("criterion", "max-softmax", "Early-exit criterion: max-softmax or entropy")
+                .add("threshold", "0.9", "Early-exit threshold at every shallow exit")
+                .add("thresholds", null, "Comma-separated per-exit thresholds (one per shallow exit), overrides --threshold")
+                .add("batch-size", "32", "Inference micro-batch size")
+                .add("max-wait-ms", "20", "Longest an event waits for its inference micro-batch")
+                .add("parallelism", "0", "Inference instances (0: the environment's default parallelism)")
+                .add("mode", "byot", "Fine-tuning loss: byot, deepsup or baseline")
+                .add("train-every", "16", "Labelled events per fine-tuning step")
+                .add("train-batch", "32", "Fine-tuning batch: new events plus replayed ones")
+                .add("replay-size", "2000", "Reservoir of past labelled events for replay")
+                .add("publish-every-steps", "10", "Publish a new model version after this many steps")
+                .add("publish-every-seconds", "10", "...or after this many seconds with at least one step")
+                .add("lr", "0.01", "Fine-tuning learning rate")
+                .add("momentum", "0.9", "Fine-tuning SGD momentum")
+                .add("weight-decay", "5e-4", "Fine-tuning weight decay")
+                .add("alpha", "0.3", "Weight of the KL term for shallow exits")
+                .add("lambda", "0.03", "Weight of the feature hint for shallow exits")
+                .add("temperature", "3", "Temperature of the KL term")
+                .add("metrics-window-seconds", "5", "Event-time window of the metrics topic")
+                .add("checkpoint-interval-ms", "2000", "Checkpoint interval; exactly-once predictions become visible at each")
+                .add("checkpoint-dir", "file:///tmp/byot/checkpoints", "Checkpoint storage (file system: model state is several MB)")
+                .add("max-pixel-bytes", "1048576", "Largest image payload accepted; bigger ones go to the dead-letter topic")
+                .flag("bounded", "Stop at the image offsets that were latest at start");
+    }
+
+    public static JobSettings settings(Parsed a) throws IOException {
+        DeliveryGuarantee delivery = switch (a.get("delivery").toLowerCase(Locale.ROOT)) {
+            case "exactly-once" -> DeliveryGuarantee.EXACTLY_ONCE;
+            case "at-least-once" -> DeliveryGuarantee.AT_LEAST_ONCE;
+            default -> throw new UsageException("--delivery must be exactly-once or at-least-once, got " + a.get("delivery"));
+        };
+        return new JobSettings(ClientOptions.client(a),
+                new JobSettings.Topics(a.get("images-topic"), a.get("predictions-topic"), a.get("models-topic"),
+                        a.get("metrics-topic"), a.get("dead-letter-topic")),
+                a.get("group-id"), delivery, Duration.ofMillis(a.getLong("checkpoint-interval-ms")), a.get("checkpoint-dir"),
+                a.flag("bounded"), a.getInt("max-pixel-bytes"));
+    }
+
+    public static PipelineConfig pipeline(Parsed a, int exits) {
+        ExitCriterion criterion = ExitCriterion.fromId(a.get("criterion"));
+        double[] thresholds = a.optional("thresholds").map(AdaptOptions::parseThresholds).orElseGet(() -> {
+            double[] t = new double[exits - 1];
+            Arrays.fill(t, a.getDouble("threshold"));
+            return t;
+        });
+        if (thresholds.length != exits - 1) {
+            throw new UsageException("--thresholds needs " + (exits - 1) + " values (one per shallow exit), got " + thresholds.length);
+        }
+        InferenceConfig inference = new InferenceConfig(a.getInt("batch-size"), a.getLong("max-wait-ms"), criterion, thresholds);
+        TrainingMode mode = TrainingMode.fromId(a.get("mode"));
+        if (mode == TrainingMode.KD) {
+            throw new UsageException("--mode kd needs a separate teacher and is offline only (byot train)");
+        }
+        AdaptConfig adapt = new AdaptConfig(mode, a.getInt("train-every"), a.getInt("train-batch"), a.getInt("replay-size"),
+                a.getInt("publish-every-steps"), a.getDouble("publish-every-seconds"), a.getDouble("lr"), a.getDouble("momentum"),
+                a.getDouble("weight-decay"), a.getDouble("alpha"), a.getDouble("lambda"), a.getDouble("temperature"), a.getLong("seed"));
+        return new PipelineConfig(inference, adapt, a.getInt("parallelism"),
+                Duration.ofSeconds(a.getLong("metrics-window-seconds")), Duration.ofSeconds(2));
+    }
+
+    private static double[] parseThresholds(String csv) {
+        try {
+            return Arrays.stream(csv.split(",")).map(String::trim).mapToDouble(Double::parseDouble).toArray();
+        } catch (NumberFormatException e) {
+            throw new UsageException("--thresholds expects comma-separated numbers, got '" + csv + "'");
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package byot.stream.jobs.adapt;
+
+import byot.stream.connectors.format.ImageEvent;
+import byot.stream.connectors.format.ModelUpdate;
+import byot.stream.connectors.format.Prediction;
+import byot.stream.connectors.kafka.Decoded;
+import byot.stream.jobs.operators.DeadLetterRouter;
+import byot.stream.jobs.operators.EarlyExitOperator;
+import byot.stream.jobs.operators.ExitScore;
+import byot.stream.jobs.operators.FineTuneOperator;
+import byot.stream.jobs.operators.MetricsWindows;
+import byot.stream.jobs.operators.Observation;
+import byot.stream.model.io.ModelFile;
+import byot.stream.model.io.ModelFormatException;
+import java.time.Duration;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
+
+/**
+ * The continual-adaptation job graph:
+ * <pre>
+ *   images ─▶ route ─┬─▶ early-exit (N) ─▶ predictions
+ *                    │        ▲ broadcast         └─▶ metrics windows ─▶ metrics
+ *                    ├─▶ labelled ─▶ fine-tune (1) ─▶ models    ▲
+ *                    │                    └── prequential scores ┘
+ *                    └─▶ dead letters
+ * </pre>
+ * Sources and sinks are injected ({@link PipelineEndpoints}), so tests run the same graph on finite data.
+ */
+public final class AdaptPipeline {
+
+    private AdaptPipeline() {
+    }
+
+    public static void build(StreamExecutionEnvironment env, PipelineEndpoints io, PipelineConfig config, byte[] initialModel)
+            throws ModelFormatException {
+        int exits = ModelFile.fromBytes(initialModel).spec().sections();
+        WatermarkStrategy<Decoded> watermarks = WatermarkStrategy.<Decoded>forBoundedOutOfOrderness(config.maxOutOfOrderness())
+                .withTimestampAssigner((d, kafkaTime) -> d.isOk() ? d.event().eventTimeMillis() : kafkaTime)
+                .withIdleness(Duration.ofSeconds(5));
+
+        SingleOutputStreamOperator<ImageEvent> images = env.fromSource(io.images(), watermarks, "images").uid("images")
+                .process(new DeadLetterRouter()).name("route").uid("route");
+        images.getSideOutput(DeadLetterRouter.DEAD).sinkTo(io.deadLetters()).name("dead-letters").uid("dead-letters");
+
+        SingleOutputStreamOperator<ModelUpdate> updates = images.filter(ImageEvent::labeled).name("labelled").uid("labelled")
+                .transform("fine-tune", TypeInformation.of(ModelUpdate.class), new FineTuneOperator(config.adapt(), initialModel))
+                .setParallelism(1).setMaxParallelism(1).uid("fine-tune");
+        updates.sinkTo(io.models()).name("models").uid("models").setParallelism(1);
+
+        SingleOutputStreamOperator<Prediction> predictions = images.connect(updates.broadcast())
+                .transform("early-exit", TypeInformation.of(Prediction.class), new EarlyExitOperator(config.inference(), initialModel))
+                .uid("early-exit");
+        if (config.inferenceParallelism() > 0) {
+            predictions.setParallelism(config.inferenceParallelism());
+        }
+        predictions.sinkTo(io.predictions()).name("predictions").uid("predictions");
+
+        DataStream<ExitScore> scores = updates.getSideOutput(FineTuneOperator.SCORES);
+        predictions.map(Observation::of).returns(Observation.class).name("observe-predictions").uid("observe-predictions")
+                .union(scores.map(Observation::of).returns(Observation.class).name("observe-scores").uid("observe-scores"))
+                .keyBy(Observation::modelVersion)
+                .window(TumblingEventTimeWindows.of(config.metricsWindow()))
+                .aggregate(new MetricsWindows.Aggregate(exits), new MetricsWindows.Emit(exits)).name("metrics-windows").uid("metrics-windows")
+                .sinkTo(io.metrics()).name("metrics").uid("metrics");
+    }
+}

@@ -1,0 +1,24 @@
+package byot.stream.jobs.adapt;
+
+import byot.stream.jobs.operators.AdaptConfig;
+import byot.stream.jobs.operators.InferenceConfig;
+import java.time.Duration;
+
+/**
+ * Shape of the job graph, independent of where its data comes from.
+ *
+ * @param inferenceParallelism instances of the early-exit operator; 0 = the environment's default
+ * @param metricsWindow        event-time window of the monitoring aggregates
+ */
+public record PipelineConfig(InferenceConfig inference, AdaptConfig adapt, int inferenceParallelism,
+                             Duration metricsWindow, Duration maxOutOfOrderness) {
+
+    public PipelineConfig {
+        if (inferenceParallelism < 0) {
+            throw new IllegalArgumentException("inference parallelism must be >= 0, got " + inferenceParallelism);
+        }
+        if (metricsWindow.isNegative() || metricsWindow.isZero()) {
+            throw new IllegalArgumentException("metrics window must be positive, got " + metricsWindow);
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package byot.stream.jobs.adapt;
+
+import byot.stream.jobs.cli.Command;
+import byot.stream.jobs.cli.Options;
+import byot.stream.jobs.cli.Parsed;
+import byot.stream.model.io.ModelFile;
+import byot.stream.model.spec.ModelSpec;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * {@code byot run} (alias {@code byot adapt}): submits the continual-adaptation pipeline to the Flink
+ * environment it runs in, a local MiniCluster by default or a cluster under {@code flink run}.
+ */
+public final class RunCommand implements Command {
+
+    private final String name;
+
+    public RunCommand(String name) {
+        this.name = name;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String summary() {
+        return name.equals("run") ? "Run the Kafka -> BYOT fine-tuning + early-exit inference -> Kafka pipeline on Flink"
+                : "Alias of run";
+    }
+
+    @Override
+    public Options options() {
+        return AdaptOptions.declare();
+    }
+
+    @Override
+    public int run(Parsed args) throws Exception {
+        byte[] initial = AdaptJob.initialModel(args);
+        ModelSpec spec = ModelFile.fromBytes(initial).spec();
+        JobSettings settings = AdaptOptions.settings(args);
+        PipelineConfig pipeline = AdaptOptions.pipeline(args, spec.sections());
+        StreamExecutionEnvironment env = AdaptJob.environment(settings);
+        AdaptPipeline.build(env, KafkaPipelineEndpoints.of(settings, spec), pipeline, initial);
+        System.err.println("submitting byot-adapt: " + spec.summary() + ", images from " + settings.topics().images()
+                + " at " + settings.client().bootstrapServers());
+        JobExecutionResult result = env.execute("byot-adapt");
+        System.err.println("job finished after " + result.getNetRuntime() + " ms");
+        return 0;
+    }
+}

@@ -1,0 +1,178 @@
+package byot.stream.jobs.operators;
+
+import byot.stream.connectors.format.ImageEvent;
+import byot.stream.connectors.format.ModelUpdate;
+import byot.stream.connectors.format.Prediction;
+import byot.stream.model.exit.ExitDecision;
+import byot.stream.model.exit.ExitPolicy;
+import byot.stream.model.io.ModelFile;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedMultiInput;
+import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+
+/**
+ * Early-exit inference over micro-batches. Input 1 is image events; input 2 is model updates, broadcast to
+ * every instance. Events are buffered until {@code maxBatch} arrive or the oldest has waited
+ * {@code maxWaitMillis}; the batch then runs section by section and each event leaves at its first confident
+ * exit. A model update first flushes the buffer with the old model, then swaps, so no event is dropped and
+ * each prediction names the version that made it.
+ *
+ * <p>The buffer is flushed before every checkpoint barrier and watermark, so it is never part of a snapshot
+ * and never holds events behind a watermark. The served model is union operator state: after a restore or a
+ * rescale every instance resumes with the newest model any instance had.
+ */
+public final class EarlyExitOperator extends AbstractStreamOperator<Prediction>
+        implements TwoInputStreamOperator<ImageEvent, ModelUpdate, Prediction>, BoundedMultiInput {
+
+    /** State name; part of the savepoint format. */
+    static final String SERVED_MODEL = "served-model";
+
+    private final InferenceConfig config;
+    private final byte[] initialModel;
+
+    private transient ModelSlot slot;
+    private transient ExitPolicy policy;
+    private transient ListState<byte[]> servedModel;
+    private transient List<StreamRecord<ImageEvent>> buffer;
+    private transient boolean flushScheduled;
+    private transient Counter predictions;
+    private transient Counter[] exitCounters;
+    private transient Counter rejectedUpdates;
+    private transient Histogram latency;
+
+    public EarlyExitOperator(InferenceConfig config, byte[] initialModel) {
+        this.config = config;
+        this.initialModel = initialModel;
+    }
+
+    @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        servedModel = context.getOperatorStateStore().getUnionListState(new ListStateDescriptor<>(SERVED_MODEL, byte[].class));
+        byte[] newest = initialModel;
+        long newestVersion = -1;
+        for (byte[] payload : servedModel.get()) {
+            long version = ModelFile.fromBytes(payload).version();
+            if (version > newestVersion) {
+                newest = payload;
+                newestVersion = version;
+            }
+        }
+        slot = new ModelSlot(newest);
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        policy = config.policy();
+        buffer = new ArrayList<>(config.maxBatch());
+        var metrics = getMetricGroup();
+        predictions = metrics.counter("predictions");
+        rejectedUpdates = metrics.counter("modelUpdatesRejected");
+        exitCounters = new Counter[slot.classifier().exits()];
+        for (int e = 0; e < exitCounters.length; e++) {
+            exitCounters[e] = metrics.addGroup("exit", String.valueOf(e + 1)).counter("predictions");
+        }
+        metrics.gauge("modelVersion", () -> slot.version());
+        latency = metrics.histogram("latencyMs", new DescriptiveStatisticsHistogram(10_000));
+    }
+
+    @Override
+    public void processElement1(StreamRecord<ImageEvent> element) throws Exception {
+        buffer.add(element);
+        if (buffer.size() >= config.maxBatch()) {
+            flush();
+        } else if (!flushScheduled) {
+            flushScheduled = true;
+            long due = getProcessingTimeService().getCurrentProcessingTime() + config.maxWaitMillis();
+            getProcessingTimeService().registerTimer(due, time -> flush());
+        }
+    }
+
+    @Override
+    public void processElement2(StreamRecord<ModelUpdate> element) throws Exception {
+        flush();
+        slot.offer(element.getValue()).ifPresent(reason -> {
+            rejectedUpdates.inc();
+            LOG.warn("model update {} refused, still serving version {}: {}",
+                    element.getValue().modelVersion(), slot.version(), reason);
+        });
+    }
+
+    @Override
+    public void processWatermark(Watermark mark) throws Exception {
+        flush();
+        super.processWatermark(mark);
+    }
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        flush();
+        super.prepareSnapshotPreBarrier(checkpointId);
+    }
+
+    @Override
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+        super.snapshotState(context);
+        servedModel.update(List.of(slot.payload()));
+    }
+
+    @Override
+    public void endInput(int inputId) throws Exception {
+        if (inputId == 1) {
+            flush();
+        }
+    }
+
+    @Override
+    public void finish() throws Exception {
+        flush();
+        super.finish();
+    }
+
+    private void flush() {
+        flushScheduled = false;
+        if (buffer.isEmpty()) {
+            return;
+        }
+        List<ImageEvent> events = new ArrayList<>(buffer.size());
+        for (StreamRecord<ImageEvent> r : buffer) {
+            events.add(r.getValue());
+        }
+        List<ExitDecision> decisions = slot.classifier().classify(EventTensors.pixels(events), policy);
+        long now = System.currentTimeMillis();
+        long version = slot.version();
+        for (int i = 0; i < events.size(); i++) {
+            ImageEvent event = events.get(i);
+            ExitDecision d = decisions.get(i);
+            double[] confidences = new double[d.exitConfidences().length];
+            for (int e = 0; e < confidences.length; e++) {
+                confidences[e] = d.exitConfidences()[e];
+            }
+            long latencyMs = Math.max(0, now - event.eventTimeMillis());
+            Prediction p = new Prediction(event.id(), event.sourceId(), d.predictedClass(), d.confidence(), d.exitDepth(),
+                    confidences, version, event.eventTimeMillis(), latencyMs, event.labeled() ? event.label() : null);
+            predictions.inc();
+            exitCounters[d.exitDepth() - 1].inc();
+            latency.update(latencyMs);
+            output.collect(buffer.get(i).replace(p));
+        }
+        buffer.clear();
+    }
+
+    /** For tests: the version this instance serves. */
+    long servedVersion() {
+        return slot.version();
+    }
+}

@@ -1,0 +1,173 @@
+package byot.stream.jobs.operators;
+
+import byot.stream.connectors.format.ImageEvent;
+import byot.stream.connectors.format.ModelUpdate;
+import byot.stream.model.MultiExitModel;
+import byot.stream.model.io.ModelFile;
+import byot.stream.model.train.StepResult;
+import byot.stream.model.train.Trainer;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Continual BYOT fine-tuning from labelled events (parallelism 1: one learner, one version line).
+ *
+ * <p>Every {@code newPerStep} labelled events make one step: the new events plus replayed ones form the
+ * batch. The step's forward pass runs before the weights move, so its per-exit predictions on the new events
+ * are prequential scores (test, then train); they leave on {@link #SCORES}. Every few steps or seconds the
+ * model is published as a new version on the main output, for the inference operators and the models topic.
+ *
+ * <p>Weights, optimizer state, step, version, replay reservoir and the not-yet-trained events are operator
+ * state, so a restore continues exactly where the last checkpoint stood. Versions only grow.
+ */
+public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
+        implements OneInputStreamOperator<ImageEvent, ModelUpdate>, BoundedOneInput {
+
+    public static final OutputTag<ExitScore> SCORES = new OutputTag<>("exit-scores") {};
+
+    /** State names; part of the savepoint format. */
+    static final String MODEL = "fine-tuned-model";
+    static final String REPLAY = "replay-buffer";
+    static final String PENDING = "pending-events";
+    static final String REPLAY_SEEN = "replay-seen";
+
+    private final AdaptConfig config;
+    private final byte[] initialModel;
+
+    private transient MultiExitModel model;
+    private transient Trainer trainer;
+    private transient ReplayBuffer replay;
+    private transient List<ImageEvent> pending;
+    private transient ListState<byte[]> modelState;
+    private transient ListState<ImageEvent> replayState;
+    private transient ListState<ImageEvent> pendingState;
+    private transient ListState<Long> seenState;
+    private transient int stepsSincePublish;
+    private transient long lastPublishNanos;
+    private transient long lastTimestamp;
+    private transient Counter steps;
+    private transient volatile double lastLoss;
+
+    public FineTuneOperator(AdaptConfig config, byte[] initialModel) {
+        this.config = config;
+        this.initialModel = initialModel;
+    }
+
+    @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        var store = context.getOperatorStateStore();
+        modelState = store.getListState(new ListStateDescriptor<>(MODEL, byte[].class));
+        replayState = store.getListState(new ListStateDescriptor<>(REPLAY, ImageEvent.class));
+        pendingState = store.getListState(new ListStateDescriptor<>(PENDING, ImageEvent.class));
+        seenState = store.getListState(new ListStateDescriptor<>(REPLAY_SEEN, Long.class));
+
+        byte[] saved = null;
+        for (byte[] b : modelState.get()) {
+            saved = b;
+        }
+        model = ModelFile.fromBytes(saved != null ? saved : initialModel);
+        long seen = 0;
+        for (Long s : seenState.get()) {
+            seen = s;
+        }
+        replay = new ReplayBuffer(config.replayCapacity(), toList(replayState.get()), seen, config.seed());
+        pending = new ArrayList<>(toList(pendingState.get()));
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        trainer = model.trainer(config.distillation(), config.sgd());
+        lastPublishNanos = System.nanoTime();
+        var metrics = getMetricGroup();
+        steps = metrics.counter("trainingSteps");
+        metrics.gauge("modelVersion", () -> model.version());
+        metrics.gauge("loss", () -> lastLoss);
+        metrics.gauge("replaySize", () -> replay.size());
+    }
+
+    @Override
+    public void processElement(StreamRecord<ImageEvent> element) {
+        ImageEvent event = element.getValue();
+        if (!event.labeled()) {
+            return;
+        }
+        lastTimestamp = element.getTimestamp();
+        pending.add(event);
+        if (pending.size() >= config.newPerStep()) {
+            step();
+        }
+    }
+
+    @Override
+    public void endInput() {
+        if (!pending.isEmpty()) {
+            step();
+        }
+        if (stepsSincePublish > 0) {
+            publish();
+        }
+    }
+
+    @Override
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+        super.snapshotState(context);
+        modelState.update(List.of(ModelFile.toBytes(model, true)));
+        replayState.update(replay.contents());
+        pendingState.update(List.copyOf(pending));
+        seenState.update(List.of(replay.seen()));
+    }
+
+    private void step() {
+        List<ImageEvent> batch = new ArrayList<>(pending);
+        batch.addAll(replay.sample(config.batchSize() - pending.size()));
+        long versionBefore = model.version();
+        StepResult result = trainer.step(EventTensors.pixels(batch), EventTensors.labels(batch));
+        lastLoss = result.loss();
+        steps.inc();
+        for (int i = 0; i < pending.size(); i++) {
+            ImageEvent event = pending.get(i);
+            boolean[] correct = new boolean[result.exitPredictions().length];
+            for (int e = 0; e < correct.length; e++) {
+                int[] predicted = result.exitPredictions()[e];
+                correct[e] = predicted != null && predicted[i] == event.label();
+            }
+            output.collect(SCORES, new StreamRecord<>(new ExitScore(event.id(), event.eventTimeMillis(), versionBefore, correct),
+                    event.eventTimeMillis()));
+        }
+        pending.forEach(replay::add);
+        pending.clear();
+        stepsSincePublish++;
+        boolean due = stepsSincePublish >= config.publishEverySteps()
+                || (System.nanoTime() - lastPublishNanos) / 1e9 >= config.publishEverySeconds();
+        if (due) {
+            publish();
+        }
+    }
+
+    private void publish() {
+        model.setVersion(model.version() + 1);
+        ModelUpdate update = new ModelUpdate(model.version(), System.currentTimeMillis(), model.spec().summary(),
+                ModelFile.toBytes(model, false));
+        output.collect(new StreamRecord<>(update, lastTimestamp));
+        stepsSincePublish = 0;
+        lastPublishNanos = System.nanoTime();
+    }
+
+    private static <T> List<T> toList(Iterable<T> items) {
+        List<T> out = new ArrayList<>();
+        items.forEach(out::add);
+        return out;
+    }
+}

@@ -1,0 +1,61 @@
+package byot.stream.jobs.operators;
+
+import byot.stream.connectors.format.ModelUpdate;
+import byot.stream.model.MultiExitModel;
+import byot.stream.model.exit.EarlyExitClassifier;
+import byot.stream.model.io.ModelFile;
+import byot.stream.model.io.ModelFormatException;
+import byot.stream.model.spec.ModelSpec;
+
+/**
+ * The model an inference instance serves, and the rules for replacing it: an update must decode, have the
+ * served model's architecture and input, and carry a higher version. Anything else is refused with a reason,
+ * and the current model keeps serving.
+ */
+final class ModelSlot {
+
+    private final ModelSpec expected;
+    private EarlyExitClassifier classifier;
+    private byte[] payload;
+
+    ModelSlot(byte[] initialPayload) throws ModelFormatException {
+        MultiExitModel model = ModelFile.fromBytes(initialPayload);
+        this.expected = model.spec();
+        this.classifier = model.snapshot();
+        this.payload = initialPayload;
+    }
+
+    EarlyExitClassifier classifier() {
+        return classifier;
+    }
+
+    long version() {
+        return classifier.version();
+    }
+
+    byte[] payload() {
+        return payload;
+    }
+
+    /** Installs {@code update}, or explains why not. */
+    java.util.Optional<String> offer(ModelUpdate update) {
+        if (update.modelVersion() <= classifier.version()) {
+            return java.util.Optional.of("version " + update.modelVersion() + " is not newer than " + classifier.version());
+        }
+        MultiExitModel model;
+        try {
+            model = ModelFile.fromBytes(update.payload());
+        } catch (ModelFormatException e) {
+            return java.util.Optional.of("corrupt model payload: " + e.getMessage());
+        }
+        if (!model.spec().equals(expected)) {
+            return java.util.Optional.of("model " + model.spec().summary() + " does not match served " + expected.summary());
+        }
+        if (model.version() != update.modelVersion()) {
+            return java.util.Optional.of("header version " + update.modelVersion() + " differs from payload version " + model.version());
+        }
+        classifier = model.snapshot();
+        payload = update.payload();
+        return java.util.Optional.empty();
+    }
+}

@@ -1,0 +1,68 @@
+package byot.stream.jobs.operators;
+
+import byot.stream.connectors.format.ImageEvent;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * A reservoir sample of the labelled stream (Vitter's algorithm R): every event seen so far has the same
+ * chance to be in it, so old classes and old domains keep being rehearsed after a shift, and the state stays
+ * bounded by the capacity.
+ */
+final class ReplayBuffer {
+    private final int capacity;
+    private final List<ImageEvent> items;
+    private final SplittableRandom random;
+    private long seen;
+
+    ReplayBuffer(int capacity, List<ImageEvent> restored, long seen, long seed) {
+        this.capacity = capacity;
+        this.items = new ArrayList<>(restored);
+        this.seen = seen;
+        // Seeded by position in the stream, so a restored buffer continues deterministically.
+        this.random = new SplittableRandom(seed ^ (seen * 0x9E3779B97F4A7C15L));
+    }
+
+    void add(ImageEvent event) {
+        seen++;
+        if (capacity == 0) {
+            return;
+        }
+        if (items.size() < capacity) {
+            items.add(event);
+        } else {
+            long j = random.nextLong(seen);
+            if (j < capacity) {
+                items.set((int) j, event);
+            }
+        }
+    }
+
+    /** Up to {@code k} distinct stored events, uniformly at random. */
+    List<ImageEvent> sample(int k) {
+        int n = Math.min(k, items.size());
+        List<ImageEvent> pool = new ArrayList<>(items);
+        List<ImageEvent> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int j = i + random.nextInt(pool.size() - i);
+            ImageEvent t = pool.get(j);
+            pool.set(j, pool.get(i));
+            pool.set(i, t);
+            out.add(t);
+        }
+        return out;
+    }
+
+    List<ImageEvent> contents() {
+        return List.copyOf(items);
+    }
+
+    long seen() {
+        return seen;
+    }
+
+    int size() {
+        return items.size();
+    }
+}

@@ -29,8 +29,9 @@ public record AdaptConfig(TrainingMode mode, int newPerStep, int batchSize, int 
         if (publishEverySteps <= 0) {
             throw new IllegalArgumentException("publish-every-steps must be > 0, got " + publishEverySteps);
         }
-        distillation();
-        sgd();
+        // Fail at construction, on the client, rather than when the job starts on a cluster.
+        new DistillationConfig(mode, alpha, hintWeight, temperature, 0);
+        new SgdConfig(learningRate, momentum, weightDecay, LrSchedule.CONSTANT, 0);
     }
 
     public DistillationConfig distillation() {

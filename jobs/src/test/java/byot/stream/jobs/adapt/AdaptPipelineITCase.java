@@ -1,0 +1,158 @@
+package byot.stream.jobs.adapt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import byot.stream.connectors.broker.EmbeddedKafkaExtension;
+import byot.stream.connectors.format.DeadLetter;
+import byot.stream.connectors.format.ImageEvent;
+import byot.stream.connectors.format.ImageEventCodec;
+import byot.stream.connectors.format.ImageLimits;
+import byot.stream.connectors.format.JsonCodec;
+import byot.stream.connectors.format.MetricsWindow;
+import byot.stream.connectors.format.ModelUpdate;
+import byot.stream.connectors.format.ModelUpdateCodec;
+import byot.stream.connectors.format.PixelEncoding;
+import byot.stream.connectors.format.Prediction;
+import byot.stream.jobs.SyntheticImages;
+import byot.stream.jobs.operators.AdaptConfig;
+import byot.stream.jobs.operators.InferenceConfig;
+import byot.stream.model.MultiExitModel;
+import byot.stream.model.exit.ExitCriterion;
+import byot.stream.model.io.ModelFile;
+import byot.stream.model.loss.TrainingMode;
+import byot.stream.model.spec.Architecture;
+import byot.stream.model.spec.ModelSpec;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The whole pipeline on a MiniCluster against a real broker, exactly-once, with bad records mixed in. */
+class AdaptPipelineITCase {
+
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
+
+    static final ModelSpec SPEC = ModelSpec.fashionMnist(Architecture.RESNET18, 0.125);
+
+    @Test
+    void everyGoodEventGetsExactlyOnePredictionAndBadOnesBecomeDeadLetters(@TempDir Path checkpoints) throws Exception {
+        JobSettings.Topics topics = new JobSettings.Topics("it-images", "it-predictions", "it-models", "it-metrics", "it-dlq");
+        KAFKA.createTopics(2, topics.images(), topics.predictions(), topics.deadLetter());
+        KAFKA.createTopics(1, topics.models(), topics.metrics()); // one partition: consumers see versions in order
+
+        List<ImageEvent> events = SyntheticImages.events(320, 10, 0.5, false, 1, "img-", 1_700_000_000_000L);
+        ImageEventCodec codec = new ImageEventCodec(ImageLimits.DEFAULT);
+        List<byte[]> bad = List.of("not an image".getBytes(),
+                codec.encode(new ImageEvent("wrong-shape", 1_700_000_000_000L, "camera-9", 1, 8, 8, 1,
+                        PixelEncoding.RAW_UINT8, new byte[64])),
+                codec.encode(new ImageEvent("bad-label", 1_700_000_000_000L, "camera-9", 42, 28, 28, 1,
+                        PixelEncoding.RAW_UINT8, new byte[784])));
+        JobSettings settings = new JobSettings(KAFKA.client(), topics, "it-group", DeliveryGuarantee.EXACTLY_ONCE,
+                Duration.ofMillis(500), checkpoints.toUri().toString(), false, 1 << 20);
+        PipelineConfig config = new PipelineConfig(
+                new InferenceConfig(16, 20, ExitCriterion.MAX_SOFTMAX, new double[] {0.9, 0.9, 0.9}),
+                new AdaptConfig(TrainingMode.BYOT, 8, 16, 200, 2, 60, 0.05, 0.9, 5e-4, 0.3, 0.03, 3, 0),
+                2, Duration.ofSeconds(1), Duration.ofSeconds(1));
+        byte[] initial = ModelFile.toBytes(MultiExitModel.create(SPEC, 0), false);
+        var env = AdaptJob.environment(settings);
+        env.setParallelism(2);
+        AdaptPipeline.build(env, KafkaPipelineEndpoints.of(settings, SPEC), config, initial);
+        JobClient job = env.executeAsync("it-adapt");
+
+        // First half, then wait for a committed model version: by then every inference instance has it
+        // (the update preceded the checkpoint barrier on each broadcast channel), so the second half must
+        // be answered by a newer model on both instances.
+        Map<String, Integer> partitionOf = new HashMap<>();
+        var producer = KAFKA.producer();
+        int half = events.size() / 2;
+        for (int i = 0; i < events.size(); i++) {
+            if (i == half) {
+                producer.flush();
+                awaitCount(topics.models(), 1);
+            }
+            ImageEvent e = events.get(i);
+            var meta = producer.send(new ProducerRecord<>(topics.images(), ImageEventCodec.key(e), codec.encode(e))).get();
+            partitionOf.put(e.id(), meta.partition());
+            if (i % 100 == 50) {
+                producer.send(new ProducerRecord<>(topics.images(), bad.get(i / 100))).get();
+            }
+        }
+        producer.flush();
+        awaitCount(topics.predictions(), events.size());
+        awaitCount(topics.deadLetter(), bad.size());
+        job.cancel().get();
+
+        List<Prediction> predictions = decodeAll(KAFKA.drain(topics.predictions()), JsonCodec.predictions());
+        assertThat(predictions).hasSize(events.size());
+        assertThat(predictions.stream().map(Prediction::id).collect(Collectors.toSet()))
+                .isEqualTo(events.stream().map(ImageEvent::id).collect(Collectors.toSet()));
+        for (Prediction p : predictions) {
+            assertThat(p.exitDepth()).isBetween(1, 4);
+            assertThat(p.confidence()).isBetween(0.0, 1.0);
+            assertThat(p.exitConfidences()).hasSize(p.exitDepth());
+            assertThat(p.predictedClass()).isBetween(0, 9);
+        }
+
+        List<DeadLetter> dead = decodeAll(KAFKA.drain(topics.deadLetter()), JsonCodec.deadLetters());
+        assertThat(dead).hasSize(bad.size());
+        assertThat(dead.stream().map(DeadLetter::reason).distinct()).hasSize(bad.size());
+
+        // Labelled events trained the model: versions were published in order and reached every inference instance.
+        ModelUpdateCodec modelCodec = new ModelUpdateCodec(ModelUpdateCodec.DEFAULT_MAX_PAYLOAD_BYTES);
+        List<Long> versions = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : KAFKA.drain(topics.models())) {
+            ModelUpdate update = modelCodec.decode(r.value());
+            versions.add(update.modelVersion());
+            assertThat(ModelFile.fromBytes(update.payload()).spec()).isEqualTo(SPEC);
+        }
+        assertThat(versions).isNotEmpty().isSorted().doesNotHaveDuplicates();
+        Map<String, Long> versionById = predictions.stream().collect(Collectors.toMap(Prediction::id, Prediction::modelVersion));
+        assertThat(versionById.get("img-0")).isZero();
+        for (int partition = 0; partition < 2; partition++) {
+            int p = partition;
+            long newest = events.subList(half, events.size()).stream().filter(e -> partitionOf.get(e.id()) == p)
+                    .mapToLong(e -> versionById.get(e.id())).max().orElse(-1);
+            assertThat(newest).as("newest version seen by the instance reading partition %d", p).isGreaterThan(0);
+        }
+
+        // Windows close on event time; the last ones may still be open when the job is cancelled.
+        List<MetricsWindow> windows = decodeAll(KAFKA.drain(topics.metrics()), JsonCodec.metricsWindows());
+        assertThat(windows).isNotEmpty();
+        for (MetricsWindow w : windows) {
+            assertThat(java.util.Arrays.stream(w.exitHistogram()).sum()).isEqualTo(w.count());
+            long inWindow = predictions.stream().filter(p -> p.modelVersion() == w.modelVersion()
+                    && p.eventTime() >= w.windowStart() && p.eventTime() < w.windowEnd()).count();
+            assertThat(w.count()).as("predictions of version %d in [%d, %d)", w.modelVersion(), w.windowStart(), w.windowEnd())
+                    .isEqualTo(inWindow);
+        }
+    }
+
+    private static void awaitCount(String topic, int atLeast) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        while (KAFKA.drain(topic).size() < atLeast) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("fewer than " + atLeast + " committed records in " + topic + " after 3 minutes");
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    static <T> List<T> decodeAll(List<ConsumerRecord<byte[], byte[]>> records, JsonCodec<T> codec) throws Exception {
+        List<T> out = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            out.add(codec.decode(r.value()));
+        }
+        return out;
+    }
+}

@@ -12,6 +12,7 @@ public final class Byot {
 
     static List<Command> commands() {
         return List.of(
+                new byot.stream.jobs.demo.DemoCommand(),
                 new byot.stream.jobs.train.TrainCommand(),
                 new byot.stream.jobs.train.EvalCommand(),
                 new byot.stream.jobs.adapt.RunCommand("run"),
@@ -19,7 +20,8 @@ public final class Byot {
                 new KafkaCommand(),
                 new TopicsCreateCommand(),
                 new ProduceCommand(),
-                new BenchKafkaCommand()
+                new BenchKafkaCommand(),
+                new byot.stream.jobs.bench.BenchModelCommand()
         );
     }
 

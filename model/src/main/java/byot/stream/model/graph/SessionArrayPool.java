@@ -95,10 +95,6 @@ final class SessionArrayPool extends AbstractMemoryMgr {
         bytes = 0;
     }
 
-    long pooledBytes() {
-        return bytes;
-    }
-
     private INDArray take(Key key) {
         ArrayDeque<INDArray> arrays = free.get(key);
         while (arrays != null && !arrays.isEmpty()) {

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -25,7 +24,6 @@ public final class TrainingGraph {
     /** Outputs and gradients of one forward-backward pass, keyed by variable name. */
     public record Pass(Map<String, INDArray> outputs, Map<String, INDArray> gradients) {}
 
-    public static boolean CACHED = Boolean.getBoolean("probe.cached");
     /** The name under which SameDiff 1.0.0-M2.1 stores the function that createGradFunction builds. */
     private static final String GRAD_FUNCTION = "grad";
 
@@ -115,10 +113,6 @@ public final class TrainingGraph {
         feed.put(Names.HINT_WEIGHT, Nd4j.scalar((float) hintWeight));
         if (teacherLogits != null) {
             feed.put(Names.TEACHER_LOGITS, teacherLogits);
-        }
-        if (!CACHED) {
-            OutAndGrad result = built.sameDiff().calculateGradientsAndOutputs(feed, requested, trainable);
-            return new Pass(result.getOutputs(), result.getGradients());
         }
         // What SameDiff.calculateGradientsAndOutputs does, minus its setEnableCache(false) on the gradient
         // function (ND4J 1.0.0-M2.1): with that, the session frees no intermediate array, and every step

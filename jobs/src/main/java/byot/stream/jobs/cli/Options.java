@@ -29,6 +29,16 @@ public final class Options {
         return put(new Option(name, null, description, false, true));
     }
 
+    /** Changes the default of a declared option, e.g. for a command that reuses another's flags. */
+    public Options withDefault(String name, String defaultValue) {
+        Option o = options.get(name);
+        if (o == null) {
+            throw new IllegalStateException("no option --" + name + " to change the default of");
+        }
+        options.put(name, new Option(name, defaultValue, o.description(), false, o.isSwitch()));
+        return this;
+    }
+
     private Options put(Option option) {
         if (options.putIfAbsent(option.name(), option) != null) {
             throw new IllegalStateException("option declared twice: --" + option.name());

@@ -78,7 +78,8 @@ public final class DemoCommand implements Command {
 
     @Override
     public Options options() {
-        Options o = AdaptOptions.declare();
+        // Short windows and checkpoints: the demo's stream lasts about a minute.
+        Options o = AdaptOptions.declare().withDefault("metrics-window-seconds", "2").withDefault("checkpoint-interval-ms", "1000");
         // The demo owns its broker, topics and model; the rest of run's flags apply as they are.
         return o.add("events", "10000", "Events to replay from the Fashion-MNIST test split")
                 .add("shift", "5000:invert", "Domain shift AFTER:KIND (invert, rotate90, noise)")

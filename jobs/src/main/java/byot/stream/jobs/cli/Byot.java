@@ -21,7 +21,8 @@ public final class Byot {
                 new TopicsCreateCommand(),
                 new ProduceCommand(),
                 new BenchKafkaCommand(),
-                new byot.stream.jobs.bench.BenchModelCommand()
+                new byot.stream.jobs.bench.BenchModelCommand(),
+                new byot.stream.jobs.bench.BenchPipelineCommand()
         );
     }
 

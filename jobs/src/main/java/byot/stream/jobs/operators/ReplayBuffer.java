@@ -13,15 +13,22 @@ import java.util.SplittableRandom;
 final class ReplayBuffer {
     private final int capacity;
     private final List<ImageEvent> items;
-    private final SplittableRandom random;
+    private final long seed;
     private long seen;
 
     ReplayBuffer(int capacity, List<ImageEvent> restored, long seen, long seed) {
         this.capacity = capacity;
         this.items = new ArrayList<>(restored);
         this.seen = seen;
-        // Seeded by position in the stream, so a restored buffer continues deterministically.
-        this.random = new SplittableRandom(seed ^ (seen * 0x9E3779B97F4A7C15L));
+        this.seed = seed;
+    }
+
+    /**
+     * Randomness derived from the seed and the position in the stream alone, so a buffer restored from a
+     * checkpoint makes exactly the choices the original would have made.
+     */
+    private SplittableRandom random(long salt) {
+        return new SplittableRandom(seed ^ (seen * 0x9E3779B97F4A7C15L) ^ salt);
     }
 
     void add(ImageEvent event) {
@@ -32,7 +39,7 @@ final class ReplayBuffer {
         if (items.size() < capacity) {
             items.add(event);
         } else {
-            long j = random.nextLong(seen);
+            long j = random(1).nextLong(seen);
             if (j < capacity) {
                 items.set((int) j, event);
             }
@@ -42,6 +49,7 @@ final class ReplayBuffer {
     /** Up to {@code k} distinct stored events, uniformly at random. */
     List<ImageEvent> sample(int k) {
         int n = Math.min(k, items.size());
+        SplittableRandom random = random(2);
         List<ImageEvent> pool = new ArrayList<>(items);
         List<ImageEvent> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {

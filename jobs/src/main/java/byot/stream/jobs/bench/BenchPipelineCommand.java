@@ -1,0 +1,246 @@
+package byot.stream.jobs.bench;
+
+import byot.stream.connectors.broker.BrokerConfig;
+import byot.stream.connectors.broker.EmbeddedKafkaBroker;
+import byot.stream.connectors.format.ImageEvent;
+import byot.stream.connectors.format.ImageEventCodec;
+import byot.stream.connectors.format.ImageLimits;
+import byot.stream.connectors.format.JsonCodec;
+import byot.stream.connectors.format.PixelEncoding;
+import byot.stream.connectors.format.Prediction;
+import byot.stream.connectors.kafka.KafkaClientProperties;
+import byot.stream.connectors.kafka.TopicAdmin;
+import byot.stream.connectors.kafka.TopicSpec;
+import byot.stream.jobs.adapt.AdaptJob;
+import byot.stream.jobs.adapt.AdaptOptions;
+import byot.stream.jobs.adapt.AdaptPipeline;
+import byot.stream.jobs.adapt.JobSettings;
+import byot.stream.jobs.adapt.KafkaPipelineEndpoints;
+import byot.stream.jobs.adapt.PipelineConfig;
+import byot.stream.jobs.cli.Command;
+import byot.stream.jobs.cli.Options;
+import byot.stream.jobs.cli.Parsed;
+import byot.stream.jobs.train.Json;
+import byot.stream.model.MultiExitModel;
+import byot.stream.model.exit.EarlyExitClassifier;
+import byot.stream.model.io.ModelFile;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * {@code byot bench pipeline}: Kafka → Flink → Kafka inference throughput against the same model's early-exit
+ * throughput in one process, latency at half of the measured maximum, and fine-tuning steps per second.
+ * Everything runs here: an embedded broker and a local MiniCluster, at-least-once so predictions are visible
+ * as they are written. Prints one JSON line.
+ */
+public final class BenchPipelineCommand implements Command {
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    public BenchPipelineCommand() {
+        this(System.out, System.err);
+    }
+
+    BenchPipelineCommand(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    @Override
+    public String name() {
+        return "bench pipeline";
+    }
+
+    @Override
+    public String summary() {
+        return "End-to-end pipeline throughput vs standalone early exit, latency at half load, adaptation steps/s";
+    }
+
+    @Override
+    public Options options() {
+        return AdaptOptions.declare().withDefault("delivery", "at-least-once")
+                .add("events", "6000", "Events for the maximum-throughput run")
+                .add("latency-events", "3000", "Events for the half-load latency run")
+                .add("train-events", "1600", "Labelled events for the adaptation run");
+    }
+
+    @Override
+    public int run(Parsed args) throws Exception {
+        byte[] initial = AdaptJob.initialModel(args);
+        MultiExitModel model = ModelFile.fromBytes(initial);
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("model", model.spec().summary());
+        int exits = model.spec().sections();
+        PipelineConfig pipeline = AdaptOptions.pipeline(args, exits);
+        int events = args.getInt("events");
+
+        double standalone = standalone(model.snapshot(), pipeline, events);
+        err.printf("standalone early exit: %.0f img/s%n", standalone);
+        result.put("standaloneImagesPerSecond", Math.round(standalone));
+
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(BrokerConfig.defaults())) {
+            KafkaClientProperties client = KafkaClientProperties.of(broker.bootstrapServers());
+            Phase max = runPhase("max", client, args, pipeline, initial, synthetic(events, 0.0, 1), 0);
+            double pipelineRate = max.predictions.size() / max.spanSeconds();
+            err.printf("pipeline: %.0f events/s (%.0f%% of standalone)%n", pipelineRate, 100 * pipelineRate / standalone);
+            result.put("pipelineEventsPerSecond", Math.round(pipelineRate));
+            result.put("pipelineToStandaloneRatio", Json.round(pipelineRate / standalone));
+
+            double halfRate = pipelineRate / 2;
+            Phase half = runPhase("half", client, args, pipeline, initial, synthetic(args.getInt("latency-events"), 0.0, 2), halfRate);
+            long[] latencies = half.predictions.stream().mapToLong(Prediction::latencyMs).sorted().toArray();
+            result.put("latencyAtHalfLoad", Map.of("rate", Math.round(halfRate), "p50Ms", quantile(latencies, 0.5),
+                    "p99Ms", quantile(latencies, 0.99), "maxMs", latencies.length == 0 ? 0 : latencies[latencies.length - 1]));
+            err.printf("latency at %.0f events/s: p50 %d ms, p99 %d ms%n", halfRate, quantile(latencies, 0.5), quantile(latencies, 0.99));
+
+            Phase train = runPhase("train", client, args, pipeline, initial, synthetic(args.getInt("train-events"), 1.0, 3), 0);
+            long steps = args.getInt("train-events") / pipeline.adapt().newPerStep();
+            double stepsPerSecond = steps / train.spanSeconds();
+            result.put("adaptationStepsPerSecond", Json.round(stepsPerSecond));
+            result.put("adaptationImagesPerSecond", Math.round(stepsPerSecond * pipeline.adapt().batchSize()));
+            err.printf("adaptation: %.2f steps/s at batch %d%n", stepsPerSecond, pipeline.adapt().batchSize());
+        }
+        result.put("inferenceBatch", pipeline.inference().maxBatch());
+        result.put("thresholds", pipeline.inference().thresholds());
+        result.put("cores", Runtime.getRuntime().availableProcessors());
+        out.println(Json.line(result));
+        return 0;
+    }
+
+    /** Predictions of one phase and the span between the first and last one's Kafka timestamps. */
+    private record Phase(List<Prediction> predictions, long firstMillis, long lastMillis) {
+        double spanSeconds() {
+            return Math.max(1, lastMillis - firstMillis) / 1000.0;
+        }
+    }
+
+    private Phase runPhase(String name, KafkaClientProperties client, Parsed args, PipelineConfig pipeline, byte[] initial,
+                           List<ImageEvent> events, double rate) throws Exception {
+        JobSettings.Topics topics = new JobSettings.Topics(name + "-images", name + "-predictions", name + "-models",
+                name + "-metrics", name + "-dead-letter");
+        List<TopicSpec> specs = new ArrayList<>();
+        for (String t : List.of(topics.images(), topics.predictions(), topics.models(), topics.metrics(), topics.deadLetter())) {
+            specs.add(new TopicSpec(t, 1, t.endsWith("models") ? Map.of("max.message.bytes", String.valueOf(64 << 20)) : Map.of()));
+        }
+        TopicAdmin.create(client, specs);
+        JobSettings base = AdaptOptions.settings(args);
+        JobSettings settings = new JobSettings(client, topics, "bench-" + name, base.delivery(), base.checkpointInterval(),
+                base.checkpointDir() + "/" + name, false, base.maxPixelBytes());
+        StreamExecutionEnvironment env = AdaptJob.environment(settings);
+        env.setParallelism(1);
+        AdaptPipeline.build(env, KafkaPipelineEndpoints.of(settings, ModelFile.fromBytes(initial).spec()), pipeline, initial);
+        JobClient job = env.executeAsync("bench-" + name);
+        err.println(name + ": " + events.size() + " events" + (rate > 0 ? " at " + Math.round(rate) + "/s" : " as fast as possible"));
+        produce(client, topics.images(), events, rate);
+        Phase phase = collect(client, topics.predictions(), events.size());
+        job.cancel().get();
+        return phase;
+    }
+
+    private static void produce(KafkaClientProperties client, String topic, List<ImageEvent> events, double rate) {
+        ImageEventCodec codec = new ImageEventCodec(ImageLimits.DEFAULT);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(client.toProperties(Map.of("linger.ms", 5)),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            long start = System.nanoTime();
+            for (int i = 0; i < events.size(); i++) {
+                if (rate > 0) {
+                    long due = start + (long) (i / rate * 1e9);
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                    }
+                }
+                // Event time is the moment of sending, so a prediction's latency is end to end.
+                ImageEvent e = events.get(i);
+                ImageEvent stamped = new ImageEvent(e.id(), System.currentTimeMillis(), e.sourceId(), e.label(), e.height(),
+                        e.width(), e.channels(), e.encoding(), e.pixels());
+                producer.send(new ProducerRecord<>(topic, ImageEventCodec.key(stamped), codec.encode(stamped)));
+            }
+            producer.flush();
+        }
+    }
+
+    private Phase collect(KafkaClientProperties client, String topic, int expected) throws Exception {
+        JsonCodec<Prediction> codec = JsonCodec.predictions();
+        List<Prediction> predictions = new ArrayList<>();
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(client.toProperties(Map.of(
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.assign(List.of(new TopicPartition(topic, 0)));
+            consumer.seekToBeginning(List.of(new TopicPartition(topic, 0)));
+            long deadline = System.nanoTime() + Duration.ofMinutes(8).toNanos();
+            while (predictions.size() < expected) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("only " + predictions.size() + " of " + expected + " predictions after 8 minutes");
+                }
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    predictions.add(codec.decode(r.value()));
+                    first = Math.min(first, r.timestamp());
+                    last = Math.max(last, r.timestamp());
+                }
+            }
+        }
+        return new Phase(predictions, first, last);
+    }
+
+    private static double standalone(EarlyExitClassifier classifier, PipelineConfig pipeline, int events) {
+        int batch = pipeline.inference().maxBatch();
+        List<ImageEvent> sample = synthetic(batch, 0, 4);
+        float[] data = new float[batch * 784];
+        for (int i = 0; i < batch; i++) {
+            byte[] p = sample.get(i).pixels();
+            for (int j = 0; j < 784; j++) {
+                data[i * 784 + j] = p[j] & 0xFF;
+            }
+        }
+        INDArray pixels = Nd4j.create(data, new long[] {batch, 1, 28, 28}, 'c');
+        var policy = pipeline.inference().policy();
+        classifier.classify(pixels, policy);
+        int rounds = Math.max(1, events / batch);
+        long start = System.nanoTime();
+        for (int i = 0; i < rounds; i++) {
+            classifier.classify(pixels, policy);
+        }
+        return (double) rounds * batch / ((System.nanoTime() - start) / 1e9);
+    }
+
+    /** Fashion-MNIST-sized random images: throughput depends on the shape, not on what the pixels show. */
+    private static List<ImageEvent> synthetic(int n, double labeledFraction, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        List<ImageEvent> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            byte[] pixels = new byte[784];
+            random.nextBytes(pixels);
+            int label = random.nextDouble() < labeledFraction ? random.nextInt(10) : ImageEvent.UNLABELED;
+            out.add(new ImageEvent("bench-" + seed + "-" + i, 0, "camera-" + (i % 8), label, 28, 28, 1,
+                    PixelEncoding.RAW_UINT8, pixels));
+        }
+        return out;
+    }
+
+    private static long quantile(long[] sorted, double q) {
+        if (sorted.length == 0) {
+            return 0;
+        }
+        return sorted[Math.max(0, Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1))];
+    }
+}

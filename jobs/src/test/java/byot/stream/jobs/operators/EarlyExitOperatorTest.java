@@ -1,0 +1,103 @@
+package byot.stream.jobs.operators;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import byot.stream.connectors.format.ImageEvent;
+import byot.stream.connectors.format.ModelUpdate;
+import byot.stream.connectors.format.Prediction;
+import byot.stream.jobs.SyntheticImages;
+import byot.stream.model.MultiExitModel;
+import byot.stream.model.exit.ExitCriterion;
+import byot.stream.model.io.ModelFile;
+import byot.stream.model.spec.Architecture;
+import byot.stream.model.spec.ModelSpec;
+import java.util.List;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.util.TwoInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+class EarlyExitOperatorTest {
+
+    static final ModelSpec SPEC = FineTuneOperatorTest.SPEC;
+    static final InferenceConfig CONFIG = new InferenceConfig(4, 60_000, ExitCriterion.MAX_SOFTMAX, new double[] {0.5, 0.5, 0.5});
+
+    private final List<ImageEvent> events = SyntheticImages.events(10, 10, 0.5, false, 5, "i-", 1_000L);
+
+    @Test
+    void swapsModelsBetweenBatchesWithoutDroppingEvents() throws Exception {
+        try (var h = harness()) {
+            h.open();
+            feed(h, events.subList(0, 3)); // buffered: fewer than a batch
+            assertThat(h.extractOutputValues()).isEmpty();
+            h.processElement2(update(1, SPEC, 1), 2_000);
+            feed(h, events.subList(3, 10));
+            h.endInput1();
+            List<Prediction> out = h.extractOutputValues();
+            assertThat(out).extracting(Prediction::id).containsExactlyElementsOf(events.stream().map(ImageEvent::id).toList());
+            assertThat(out.subList(0, 3)).allMatch(p -> p.modelVersion() == 0);
+            assertThat(out.subList(3, 10)).allMatch(p -> p.modelVersion() == 1);
+            assertThat(out).allMatch(p -> p.exitDepth() >= 1 && p.exitDepth() <= 4 && p.exitConfidences().length == p.exitDepth());
+        }
+    }
+
+    @Test
+    void refusesBadUpdatesAndKeepsServing() throws Exception {
+        try (var h = harness()) {
+            h.open();
+            h.processElement2(update(2, SPEC, 1), 1);
+            byte[] corrupt = ModelFile.toBytes(MultiExitModel.create(SPEC, 3), false);
+            corrupt[corrupt.length / 2] ^= 1;
+            h.processElement2(new ModelUpdate(3, 0, "tampered", corrupt), 2);
+            h.processElement2(update(4, ModelSpec.fashionMnist(Architecture.RESNET34, 0.0625), 1), 3);
+            h.processElement2(update(1, SPEC, 4), 4);
+            h.processElement2(update(2, SPEC, 5), 5);
+            feed(h, events.subList(0, 4));
+            assertThat(h.extractOutputValues()).hasSize(4).allMatch(p -> p.modelVersion() == 2);
+            assertThat(((EarlyExitOperator) h.getOperator()).servedVersion()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void restoreServesTheNewestModelAnyInstanceHad() throws Exception {
+        OperatorSubtaskState snapshot;
+        try (var h = harness()) {
+            h.open();
+            h.processElement2(update(5, SPEC, 1), 1);
+            snapshot = h.snapshot(1, 10);
+        }
+        try (var restored = harness()) {
+            restored.initializeState(snapshot);
+            restored.open();
+            feed(restored, events.subList(0, 4));
+            assertThat(restored.extractOutputValues()).hasSize(4).allMatch(p -> p.modelVersion() == 5);
+        }
+    }
+
+    @Test
+    void aWaitingBatchIsAnsweredWhenItsTimeIsUp() throws Exception {
+        try (var h = harness()) {
+            h.open();
+            feed(h, events.subList(0, 2));
+            assertThat(h.extractOutputValues()).isEmpty();
+            h.setProcessingTime(60_001);
+            assertThat(h.extractOutputValues()).hasSize(2);
+        }
+    }
+
+    static ModelUpdate update(long version, ModelSpec spec, long seed) {
+        MultiExitModel m = MultiExitModel.create(spec, seed);
+        m.setVersion(version);
+        return new ModelUpdate(version, 0, spec.summary(), ModelFile.toBytes(m, false));
+    }
+
+    private static TwoInputStreamOperatorTestHarness<ImageEvent, ModelUpdate, Prediction> harness() throws Exception {
+        return new TwoInputStreamOperatorTestHarness<>(new EarlyExitOperator(CONFIG, ModelFile.toBytes(MultiExitModel.create(SPEC, 0), false)));
+    }
+
+    private static void feed(TwoInputStreamOperatorTestHarness<ImageEvent, ModelUpdate, Prediction> h, List<ImageEvent> batch)
+            throws Exception {
+        for (ImageEvent e : batch) {
+            h.processElement1(e, e.eventTimeMillis());
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package byot.stream.jobs.operators;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import byot.stream.connectors.format.ImageEvent;
+import byot.stream.connectors.format.ModelUpdate;
+import byot.stream.jobs.SyntheticImages;
+import byot.stream.model.MultiExitModel;
+import byot.stream.model.io.ModelFile;
+import byot.stream.model.loss.TrainingMode;
+import byot.stream.model.spec.Architecture;
+import byot.stream.model.spec.ModelSpec;
+import java.util.List;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+class FineTuneOperatorTest {
+
+    static final ModelSpec SPEC = ModelSpec.fashionMnist(Architecture.RESNET18, 0.0625);
+    static final byte[] INITIAL = ModelFile.toBytes(MultiExitModel.create(SPEC, 0), false);
+    static final AdaptConfig CONFIG = new AdaptConfig(TrainingMode.BYOT, 8, 16, 64, 1, 3600, 0.05, 0.9, 5e-4, 0.3, 0.03, 3, 7);
+
+    private final List<ImageEvent> events = SyntheticImages.events(40, 10, 1.0, false, 3, "e-", 1_000L);
+
+    @Test
+    void publishesAVersionPerStepAndScoresEventsBeforeTrainingOnThem() throws Exception {
+        try (var harness = harness()) {
+            harness.open();
+            feed(harness, events.subList(0, 24));
+            List<ModelUpdate> updates = harness.extractOutputValues();
+            assertThat(updates).extracting(ModelUpdate::modelVersion).containsExactly(1L, 2L, 3L);
+            assertThat(ModelFile.fromBytes(updates.get(2).payload()).step()).isEqualTo(3);
+            var scores = harness.getSideOutput(FineTuneOperator.SCORES);
+            assertThat(scores).hasSize(24);
+            // The first step's events were judged by version 0, the model before any training.
+            assertThat(scores.stream().limit(8)).allMatch(r -> r.getValue().modelVersion() == 0);
+            assertThat(scores.stream().skip(16)).allMatch(r -> r.getValue().modelVersion() == 2 && r.getValue().correct().length == 4);
+        }
+    }
+
+    @Test
+    void unlabelledEventsAreNotLearnedFrom() throws Exception {
+        try (var harness = harness()) {
+            harness.open();
+            feed(harness, SyntheticImages.events(40, 10, 0.0, false, 3, "u-", 1_000L));
+            harness.endInput();
+            assertThat(harness.extractOutputValues()).isEmpty();
+        }
+    }
+
+    @Test
+    void restoredLearnerContinuesExactlyWhereTheSnapshotStood() throws Exception {
+        OperatorSubtaskState snapshot;
+        List<ModelUpdate> uninterrupted;
+        try (var original = harness()) {
+            original.open();
+            feed(original, events.subList(0, 20)); // two steps, four events pending
+            snapshot = original.snapshot(1, 20_000);
+            feed(original, events.subList(20, 40));
+            uninterrupted = original.extractOutputValues();
+        }
+        try (var restored = harness()) {
+            restored.initializeState(snapshot);
+            restored.open();
+            feed(restored, events.subList(20, 40));
+            List<ModelUpdate> resumed = restored.extractOutputValues();
+            assertThat(resumed).extracting(ModelUpdate::modelVersion).containsExactly(3L, 4L, 5L);
+            List<ModelUpdate> tail = uninterrupted.subList(2, 5);
+            for (int i = 0; i < 3; i++) {
+                assertThat(ModelFile.weightsChecksum(ModelFile.fromBytes(resumed.get(i).payload())))
+                        .as("weights of version %d", resumed.get(i).modelVersion())
+                        .isEqualTo(ModelFile.weightsChecksum(ModelFile.fromBytes(tail.get(i).payload())));
+            }
+        }
+    }
+
+    private static OneInputStreamOperatorTestHarness<ImageEvent, ModelUpdate> harness() throws Exception {
+        return new OneInputStreamOperatorTestHarness<>(new FineTuneOperator(CONFIG, INITIAL));
+    }
+
+    private static void feed(OneInputStreamOperatorTestHarness<ImageEvent, ModelUpdate> h, List<ImageEvent> batch) throws Exception {
+        for (ImageEvent e : batch) {
+            h.processElement(e, e.eventTimeMillis());
+        }
+    }
+}

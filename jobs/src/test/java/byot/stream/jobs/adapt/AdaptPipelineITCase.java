@@ -43,7 +43,10 @@ class AdaptPipelineITCase {
     @RegisterExtension
     static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
 
+    static final long IT_WAIT = Long.parseLong(System.getenv().getOrDefault("IT_WAIT_SECONDS", "180"));
     static final ModelSpec SPEC = ModelSpec.fashionMnist(Architecture.RESNET18, 0.125);
+    /** Narrower still where the test trains for many steps. */
+    static final ModelSpec SMALL = ModelSpec.fashionMnist(Architecture.RESNET18, 0.0625);
 
     @Test
     void everyGoodEventGetsExactlyOnePredictionAndBadOnesBecomeDeadLetters(@TempDir Path checkpoints) throws Exception {
@@ -51,12 +54,12 @@ class AdaptPipelineITCase {
         KAFKA.createTopics(2, topics.images(), topics.predictions(), topics.deadLetter());
         KAFKA.createTopics(1, topics.models(), topics.metrics()); // one partition: consumers see versions in order
 
-        List<ImageEvent> events = SyntheticImages.events(320, 10, 0.5, false, 1, "img-", 1_700_000_000_000L);
+        List<ImageEvent> events = new ArrayList<>(SyntheticImages.events(320, 10, 0.5, false, 1, "img-", 0));
         ImageEventCodec codec = new ImageEventCodec(ImageLimits.DEFAULT);
         List<byte[]> bad = List.of("not an image".getBytes(),
-                codec.encode(new ImageEvent("wrong-shape", 1_700_000_000_000L, "camera-9", 1, 8, 8, 1,
+                codec.encode(new ImageEvent("wrong-shape", System.currentTimeMillis(), "camera-9", 1, 8, 8, 1,
                         PixelEncoding.RAW_UINT8, new byte[64])),
-                codec.encode(new ImageEvent("bad-label", 1_700_000_000_000L, "camera-9", 42, 28, 28, 1,
+                codec.encode(new ImageEvent("bad-label", System.currentTimeMillis(), "camera-9", 42, 28, 28, 1,
                         PixelEncoding.RAW_UINT8, new byte[784])));
         JobSettings settings = new JobSettings(KAFKA.client(), topics, "it-group", DeliveryGuarantee.EXACTLY_ONCE,
                 Duration.ofMillis(500), checkpoints.toUri().toString(), false, 1 << 20);
@@ -81,7 +84,9 @@ class AdaptPipelineITCase {
                 producer.flush();
                 awaitCount(topics.models(), 1);
             }
-            ImageEvent e = events.get(i);
+            // Stamped when sent, as a camera would: event time then follows the order the pipeline sees.
+            ImageEvent e = restamp(events.get(i));
+            events.set(i, e);
             var meta = producer.send(new ProducerRecord<>(topics.images(), ImageEventCodec.key(e), codec.encode(e))).get();
             partitionOf.put(e.id(), meta.partition());
             if (i % 100 == 50) {
@@ -138,14 +143,110 @@ class AdaptPipelineITCase {
         }
     }
 
-    private static void awaitCount(String topic, int atLeast) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        while (KAFKA.drain(topic).size() < atLeast) {
+    private static void awaitIds(String topic, List<String> ids) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(IT_WAIT).toNanos();
+        while (true) {
+            var got = decodeAll(KAFKA.drain(topic), JsonCodec.predictions()).stream().map(Prediction::id)
+                    .collect(Collectors.toSet());
+            if (got.containsAll(ids)) {
+                return;
+            }
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("fewer than " + atLeast + " committed records in " + topic + " after 3 minutes");
+                throw new AssertionError(ids.stream().filter(id -> !got.contains(id)).count() + " of the awaited ids missing in "
+                        + topic + " after " + IT_WAIT + " s");
             }
             Thread.sleep(500);
         }
+    }
+
+    private static void awaitCount(String topic, int atLeast) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(IT_WAIT).toNanos();
+        int seen;
+        while ((seen = KAFKA.drain(topic).size()) < atLeast) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(seen + " < " + atLeast + " committed records in " + topic + " after 3 minutes");
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    @Test
+    void accuracyRecoversAfterADomainShift(@TempDir Path checkpoints) throws Exception {
+        JobSettings.Topics topics = new JobSettings.Topics("shift-images", "shift-predictions", "shift-models", "shift-metrics",
+                "shift-dlq");
+        KAFKA.createTopics(1, topics.images(), topics.predictions(), topics.models(), topics.metrics(), topics.deadLetter());
+
+        // A model that knows the normal images, then a stream that turns inverted after 200 events.
+        MultiExitModel model = MultiExitModel.create(SMALL, 1);
+        var trainer = model.trainer(byot.stream.model.loss.DistillationConfig.defaults(TrainingMode.BYOT),
+                new byot.stream.model.train.SgdConfig(0.05, 0.9, 5e-4, byot.stream.model.train.LrSchedule.CONSTANT, 0));
+        List<ImageEvent> pretrain = SyntheticImages.events(640, 10, 1.0, false, 7, "p-", 0);
+        for (int step = 0; step < 20; step++) {
+            List<ImageEvent> batch = pretrain.subList(step * 32, step * 32 + 32);
+            trainer.step(pixels(batch), batch.stream().mapToInt(ImageEvent::label).toArray());
+        }
+        // Event times near now: the sinks stamp Kafka records with event time, and the broker's retention
+        // deletes segments whose timestamps are older than a week.
+        long now = System.currentTimeMillis();
+        List<ImageEvent> stream = new ArrayList<>(SyntheticImages.events(100, 10, 1.0, false, 8, "n-", now));
+        stream.addAll(SyntheticImages.events(400, 10, 1.0, true, 9, "s-", now + 1_000));
+
+        JobSettings settings = new JobSettings(KAFKA.client(), topics, "shift-group", DeliveryGuarantee.AT_LEAST_ONCE,
+                Duration.ofSeconds(1), checkpoints.toUri().toString(), false, 1 << 20);
+        PipelineConfig config = new PipelineConfig(
+                new InferenceConfig(16, 20, ExitCriterion.MAX_SOFTMAX, new double[] {0.9, 0.9, 0.9}),
+                new AdaptConfig(TrainingMode.BYOT, 8, 16, 400, 4, 60, 0.05, 0.9, 5e-4, 0.3, 0.03, 3, 0),
+                1, Duration.ofSeconds(1), Duration.ofSeconds(1));
+        var env = AdaptJob.environment(settings);
+        env.setParallelism(1);
+        AdaptPipeline.build(env, KafkaPipelineEndpoints.of(settings, SMALL), config, ModelFile.toBytes(model, false));
+        JobClient job = env.executeAsync("it-shift");
+        ImageEventCodec codec = new ImageEventCodec(ImageLimits.DEFAULT);
+        var producer = KAFKA.producer();
+        for (ImageEvent e : stream) {
+            producer.send(new ProducerRecord<>(topics.images(), ImageEventCodec.key(e), codec.encode(e)));
+        }
+        producer.flush();
+        // Learning is judged on the adapted tail; exact delivery is the other test's subject.
+        awaitIds(topics.predictions(), stream.subList(400, 500).stream().map(ImageEvent::id).toList());
+        job.cancel().get();
+
+        Map<String, Prediction> byId = decodeAll(KAFKA.drain(topics.predictions()), JsonCodec.predictions()).stream()
+                .collect(Collectors.toMap(Prediction::id, p -> p, (a, b) -> a));
+        double beforeShift = accuracy(byId, "n-", 0, 100);
+        double rightAfter = accuracy(byId, "s-", 0, 80);
+        double adapted = accuracy(byId, "s-", 300, 400);
+        assertThat(rightAfter).as("the shift hurts").isLessThan(beforeShift - 0.2);
+        assertThat(adapted).as("fine-tuning recovers (right after the shift: %.2f)", rightAfter).isGreaterThan(rightAfter + 0.25);
+    }
+
+    private static ImageEvent restamp(ImageEvent e) {
+        return new ImageEvent(e.id(), System.currentTimeMillis(), e.sourceId(), e.label(), e.height(), e.width(), e.channels(),
+                e.encoding(), e.pixels());
+    }
+
+    private static double accuracy(Map<String, Prediction> byId, String prefix, int from, int to) {
+        long correct = 0;
+        long seen = 0;
+        for (int i = from; i < to; i++) {
+            Prediction p = byId.get(prefix + i);
+            if (p != null) {
+                seen++;
+                correct += p.predictedClass() == p.label() ? 1 : 0;
+            }
+        }
+        assertThat(seen).as("predictions for %s%d..%d", prefix, from, to).isGreaterThan((to - from) * 3L / 4);
+        return (double) correct / seen;
+    }
+
+    private static org.nd4j.linalg.api.ndarray.INDArray pixels(List<ImageEvent> batch) {
+        float[] data = new float[batch.size() * 784];
+        for (int i = 0; i < batch.size(); i++) {
+            for (int j = 0; j < 784; j++) {
+                data[i * 784 + j] = batch.get(i).pixels()[j] & 0xFF;
+            }
+        }
+        return org.nd4j.linalg.factory.Nd4j.create(data, new long[] {batch.size(), 1, 28, 28}, 'c');
     }
 
     static <T> List<T> decodeAll(List<ConsumerRecord<byte[], byte[]>> records, JsonCodec<T> codec) throws Exception {

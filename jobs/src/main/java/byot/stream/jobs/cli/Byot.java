@@ -20,7 +20,7 @@ public final class Byot {
                 new KafkaCommand(),
                 new TopicsCreateCommand(),
                 new ProduceCommand(),
-                new BenchKafkaCommand(),
+                new byot.stream.jobs.bench.BenchKafkaCommand(),
                 new byot.stream.jobs.bench.BenchModelCommand(),
                 new byot.stream.jobs.bench.BenchPipelineCommand()
         );

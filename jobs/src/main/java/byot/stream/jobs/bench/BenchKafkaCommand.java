@@ -1,11 +1,16 @@
-package byot.stream.jobs.cli;
+package byot.stream.jobs.bench;
 
 import byot.stream.connectors.dataset.FashionMnist;
+import byot.stream.jobs.cli.ClientOptions;
+import byot.stream.jobs.cli.Command;
+import byot.stream.jobs.cli.Options;
+import byot.stream.jobs.cli.Parsed;
+import byot.stream.jobs.cli.UsageException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 
 /** {@code byot bench kafka}: one JSON line comparing replay throughput with Kafka's ProducerPerformance. */
-final class BenchKafkaCommand implements Command {
+public final class BenchKafkaCommand implements Command {
     @Override
     public String name() {
         return "bench kafka";

@@ -1,4 +1,4 @@
-package byot.stream.jobs.cli;
+package byot.stream.jobs.bench;
 
 import byot.stream.connectors.broker.BrokerConfig;
 import byot.stream.connectors.broker.EmbeddedKafkaBroker;

@@ -125,7 +125,10 @@ public final class BenchPipelineCommand implements Command {
         return 0;
     }
 
-    /** Predictions of one phase and the span between the first and last one's Kafka timestamps. */
+    /**
+     * Predictions of one phase and the span in which they were made. Emission time is event time plus the
+     * latency the operator measured; Kafka timestamps would not do, since the sink stamps records with event time.
+     */
     private record Phase(List<Prediction> predictions, long firstMillis, long lastMillis) {
         double spanSeconds() {
             return Math.max(1, lastMillis - firstMillis) / 1000.0;
@@ -193,9 +196,10 @@ public final class BenchPipelineCommand implements Command {
                     throw new IllegalStateException("only " + predictions.size() + " of " + expected + " predictions after 8 minutes");
                 }
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    predictions.add(codec.decode(r.value()));
-                    first = Math.min(first, r.timestamp());
-                    last = Math.max(last, r.timestamp());
+                    Prediction p = codec.decode(r.value());
+                    predictions.add(p);
+                    first = Math.min(first, p.eventTime() + p.latencyMs());
+                    last = Math.max(last, p.eventTime() + p.latencyMs());
                 }
             }
         }

@@ -56,6 +56,10 @@ public final class Byot {
         } catch (FileNotFoundException | NoSuchFileException e) {
             err.println("byot " + command.name() + ": file not found: " + e.getMessage());
             return 1;
+        } catch (java.io.IOException e) {
+            // Unreadable or corrupt inputs (model files, data sets) carry a message meant for the user.
+            err.println("byot " + command.name() + ": " + e.getMessage());
+            return 1;
         } catch (Exception e) {
             err.println("byot " + command.name() + ": failed: " + e);
             if (System.getenv("BYOT_DEBUG") != null) {

@@ -21,8 +21,12 @@ public final class AdaptJob {
     private AdaptJob() {
     }
 
+    /** Entry point under {@code flink run}: no System.exit, which would take the JobManager down in application mode. */
     public static void main(String[] args) throws Exception {
-        System.exit(byot.stream.jobs.cli.Byot.run(prepend("run", args), System.out, System.err));
+        int code = byot.stream.jobs.cli.Byot.run(prepend("run", args), System.out, System.err);
+        if (code != 0) {
+            throw new IllegalStateException("byot run exited with code " + code + " (see the message above)");
+        }
     }
 
     /** The model the job starts from: {@code --initial-model}, else a fresh one from {@code --arch}. */

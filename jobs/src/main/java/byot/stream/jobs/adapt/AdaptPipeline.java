@@ -1,5 +1,6 @@
 package byot.stream.jobs.adapt;
 
+import byot.stream.connectors.format.DeadLetter;
 import byot.stream.connectors.format.ImageEvent;
 import byot.stream.connectors.format.ModelUpdate;
 import byot.stream.connectors.format.Prediction;
@@ -36,16 +37,28 @@ public final class AdaptPipeline {
     private AdaptPipeline() {
     }
 
+    /** How far ahead of its Kafka timestamp an event's own clock may run before it is not trusted for watermarks. */
+    static final long MAX_CLOCK_SKEW_MILLIS = 60_000;
+
+    /**
+     * One camera with a clock in the future would push the watermark ahead and make every later event late;
+     * its event time still travels in the event, only the watermark is bounded by the Kafka timestamp.
+     */
+    static long watermarkTime(long eventTime, long kafkaTime) {
+        return kafkaTime > 0 ? Math.min(eventTime, kafkaTime + MAX_CLOCK_SKEW_MILLIS) : eventTime;
+    }
+
     public static void build(StreamExecutionEnvironment env, PipelineEndpoints io, PipelineConfig config, byte[] initialModel)
             throws ModelFormatException {
         int exits = ModelFile.fromBytes(initialModel).spec().sections();
         WatermarkStrategy<Decoded> watermarks = WatermarkStrategy.<Decoded>forBoundedOutOfOrderness(config.maxOutOfOrderness())
-                .withTimestampAssigner((d, kafkaTime) -> d.isOk() ? d.event().eventTimeMillis() : kafkaTime)
+                .withTimestampAssigner((d, kafkaTime) -> d.isOk() ? watermarkTime(d.event().eventTimeMillis(), kafkaTime) : kafkaTime)
                 .withIdleness(Duration.ofSeconds(5));
 
         SingleOutputStreamOperator<ImageEvent> images = env.fromSource(io.images(), watermarks, "images").uid("images")
                 .process(new DeadLetterRouter()).name("route").uid("route");
-        images.getSideOutput(DeadLetterRouter.DEAD).sinkTo(io.deadLetters()).name("dead-letters").uid("dead-letters");
+        DataStream<DeadLetter> deadLetters = images.getSideOutput(DeadLetterRouter.DEAD);
+        deadLetters.sinkTo(io.deadLetters()).name("dead-letters").uid("dead-letters");
 
         SingleOutputStreamOperator<ModelUpdate> updates = images.filter(ImageEvent::labeled).name("labelled").uid("labelled")
                 .transform("fine-tune", TypeInformation.of(ModelUpdate.class), new FineTuneOperator(config.adapt(), initialModel))
@@ -62,7 +75,8 @@ public final class AdaptPipeline {
 
         DataStream<ExitScore> scores = updates.getSideOutput(FineTuneOperator.SCORES);
         predictions.map(Observation::of).returns(Observation.class).name("observe-predictions").uid("observe-predictions")
-                .union(scores.map(Observation::of).returns(Observation.class).name("observe-scores").uid("observe-scores"))
+                .union(scores.map(Observation::of).returns(Observation.class).name("observe-scores").uid("observe-scores"),
+                        deadLetters.map(Observation::of).returns(Observation.class).name("observe-dead-letters").uid("observe-dead-letters"))
                 .keyBy(Observation::modelVersion)
                 .window(TumblingEventTimeWindows.of(config.metricsWindow()))
                 .aggregate(new MetricsWindows.Aggregate(exits), new MetricsWindows.Emit(exits)).name("metrics-windows").uid("metrics-windows")

@@ -47,7 +47,12 @@ public final class RunCommand implements Command {
         System.err.println("submitting byot-adapt: " + spec.summary() + ", images from " + settings.topics().images()
                 + " at " + settings.client().bootstrapServers());
         JobExecutionResult result = env.execute("byot-adapt");
-        System.err.println("job finished after " + result.getNetRuntime() + " ms");
+        // Detached submissions (flink run -d) return before the job ends and have no runtime to report.
+        if (result.isJobExecutionResult()) {
+            System.err.println("job finished after " + result.getNetRuntime() + " ms");
+        } else {
+            System.err.println("job submitted: " + result.getJobID());
+        }
         return 0;
     }
 }

@@ -15,6 +15,7 @@ public final class Byot {
                 new byot.stream.jobs.demo.DemoCommand(),
                 new byot.stream.jobs.train.TrainCommand(),
                 new byot.stream.jobs.train.EvalCommand(),
+                new byot.stream.jobs.train.ExperimentCommand(),
                 new byot.stream.jobs.adapt.RunCommand("run"),
                 new byot.stream.jobs.adapt.RunCommand("adapt"),
                 new KafkaCommand(),
@@ -61,7 +62,12 @@ public final class Byot {
             err.println("byot " + command.name() + ": " + e.getMessage());
             return 1;
         } catch (Exception e) {
-            err.println("byot " + command.name() + ": failed: " + e);
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            // A failed Flink job says only "Job execution failed"; the root cause is what the user needs.
+            err.println("byot " + command.name() + ": failed: " + e.getMessage() + (root != e ? " (cause: " + root + ")" : ""));
             if (System.getenv("BYOT_DEBUG") != null) {
                 e.printStackTrace(err);
             }

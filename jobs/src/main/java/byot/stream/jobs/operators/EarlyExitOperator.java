@@ -45,7 +45,7 @@ public final class EarlyExitOperator extends AbstractStreamOperator<Prediction>
     private transient ExitPolicy policy;
     private transient ListState<byte[]> servedModel;
     private transient List<StreamRecord<ImageEvent>> buffer;
-    private transient boolean flushScheduled;
+    private transient long flushDue = -1;
     private transient Counter predictions;
     private transient Counter[] exitCounters;
     private transient Counter rejectedUpdates;
@@ -93,10 +93,15 @@ public final class EarlyExitOperator extends AbstractStreamOperator<Prediction>
         buffer.add(element);
         if (buffer.size() >= config.maxBatch()) {
             flush();
-        } else if (!flushScheduled) {
-            flushScheduled = true;
+        } else if (flushDue < 0) {
             long due = getProcessingTimeService().getCurrentProcessingTime() + config.maxWaitMillis();
-            getProcessingTimeService().registerTimer(due, time -> flush());
+            flushDue = due;
+            // A timer of an earlier buffer that was flushed for another reason must not cut this one short.
+            getProcessingTimeService().registerTimer(due, time -> {
+                if (flushDue == due) {
+                    flush();
+                }
+            });
         }
     }
 
@@ -142,7 +147,7 @@ public final class EarlyExitOperator extends AbstractStreamOperator<Prediction>
     }
 
     private void flush() {
-        flushScheduled = false;
+        flushDue = -1;
         if (buffer.isEmpty()) {
             return;
         }

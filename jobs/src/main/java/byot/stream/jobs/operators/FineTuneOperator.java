@@ -16,6 +16,7 @@ import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
 
@@ -55,6 +56,8 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
     private transient int stepsSincePublish;
     private transient long lastPublishNanos;
     private transient long lastTimestamp;
+    private transient long inputWatermark = Long.MIN_VALUE;
+    private transient long emittedWatermark = Long.MIN_VALUE;
     private transient Counter steps;
     private transient volatile double lastLoss;
 
@@ -118,6 +121,26 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         if (stepsSincePublish > 0) {
             publish();
         }
+        releaseWatermark();
+    }
+
+    /**
+     * Holds the watermark behind the oldest event still waiting for its step: that event's prequential score
+     * is emitted with its own event time, and the metrics windows would drop it as late otherwise.
+     */
+    @Override
+    public void processWatermark(Watermark mark) throws Exception {
+        inputWatermark = Math.max(inputWatermark, mark.getTimestamp());
+        releaseWatermark();
+    }
+
+    private void releaseWatermark() {
+        long allowed = pending.isEmpty() ? inputWatermark
+                : Math.min(inputWatermark, pending.stream().mapToLong(ImageEvent::eventTimeMillis).min().getAsLong() - 1);
+        if (allowed > emittedWatermark) {
+            emittedWatermark = allowed;
+            output.emitWatermark(new Watermark(allowed));
+        }
     }
 
     @Override
@@ -148,6 +171,7 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         }
         pending.forEach(replay::add);
         pending.clear();
+        releaseWatermark();
         stepsSincePublish++;
         boolean due = stepsSincePublish >= config.publishEverySteps()
                 || (System.nanoTime() - lastPublishNanos) / 1e9 >= config.publishEverySeconds();

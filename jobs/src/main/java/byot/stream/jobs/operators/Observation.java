@@ -1,21 +1,30 @@
 package byot.stream.jobs.operators;
 
+import byot.stream.connectors.format.DeadLetter;
 import byot.stream.connectors.format.Prediction;
 
 /**
- * One input to the monitoring windows: a prediction (depth, confidence, latency) or a prequential score
- * (which exits were right on a labelled event). Both are keyed by the model version that produced them.
+ * One input to the monitoring windows: a prediction (depth, confidence, latency), a prequential score (which
+ * exits were right on a labelled event), or a dead letter. Predictions and scores are keyed by the model version
+ * that produced them; dead letters, which no model saw, by {@link #NO_MODEL}.
  *
- * @param exitDepth 1-based depth of a prediction; 0 for a score
- * @param correct   per-exit correctness of a score; {@code null} for a prediction
+ * @param exitDepth 1-based depth of a prediction; 0 otherwise
+ * @param correct   per-exit correctness of a score; {@code null} otherwise
  */
-public record Observation(long modelVersion, int exitDepth, double confidence, long latencyMs, boolean[] correct) {
+public record Observation(long modelVersion, int exitDepth, double confidence, long latencyMs, boolean[] correct,
+                          boolean deadLetter) {
+
+    public static final long NO_MODEL = -1;
 
     public static Observation of(Prediction p) {
-        return new Observation(p.modelVersion(), p.exitDepth(), p.confidence(), p.latencyMs(), null);
+        return new Observation(p.modelVersion(), p.exitDepth(), p.confidence(), p.latencyMs(), null, false);
     }
 
     public static Observation of(ExitScore s) {
-        return new Observation(s.modelVersion(), 0, 0, 0, s.correct());
+        return new Observation(s.modelVersion(), 0, 0, 0, s.correct(), false);
+    }
+
+    public static Observation of(DeadLetter d) {
+        return new Observation(NO_MODEL, 0, 0, 0, null, true);
     }
 }

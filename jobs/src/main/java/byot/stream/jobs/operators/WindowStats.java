@@ -14,13 +14,16 @@ public class WindowStats {
     public double confidenceSum;
     public long[] latencies = new long[16];
     public int latencyCount;
+    public long deadLetters;
 
     public WindowStats() {
     }
 
     void add(Observation o, int exits) {
         ensure(exits);
-        if (o.correct() == null) {
+        if (o.deadLetter()) {
+            deadLetters++;
+        } else if (o.correct() == null) {
             count++;
             exitHistogram[o.exitDepth() - 1]++;
             confidenceSum += o.confidence();
@@ -40,6 +43,7 @@ public class WindowStats {
         ensure(exits);
         other.ensure(exits);
         count += other.count;
+        deadLetters += other.deadLetters;
         confidenceSum += other.confidenceSum;
         for (int e = 0; e < exits; e++) {
             exitHistogram[e] += other.exitHistogram[e];

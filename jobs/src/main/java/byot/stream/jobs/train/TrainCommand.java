@@ -84,6 +84,12 @@ public final class TrainCommand implements Command {
 
     @Override
     public int run(Parsed args) throws Exception {
+        out.println(Json.line(train(args)));
+        return 0;
+    }
+
+    /** Trains as the flags say, writes the model file, and returns the result fields. */
+    Map<String, Object> train(Parsed args) throws Exception {
         DatasetChoice dataset = DatasetChoice.fromId(args.get("dataset"));
         Optional<Path> dataDir = args.optional("data").map(Path::of);
         TrainingMode mode = TrainingMode.fromId(args.get("mode"));
@@ -145,9 +151,14 @@ public final class TrainCommand implements Command {
         result.put("trainImagesPerSecond", Math.round(summary.imagesPerSecond() * 10) / 10.0);
         result.put("trainSeconds", Math.round(summary.seconds() * 10) / 10.0);
         result.put("threads", Runtime.getRuntime().availableProcessors());
+        List<Long> macs = new ArrayList<>();
+        EarlyExitClassifier snapshot = model.snapshot();
+        for (int e = 0; e < snapshot.exits(); e++) {
+            macs.add(snapshot.macsToExit(e));
+        }
+        result.put("macsToExit", macs);
         result.put("model", outFile.toString());
-        out.println(Json.line(result));
-        return 0;
+        return result;
     }
 
     private static String describe(TrainingProgress.Event e) {

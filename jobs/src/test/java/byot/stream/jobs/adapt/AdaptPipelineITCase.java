@@ -134,8 +134,12 @@ class AdaptPipelineITCase {
         // Windows close on event time; the last ones may still be open when the job is cancelled.
         List<MetricsWindow> windows = decodeAll(KAFKA.drain(topics.metrics()), JsonCodec.metricsWindows());
         assertThat(windows).isNotEmpty();
+        assertThat(windows.stream().mapToLong(MetricsWindow::deadLetters).sum()).isBetween(0L, (long) bad.size());
         for (MetricsWindow w : windows) {
             assertThat(java.util.Arrays.stream(w.exitHistogram()).sum()).isEqualTo(w.count());
+            if (w.modelVersion() == byot.stream.jobs.operators.Observation.NO_MODEL) {
+                assertThat(w.count()).as("dead letters are reported apart from predictions").isZero();
+            }
             long inWindow = predictions.stream().filter(p -> p.modelVersion() == w.modelVersion()
                     && p.eventTime() >= w.windowStart() && p.eventTime() < w.windowEnd()).count();
             assertThat(w.count()).as("predictions of version %d in [%d, %d)", w.modelVersion(), w.windowStart(), w.windowEnd())

@@ -40,6 +40,24 @@ class FineTuneOperatorTest {
     }
 
     @Test
+    void watermarkWaitsForScoresOfPendingEvents() throws Exception {
+        try (var harness = harness()) {
+            harness.open();
+            feed(harness, events.subList(0, 4)); // event times 1000..1030, not yet a step
+            harness.processWatermark(new org.apache.flink.streaming.api.watermark.Watermark(5_000));
+            assertThat(watermarks(harness)).containsExactly(999L);
+            feed(harness, events.subList(4, 8)); // the step scores all eight, then the watermark may pass
+            assertThat(watermarks(harness)).containsExactly(999L, 5_000L);
+            assertThat(harness.getSideOutput(FineTuneOperator.SCORES)).allMatch(r -> r.getTimestamp() > 999);
+        }
+    }
+
+    private static List<Long> watermarks(OneInputStreamOperatorTestHarness<ImageEvent, ModelUpdate> h) {
+        return h.getOutput().stream().filter(o -> o instanceof org.apache.flink.streaming.api.watermark.Watermark)
+                .map(o -> ((org.apache.flink.streaming.api.watermark.Watermark) o).getTimestamp()).toList();
+    }
+
+    @Test
     void unlabelledEventsAreNotLearnedFrom() throws Exception {
         try (var harness = harness()) {
             harness.open();

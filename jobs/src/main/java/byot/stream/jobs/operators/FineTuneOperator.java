@@ -54,6 +54,7 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
     private transient ListState<ImageEvent> pendingState;
     private transient ListState<Long> seenState;
     private transient int stepsSincePublish;
+    private transient boolean publishTimerSet;
     private transient long lastPublishNanos;
     private transient long lastTimestamp;
     private transient long inputWatermark = Long.MIN_VALUE;
@@ -177,6 +178,16 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
                 || (System.nanoTime() - lastPublishNanos) / 1e9 >= config.publishEverySeconds();
         if (due) {
             publish();
+        } else if (!publishTimerSet) {
+            // Labels may stop arriving: the steps already taken still reach the inference instances in time.
+            publishTimerSet = true;
+            long at = getProcessingTimeService().getCurrentProcessingTime() + (long) (config.publishEverySeconds() * 1000);
+            getProcessingTimeService().registerTimer(at, time -> {
+                publishTimerSet = false;
+                if (stepsSincePublish > 0) {
+                    publish();
+                }
+            });
         }
     }
 

@@ -58,6 +58,18 @@ class FineTuneOperatorTest {
     }
 
     @Test
+    void stepsArePublishedAfterTheIntervalEvenWhenLabelsStop() throws Exception {
+        AdaptConfig everyTenSteps = new AdaptConfig(TrainingMode.BYOT, 8, 16, 64, 10, 30, 0.05, 0.9, 5e-4, 0.3, 0.03, 3, 7);
+        try (var harness = new OneInputStreamOperatorTestHarness<ImageEvent, ModelUpdate>(new FineTuneOperator(everyTenSteps, INITIAL))) {
+            harness.open();
+            feed(harness, events.subList(0, 16)); // two steps, fewer than ten
+            assertThat(harness.extractOutputValues()).isEmpty();
+            harness.setProcessingTime(31_000);
+            assertThat(harness.extractOutputValues()).extracting(ModelUpdate::modelVersion).containsExactly(1L);
+        }
+    }
+
+    @Test
     void unlabelledEventsAreNotLearnedFrom() throws Exception {
         try (var harness = harness()) {
             harness.open();

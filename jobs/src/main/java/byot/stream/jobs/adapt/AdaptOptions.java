@@ -38,8 +38,8 @@ public final class AdaptOptions {
                 .add("criterion", "max-softmax", "Early-exit criterion: max-softmax or entropy")
                 .add("threshold", "0.9", "Early-exit threshold at every shallow exit")
                 .add("thresholds", null, "Comma-separated per-exit thresholds (one per shallow exit), overrides --threshold")
-                .add("batch-size", "32", "Inference micro-batch size")
-                .add("max-wait-ms", "20", "Longest an event waits for its inference micro-batch")
+                .add("batch-size", "16", "Inference micro-batch size")
+                .add("max-wait-ms", "5", "Longest an event waits for its inference micro-batch")
                 .add("parallelism", "0", "Inference instances (0: the environment's default parallelism)")
                 .add("mode", "byot", "Fine-tuning loss: byot, deepsup or baseline")
                 .add("train-every", "16", "Labelled events per fine-tuning step")
@@ -56,6 +56,7 @@ public final class AdaptOptions {
                 .add("metrics-window-seconds", "5", "Event-time window of the metrics topic")
                 .add("checkpoint-interval-ms", "2000", "Checkpoint interval; exactly-once predictions become visible at each")
                 .add("checkpoint-dir", "file:///tmp/byot/checkpoints", "Checkpoint storage (file system: model state is several MB)")
+                .add("buffer-timeout-ms", "5", "Longest a record waits in a network buffer between tasks (latency vs. throughput)")
                 .add("max-pixel-bytes", "1048576", "Largest image payload accepted; bigger ones go to the dead-letter topic")
                 .flag("bounded", "Stop at the image offsets that were latest at start");
     }
@@ -70,7 +71,7 @@ public final class AdaptOptions {
                 new JobSettings.Topics(a.get("images-topic"), a.get("predictions-topic"), a.get("models-topic"),
                         a.get("metrics-topic"), a.get("dead-letter-topic")),
                 a.get("group-id"), delivery, Duration.ofMillis(a.getLong("checkpoint-interval-ms")), a.get("checkpoint-dir"),
-                a.flag("bounded"), a.getInt("max-pixel-bytes"));
+                a.flag("bounded"), a.getInt("max-pixel-bytes"), Duration.ofMillis(a.getLong("buffer-timeout-ms")));
     }
 
     public static PipelineConfig pipeline(Parsed a, int exits) {

@@ -62,7 +62,7 @@ class AdaptPipelineITCase {
                 codec.encode(new ImageEvent("bad-label", System.currentTimeMillis(), "camera-9", 42, 28, 28, 1,
                         PixelEncoding.RAW_UINT8, new byte[784])));
         JobSettings settings = new JobSettings(KAFKA.client(), topics, "it-group", DeliveryGuarantee.EXACTLY_ONCE,
-                Duration.ofMillis(500), checkpoints.toUri().toString(), false, 1 << 20);
+                Duration.ofMillis(500), checkpoints.toUri().toString(), false, 1 << 20, Duration.ofMillis(5));
         PipelineConfig config = new PipelineConfig(
                 new InferenceConfig(16, 20, ExitCriterion.MAX_SOFTMAX, new double[] {0.9, 0.9, 0.9}),
                 new AdaptConfig(TrainingMode.BYOT, 8, 16, 200, 2, 60, 0.05, 0.9, 5e-4, 0.3, 0.03, 3, 0),
@@ -196,7 +196,7 @@ class AdaptPipelineITCase {
         stream.addAll(SyntheticImages.events(400, 10, 1.0, true, 9, "s-", now + 1_000));
 
         JobSettings settings = new JobSettings(KAFKA.client(), topics, "shift-group", DeliveryGuarantee.AT_LEAST_ONCE,
-                Duration.ofSeconds(1), checkpoints.toUri().toString(), false, 1 << 20);
+                Duration.ofSeconds(1), checkpoints.toUri().toString(), false, 1 << 20, Duration.ofMillis(5));
         PipelineConfig config = new PipelineConfig(
                 new InferenceConfig(16, 20, ExitCriterion.MAX_SOFTMAX, new double[] {0.9, 0.9, 0.9}),
                 new AdaptConfig(TrainingMode.BYOT, 8, 16, 400, 4, 60, 0.05, 0.9, 5e-4, 0.3, 0.03, 3, 0),

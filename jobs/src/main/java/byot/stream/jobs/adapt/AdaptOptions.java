@@ -76,11 +76,11 @@ public final class AdaptOptions {
 
     public static PipelineConfig pipeline(Parsed a, int exits) {
         ExitCriterion criterion = ExitCriterion.fromId(a.get("criterion"));
-        double[] thresholds = a.optional("thresholds").map(AdaptOptions::parseThresholds).orElseGet(() -> {
-            double[] t = new double[exits - 1];
-            Arrays.fill(t, a.getDouble("threshold"));
-            return t;
-        });
+        double[] thresholds = new double[exits - 1];
+        Arrays.fill(thresholds, a.getDouble("threshold"));
+        if (a.has("thresholds")) {
+            thresholds = a.getDoubles("thresholds");
+        }
         if (thresholds.length != exits - 1) {
             throw new UsageException("--thresholds needs " + (exits - 1) + " values (one per shallow exit), got " + thresholds.length);
         }
@@ -94,13 +94,5 @@ public final class AdaptOptions {
                 a.getDouble("weight-decay"), a.getDouble("alpha"), a.getDouble("lambda"), a.getDouble("temperature"), a.getLong("seed"));
         return new PipelineConfig(inference, adapt, a.getInt("parallelism"),
                 Duration.ofSeconds(a.getLong("metrics-window-seconds")), Duration.ofSeconds(2));
-    }
-
-    private static double[] parseThresholds(String csv) {
-        try {
-            return Arrays.stream(csv.split(",")).map(String::trim).mapToDouble(Double::parseDouble).toArray();
-        } catch (NumberFormatException e) {
-            throw new UsageException("--thresholds expects comma-separated numbers, got '" + csv + "'");
-        }
     }
 }

@@ -42,7 +42,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * {@code byot bench pipeline}: Kafka → Flink → Kafka inference throughput against the same model's early-exit
@@ -211,15 +210,7 @@ public final class BenchPipelineCommand implements Command {
 
     private static double standalone(EarlyExitClassifier classifier, PipelineConfig pipeline, int events) {
         int batch = pipeline.inference().maxBatch();
-        List<ImageEvent> sample = synthetic(batch, 0, 4);
-        float[] data = new float[batch * 784];
-        for (int i = 0; i < batch; i++) {
-            byte[] p = sample.get(i).pixels();
-            for (int j = 0; j < 784; j++) {
-                data[i * 784 + j] = p[j] & 0xFF;
-            }
-        }
-        INDArray pixels = Nd4j.create(data, new long[] {batch, 1, 28, 28}, 'c');
+        INDArray pixels = byot.stream.jobs.operators.EventTensors.pixels(synthetic(batch, 0, 4));
         var policy = pipeline.inference().policy();
         classifier.classify(pixels, policy);
         int rounds = Math.max(1, events / batch);

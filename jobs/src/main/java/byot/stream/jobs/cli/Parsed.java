@@ -58,6 +58,15 @@ public final class Parsed {
         }
     }
 
+    /** A comma-separated list of numbers, e.g. per-exit thresholds. */
+    public double[] getDoubles(String name) {
+        try {
+            return java.util.Arrays.stream(get(name).split(",")).map(String::trim).mapToDouble(Double::parseDouble).toArray();
+        } catch (NumberFormatException e) {
+            throw new UsageException("option --" + name + " expects comma-separated numbers, got '" + get(name) + "'");
+        }
+    }
+
     public List<String> positional() {
         return positional;
     }

@@ -6,12 +6,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** Turns image events (uint8 CHW pixels) into the model's input: float pixels [N, C, H, W] in [0, 255]. */
-final class EventTensors {
+public final class EventTensors {
 
     private EventTensors() {
     }
 
-    static INDArray pixels(List<ImageEvent> events) {
+    public static INDArray pixels(List<ImageEvent> events) {
         ImageEvent first = events.get(0);
         int per = first.channels() * first.height() * first.width();
         float[] data = new float[events.size() * per];

@@ -75,7 +75,7 @@ public final class EvalCommand implements Command {
             throw new UsageException("model expects " + model.spec().input() + " images, " + dataset.id() + " has " + test.shape());
         }
         ExitCriterion criterion = ExitCriterion.fromId(args.get("criterion"));
-        double[] thresholds = args.optional("thresholds").map(EvalCommand::parseThresholds).orElse(Calibration.grid(criterion));
+        double[] thresholds = args.has("thresholds") ? args.getDoubles("thresholds") : Calibration.grid(criterion);
         EarlyExitClassifier classifier = model.snapshot();
         int exits = classifier.exits();
 
@@ -167,13 +167,5 @@ public final class EvalCommand implements Command {
             m.add(c.macsToExit(e));
         }
         return m;
-    }
-
-    private static double[] parseThresholds(String csv) {
-        try {
-            return Arrays.stream(csv.split(",")).map(String::trim).mapToDouble(Double::parseDouble).toArray();
-        } catch (NumberFormatException e) {
-            throw new UsageException("--thresholds expects comma-separated numbers, got '" + csv + "'");
-        }
     }
 }

@@ -68,7 +68,7 @@ public final class ExitScores {
     public double accuracy(int exit) {
         int correct = 0;
         for (int i = 0; i < labels.length; i++) {
-            correct += argmax(probs[exit][i]) == labels[i] ? 1 : 0;
+            correct += EarlyExitClassifier.argmax(probs[exit][i]) == labels[i] ? 1 : 0;
         }
         return (double) correct / labels.length;
     }
@@ -84,7 +84,7 @@ public final class ExitScores {
                     mean[k] += exit[i][k];
                 }
             }
-            correct += argmax(mean) == labels[i] ? 1 : 0;
+            correct += EarlyExitClassifier.argmax(mean) == labels[i] ? 1 : 0;
         }
         return (double) correct / labels.length;
     }
@@ -99,7 +99,7 @@ public final class ExitScores {
             for (int e = 0; e < exits(); e++) {
                 if (policy.exitsAt(e, probs[e][i])) {
                     histogram[e]++;
-                    correct += argmax(probs[e][i]) == labels[i] ? 1 : 0;
+                    correct += EarlyExitClassifier.argmax(probs[e][i]) == labels[i] ? 1 : 0;
                     depth += e + 1;
                     macs += macsToExit[e];
                     break;
@@ -108,15 +108,5 @@ public final class ExitScores {
         }
         int n = labels.length;
         return new EarlyExitOutcome(policy, (double) correct / n, depth / n, histogram, macs / n);
-    }
-
-    static int argmax(float[] row) {
-        int best = 0;
-        for (int i = 1; i < row.length; i++) {
-            if (row[i] > row[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 }

@@ -3,7 +3,6 @@ package byot.stream.model.exit;
 import byot.stream.model.graph.BuiltGraph;
 import byot.stream.model.graph.Names;
 import byot.stream.model.spec.ModelSpec;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -111,24 +110,21 @@ public final class EarlyExitClassifier {
 
     /** Deepest-exit softmax through the backbone only, skipping the shallow heads: the full-depth reference. */
     public INDArray fullDepth(INDArray pixels) {
-        INDArray x = pixels;
-        SameDiff sd = graph.sameDiff();
-        for (int s = 0; s < exits() - 1; s++) {
-            x = sd.output(Map.of(Names.sectionInput(s), x), Names.sectionOutput(s)).get(Names.sectionOutput(s));
-        }
-        int last = exits() - 1;
-        return sd.output(Map.of(Names.sectionInput(last), x), Names.probabilities(last)).get(Names.probabilities(last));
+        return throughBackbone(pixels, Names.probabilities(exits() - 1));
     }
 
     /** Logits of the deepest exit, the teacher signal in classic distillation. */
     public INDArray deepestLogits(INDArray pixels) {
+        return throughBackbone(pixels, Names.logits(exits() - 1));
+    }
+
+    private INDArray throughBackbone(INDArray pixels, String deepestOutput) {
         INDArray x = pixels;
         SameDiff sd = graph.sameDiff();
         for (int s = 0; s < exits() - 1; s++) {
             x = sd.output(Map.of(Names.sectionInput(s), x), Names.sectionOutput(s)).get(Names.sectionOutput(s));
         }
-        int last = exits() - 1;
-        return sd.output(Map.of(Names.sectionInput(last), x), Names.logits(last)).get(Names.logits(last));
+        return sd.output(Map.of(Names.sectionInput(exits() - 1), x), deepestOutput).get(deepestOutput);
     }
 
     private static INDArray gather(INDArray features, int[] rows, int count) {
@@ -140,7 +136,8 @@ public final class EarlyExitClassifier {
         return picked.reshape(outShape);
     }
 
-    static int argmax(float[] row) {
+    /** Index of the largest value; the first one on ties. */
+    public static int argmax(float[] row) {
         int best = 0;
         for (int i = 1; i < row.length; i++) {
             if (row[i] > row[best]) {
@@ -148,14 +145,5 @@ public final class EarlyExitClassifier {
             }
         }
         return best;
-    }
-
-    /** Lists every exit's output names, for tools that want to inspect the graph. */
-    public List<String> outputNames() {
-        List<String> names = new ArrayList<>();
-        for (int s = 0; s < exits(); s++) {
-            names.add(Names.probabilities(s));
-        }
-        return names;
     }
 }

@@ -29,6 +29,11 @@ public final class Options {
         return put(new Option(name, null, description, false, true));
     }
 
+    /** Names of the declared options, in declaration order. */
+    public java.util.Set<String> names() {
+        return java.util.Collections.unmodifiableSet(options.keySet());
+    }
+
     /** Changes the default of a declared option, e.g. for a command that reuses another's flags. */
     public Options withDefault(String name, String defaultValue) {
         Option o = options.get(name);

@@ -242,19 +242,23 @@ public final class DemoCommand implements Command {
         return model;
     }
 
-    /** The demo's own broker and a fresh checkpoint directory replace whatever the flags said. */
+    /** Flags of {@code run} the demo decides itself: it owns the broker, its consumer group and its checkpoints. */
+    private static final java.util.Set<String> OWNED = java.util.Set.of("bootstrap-servers", "client-config", "group-id",
+            "checkpoint-dir", "bounded");
+
+    /** The demo's own broker and checkpoint directory, and every other flag of {@code run} as given. */
     private static String[] withOverrides(Parsed args, String bootstrap, Path outDir) {
         List<String> list = new java.util.ArrayList<>(List.of(
                 "--bootstrap-servers", bootstrap,
                 "--checkpoint-dir", outDir.toAbsolutePath().resolve("checkpoints").toUri().toString(),
                 "--group-id", "byot-demo"));
-        for (String key : List.of("delivery", "threshold", "thresholds", "criterion", "batch-size", "max-wait-ms", "mode",
-                "train-every", "train-batch", "replay-size", "publish-every-steps", "publish-every-seconds", "lr", "momentum",
-                "weight-decay", "alpha", "lambda", "temperature", "metrics-window-seconds", "checkpoint-interval-ms", "seed")) {
-            args.optional(key).ifPresent(v -> {
-                list.add("--" + key);
-                list.add(v);
-            });
+        for (String key : AdaptOptions.declare().names()) {
+            if (!OWNED.contains(key)) {
+                args.optional(key).ifPresent(v -> {
+                    list.add("--" + key);
+                    list.add(v);
+                });
+            }
         }
         return list.toArray(String[]::new);
     }

@@ -54,6 +54,7 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
     private transient ListState<ImageEvent> pendingState;
     private transient ListState<Long> seenState;
     private transient int stepsSincePublish;
+    private transient byte[] snapshotBytes;
     private transient boolean publishTimerSet;
     private transient long lastPublishNanos;
     private transient long lastTimestamp;
@@ -147,7 +148,11 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
-        modelState.update(List.of(ModelFile.toBytes(model, true)));
+        // Serialising a few MB of weights runs in the source's chain and pauses it; do it only when they changed.
+        if (snapshotBytes == null) {
+            snapshotBytes = ModelFile.toBytes(model, true);
+        }
+        modelState.update(List.of(snapshotBytes));
         replayState.update(replay.contents());
         pendingState.update(List.copyOf(pending));
         seenState.update(List.of(replay.seen()));
@@ -158,6 +163,7 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         batch.addAll(replay.sample(config.batchSize() - pending.size()));
         long versionBefore = model.version();
         StepResult result = trainer.step(EventTensors.pixels(batch), EventTensors.labels(batch));
+        snapshotBytes = null;
         lastLoss = result.loss();
         steps.inc();
         for (int i = 0; i < pending.size(); i++) {
@@ -193,6 +199,7 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
 
     private void publish() {
         model.setVersion(model.version() + 1);
+        snapshotBytes = null;
         ModelUpdate update = new ModelUpdate(model.version(), System.currentTimeMillis(), model.spec().summary(),
                 ModelFile.toBytes(model, false));
         output.collect(new StreamRecord<>(update, lastTimestamp));

@@ -3,6 +3,7 @@ package byot.stream.jobs.operators;
 import byot.stream.connectors.format.ImageEvent;
 import byot.stream.connectors.format.ModelUpdate;
 import byot.stream.connectors.format.Prediction;
+import byot.stream.model.MultiExitModel;
 import byot.stream.model.exit.ExitDecision;
 import byot.stream.model.exit.ExitPolicy;
 import byot.stream.model.io.ModelFile;
@@ -60,16 +61,16 @@ public final class EarlyExitOperator extends AbstractStreamOperator<Prediction>
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
         servedModel = context.getOperatorStateStore().getUnionListState(new ListStateDescriptor<>(SERVED_MODEL, byte[].class));
-        byte[] newest = initialModel;
-        long newestVersion = -1;
+        byte[] newest = null;
+        MultiExitModel newestModel = null;
         for (byte[] payload : servedModel.get()) {
-            long version = ModelFile.fromBytes(payload).version();
-            if (version > newestVersion) {
+            MultiExitModel candidate = ModelFile.fromBytes(payload);
+            if (newestModel == null || candidate.version() > newestModel.version()) {
                 newest = payload;
-                newestVersion = version;
+                newestModel = candidate;
             }
         }
-        slot = new ModelSlot(newest);
+        slot = newest != null ? new ModelSlot(newestModel, newest) : new ModelSlot(ModelFile.fromBytes(initialModel), initialModel);
     }
 
     @Override

@@ -24,7 +24,7 @@ public final class EventTensors {
         return Nd4j.create(data, new long[] {events.size(), first.channels(), first.height(), first.width()}, 'c');
     }
 
-    static int[] labels(List<ImageEvent> events) {
+    public static int[] labels(List<ImageEvent> events) {
         int[] labels = new int[events.size()];
         for (int i = 0; i < labels.length; i++) {
             labels[i] = events.get(i).label();

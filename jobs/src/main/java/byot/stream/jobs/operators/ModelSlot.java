@@ -18,11 +18,11 @@ final class ModelSlot {
     private EarlyExitClassifier classifier;
     private byte[] payload;
 
-    ModelSlot(byte[] initialPayload) throws ModelFormatException {
-        MultiExitModel model = ModelFile.fromBytes(initialPayload);
+    /** @param payload the bytes {@code model} was decoded from, kept for checkpoints */
+    ModelSlot(MultiExitModel model, byte[] payload) {
         this.expected = model.spec();
         this.classifier = model.snapshot();
-        this.payload = initialPayload;
+        this.payload = payload;
     }
 
     EarlyExitClassifier classifier() {

@@ -15,6 +15,7 @@ import byot.stream.connectors.format.PixelEncoding;
 import byot.stream.connectors.format.Prediction;
 import byot.stream.jobs.SyntheticImages;
 import byot.stream.jobs.operators.AdaptConfig;
+import byot.stream.jobs.operators.EventTensors;
 import byot.stream.jobs.operators.InferenceConfig;
 import byot.stream.model.MultiExitModel;
 import byot.stream.model.exit.ExitCriterion;
@@ -187,7 +188,7 @@ class AdaptPipelineITCase {
         List<ImageEvent> pretrain = SyntheticImages.events(640, 10, 1.0, false, 7, "p-", 0);
         for (int step = 0; step < 20; step++) {
             List<ImageEvent> batch = pretrain.subList(step * 32, step * 32 + 32);
-            trainer.step(pixels(batch), batch.stream().mapToInt(ImageEvent::label).toArray());
+            trainer.step(EventTensors.pixels(batch), EventTensors.labels(batch));
         }
         // Event times near now: the sinks stamp Kafka records with event time, and the broker's retention
         // deletes segments whose timestamps are older than a week.
@@ -241,16 +242,6 @@ class AdaptPipelineITCase {
         }
         assertThat(seen).as("predictions for %s%d..%d", prefix, from, to).isGreaterThan((to - from) * 3L / 4);
         return (double) correct / seen;
-    }
-
-    private static org.nd4j.linalg.api.ndarray.INDArray pixels(List<ImageEvent> batch) {
-        float[] data = new float[batch.size() * 784];
-        for (int i = 0; i < batch.size(); i++) {
-            for (int j = 0; j < 784; j++) {
-                data[i * 784 + j] = batch.get(i).pixels()[j] & 0xFF;
-            }
-        }
-        return org.nd4j.linalg.factory.Nd4j.create(data, new long[] {batch.size(), 1, 28, 28}, 'c');
     }
 
     static <T> List<T> decodeAll(List<ConsumerRecord<byte[], byte[]>> records, JsonCodec<T> codec) throws Exception {

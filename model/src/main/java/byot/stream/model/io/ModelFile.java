@@ -86,9 +86,7 @@ public final class ModelFile {
             out.put(MAGIC).putShort((short) FORMAT_VERSION).putInt(headerBytes.length).put(headerBytes);
             out.order(ByteOrder.LITTLE_ENDIAN);
             for (INDArray a : arrays) {
-                for (float f : a.dup('c').data().asFloat()) {
-                    out.putFloat(f);
-                }
+                putFloats(out, a);
             }
             out.put(sha256(out.array(), out.position()));
             return out.array();
@@ -169,13 +167,18 @@ public final class ModelFile {
             model.parameters().view(kind).forEach((name, array) -> {
                 out.writeBytes(name.getBytes(StandardCharsets.UTF_8));
                 ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(array.length() * Float.BYTES)).order(ByteOrder.LITTLE_ENDIAN);
-                for (float f : array.dup('c').data().asFloat()) {
-                    b.putFloat(f);
-                }
+                putFloats(b, array);
                 out.writeBytes(b.array());
             });
         }
         return checksum(out.toByteArray());
+    }
+
+    /** The tensor's values in C order, in the buffer's byte order (little-endian in files). */
+    private static void putFloats(ByteBuffer out, INDArray array) {
+        for (float f : array.dup('c').data().asFloat()) {
+            out.putFloat(f);
+        }
     }
 
     private static INDArray readTensor(ByteBuffer data, TensorJson t) throws ModelFormatException {

@@ -41,6 +41,15 @@ public record LabeledImages(String name, ImageShape shape, int numClasses, byte[
         return Arrays.copyOfRange(pixels, from, from + n);
     }
 
+    /** Copies image {@code i}'s pixels into {@code into} (of length {@code shape().pixelCount()}), allocating nothing. */
+    public void copyPixels(int i, byte[] into) {
+        int n = shape.pixelCount();
+        if (into.length != n) {
+            throw new IllegalArgumentException(into.length + " bytes cannot hold an image of " + n + " pixels");
+        }
+        System.arraycopy(pixels, Objects.checkIndex(i, labels.length) * n, into, 0, n);
+    }
+
     public LabeledImage image(int i) {
         return new LabeledImage(i, shape, pixels(i), label(i));
     }

@@ -6,6 +6,7 @@ import byot.stream.connectors.format.ImageEventCodec;
 import byot.stream.connectors.format.ImageLimits;
 import byot.stream.connectors.format.PixelEncoding;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
@@ -14,7 +15,9 @@ import java.util.function.Consumer;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -45,6 +48,10 @@ public final class ReplayProducer {
     private final LabeledImages data;
     private final int[] order;
     private final ImageEventCodec codec = new ImageEventCodec(ImageLimits.DEFAULT);
+    /** Source ids and their key bytes, made once: events cycle through a handful of sources. */
+    private final String[] sourceIds;
+    private final byte[][] sourceKeys;
+    private final byte[] scratch;
     private volatile boolean stopped;
 
     public ReplayProducer(ReplayConfig config, LabeledImages data) {
@@ -53,6 +60,9 @@ public final class ReplayProducer {
         if (config.shift() != null) {
             config.shift().checkApplicable(data.shape());
         }
+        this.sourceIds = IntStream.range(0, config.sources()).mapToObj(i -> "camera-" + i).toArray(String[]::new);
+        this.sourceKeys = Arrays.stream(sourceIds).map(id -> id.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
+        this.scratch = new byte[data.shape().pixelCount()];
         this.order = config.classOrder() != null ? config.classOrder().order(data) : IntStream.range(0, data.size()).toArray();
         if (order.length == 0) {
             throw new IllegalArgumentException(data.name() + " has no images" + (config.classOrder() != null
@@ -75,9 +85,7 @@ public final class ReplayProducer {
 
     /** Sends until done or {@link #stop stopped}; calls {@code progress} about four times a second, then once at the end. */
     public ReplaySummary run(Consumer<ReplayProgress> progress) {
-        AtomicLong acked = new AtomicLong();
-        AtomicLong errors = new AtomicLong();
-        AtomicReference<String> firstError = new AtomicReference<>();
+        SendTally tally = new SendTally();
         SplittableRandom labels = new SplittableRandom(config.seed());
         TokenBucket bucket = config.rate() > 0 ? new TokenBucket(config.rate(), Math.max(1, config.rate() / 20)) : null;
         long total = total();
@@ -96,34 +104,29 @@ public final class ReplayProducer {
                 int index = order[(int) (sent % order.length)];
                 long loop = sent / order.length;
                 byte[] value = codec.encode(event(index, loop, sent, labels));
-                byte[] key = sourceId(index).getBytes(StandardCharsets.UTF_8);
-                producer.send(new ProducerRecord<>(config.topic(), key, value), (metadata, e) -> {
-                    if (e == null) {
-                        acked.incrementAndGet();
-                    } else {
-                        errors.incrementAndGet();
-                        firstError.compareAndSet(null, e.toString());
-                    }
-                });
+                producer.send(new ProducerRecord<>(config.topic(), sourceKeys[index % sourceKeys.length], value), tally);
                 bytes += value.length;
                 sent++;
                 long now = System.nanoTime();
                 if (now >= nextProgress) {
                     nextProgress = now + PROGRESS_INTERVAL_NANOS;
                     double seconds = (now - start) / 1e9;
-                    progress.accept(new ReplayProgress(sent, acked.get(), errors.get(), total, sent / seconds, seconds));
+                    progress.accept(new ReplayProgress(sent, tally.acked.get(), tally.errors.get(), total, sent / seconds, seconds));
                 }
             }
             producer.flush();
             double seconds = Math.max(1e-9, (System.nanoTime() - start) / 1e9);
-            progress.accept(new ReplayProgress(sent, acked.get(), errors.get(), total, sent / seconds, seconds));
-            return new ReplaySummary(acked.get(), errors.get(), bytes, seconds, acked.get() / seconds,
-                    bytes / seconds / 1e6, firstError.get());
+            progress.accept(new ReplayProgress(sent, tally.acked.get(), tally.errors.get(), total, sent / seconds, seconds));
+            long acked = tally.acked.get();
+            return new ReplaySummary(acked, tally.errors.get(), bytes, seconds, acked / seconds, bytes / seconds / 1e6,
+                    tally.firstError.get());
         }
     }
 
     private ImageEvent event(int index, long loop, long eventNumber, SplittableRandom labels) {
-        byte[] pixels = data.pixels(index);
+        // The codec copies the pixels into the record, so one scratch image serves every event (and every shift).
+        byte[] pixels = scratch;
+        data.copyPixels(index, pixels);
         if (config.shift() != null && config.shift().appliesTo(eventNumber)) {
             config.shift().apply(pixels, data.shape(), config.seed(), eventNumber);
         }
@@ -135,6 +138,26 @@ public final class ReplayProducer {
     }
 
     private String sourceId(int index) {
-        return "camera-" + (index % config.sources());
+        return sourceIds[index % sourceIds.length];
+    }
+
+    /**
+     * Counts the broker's answers; one instance for every send, since a capturing lambda per record is
+     * garbage on the path that has to keep up with the raw producer.
+     */
+    private static final class SendTally implements Callback {
+        final AtomicLong acked = new AtomicLong();
+        final AtomicLong errors = new AtomicLong();
+        final AtomicReference<String> firstError = new AtomicReference<>();
+
+        @Override
+        public void onCompletion(RecordMetadata metadata, Exception e) {
+            if (e == null) {
+                acked.incrementAndGet();
+            } else {
+                errors.incrementAndGet();
+                firstError.compareAndSet(null, e.toString());
+            }
+        }
     }
 }

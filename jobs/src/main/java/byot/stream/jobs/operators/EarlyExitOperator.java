@@ -30,8 +30,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * each prediction names the version that made it.
  *
  * <p>The buffer is flushed before every checkpoint barrier and watermark, so it is never part of a snapshot
- * and never holds events behind a watermark. The served model is union operator state: after a restore or a
- * rescale every instance resumes with the newest model any instance had.
+ * and never holds events behind a watermark. The served model is union operator state, written by the first
+ * instance only: after a restore or a rescale every instance resumes with it.
  */
 public final class EarlyExitOperator extends AbstractStreamOperator<Prediction>
         implements TwoInputStreamOperator<ImageEvent, ModelUpdate, Prediction>, BoundedMultiInput {
@@ -131,7 +131,13 @@ public final class EarlyExitOperator extends AbstractStreamOperator<Prediction>
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
-        servedModel.update(List.of(slot.payload()));
+        // Union state hands every entry to every instance on restore: N copies would cost N x N model reads.
+        // One suffices, because aligned barriers reach every instance after the same broadcast updates.
+        if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
+            servedModel.update(List.of(slot.payload()));
+        } else {
+            servedModel.clear();
+        }
     }
 
     @Override
@@ -180,5 +186,10 @@ public final class EarlyExitOperator extends AbstractStreamOperator<Prediction>
     /** For tests: the version this instance serves. */
     long servedVersion() {
         return slot.version();
+    }
+
+    /** For tests: updates refused so far (the {@code modelUpdatesRejected} metric). */
+    long refusedUpdates() {
+        return rejectedUpdates.getCount();
     }
 }

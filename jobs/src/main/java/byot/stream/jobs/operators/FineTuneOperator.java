@@ -29,7 +29,8 @@ import org.apache.flink.util.OutputTag;
  * model is published as a new version on the main output, for the inference operators and the models topic.
  *
  * <p>Weights, optimizer state, step, version, replay reservoir and the not-yet-trained events are operator
- * state, so a restore continues exactly where the last checkpoint stood. Versions only grow.
+ * state, so a restore continues exactly where the last checkpoint stood, and the learner then announces the
+ * model it resumed with ({@link #announceRestored}). Versions never go down.
  */
 public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         implements OneInputStreamOperator<ImageEvent, ModelUpdate>, BoundedOneInput {
@@ -41,6 +42,7 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
     static final String REPLAY = "replay-buffer";
     static final String PENDING = "pending-events";
     static final String REPLAY_SEEN = "replay-seen";
+    static final String UNPUBLISHED_STEPS = "unpublished-steps";
 
     private final AdaptConfig config;
     private final byte[] initialModel;
@@ -53,6 +55,8 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
     private transient ListState<ImageEvent> replayState;
     private transient ListState<ImageEvent> pendingState;
     private transient ListState<Long> seenState;
+    private transient ListState<Integer> unpublishedState;
+    private transient boolean restored;
     private transient int stepsSincePublish;
     private transient byte[] snapshotBytes;
     private transient boolean publishTimerSet;
@@ -76,6 +80,7 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         replayState = store.getListState(new ListStateDescriptor<>(REPLAY, ImageEvent.class));
         pendingState = store.getListState(new ListStateDescriptor<>(PENDING, ImageEvent.class));
         seenState = store.getListState(new ListStateDescriptor<>(REPLAY_SEEN, Long.class));
+        unpublishedState = store.getListState(new ListStateDescriptor<>(UNPUBLISHED_STEPS, Integer.class));
 
         byte[] saved = null;
         for (byte[] b : modelState.get()) {
@@ -88,6 +93,12 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         }
         replay = new ReplayBuffer(config.replayCapacity(), toList(replayState.get()), seen, config.seed());
         pending = new ArrayList<>(toList(pendingState.get()));
+        restored = saved != null;
+        if (restored) {
+            // A snapshot from before this state existed cannot tell: assume unpublished steps, so versions still grow.
+            List<Integer> unpublished = toList(unpublishedState.get());
+            stepsSincePublish = unpublished.isEmpty() ? 1 : unpublished.get(0);
+        }
     }
 
     @Override
@@ -100,6 +111,28 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         metrics.gauge("modelVersion", () -> model.version());
         metrics.gauge("loss", () -> lastLoss);
         metrics.gauge("replaySize", () -> replay.size());
+        if (restored) {
+            // Announced from the mailbox, not from open(): the output is only safe to use there.
+            getProcessingTimeService().registerTimer(getProcessingTimeService().getCurrentProcessingTime(),
+                    time -> announceRestored());
+        }
+    }
+
+    /**
+     * Tells the models topic which model the learner resumed with, so a restore is visible and checkable there:
+     * the restored version again (same weights, same bytes) when its last steps had been published, else the
+     * next version carrying the steps taken after the last publication. Inference instances ignore the repeat.
+     */
+    private void announceRestored() {
+        lastTimestamp = System.currentTimeMillis();
+        if (stepsSincePublish > 0) {
+            publish();
+            return;
+        }
+        byte[] payload = ModelFile.toBytes(model, false);
+        LOG.info("resumed from a checkpoint with model version {} ({})", model.version(), ModelFile.checksum(payload));
+        output.collect(new StreamRecord<>(new ModelUpdate(model.version(), lastTimestamp, model.spec().summary(), payload),
+                lastTimestamp));
     }
 
     @Override
@@ -156,6 +189,7 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         replayState.update(replay.contents());
         pendingState.update(List.copyOf(pending));
         seenState.update(List.of(replay.seen()));
+        unpublishedState.update(List.of(stepsSincePublish));
     }
 
     private void step() {

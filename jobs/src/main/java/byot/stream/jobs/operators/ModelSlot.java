@@ -9,8 +9,8 @@ import byot.stream.model.spec.ModelSpec;
 
 /**
  * The model an inference instance serves, and the rules for replacing it: an update must decode, have the
- * served model's architecture and input, and carry a higher version. Anything else is refused with a reason,
- * and the current model keeps serving.
+ * served model's architecture and input, and carry a higher version. The served model itself (same version,
+ * same weights) is accepted and changes nothing. Anything else is refused with a reason, and the current model keeps serving.
  */
 final class ModelSlot {
 
@@ -39,6 +39,9 @@ final class ModelSlot {
 
     /** Installs {@code update}, or explains why not. */
     java.util.Optional<String> offer(ModelUpdate update) {
+        if (update.modelVersion() == classifier.version() && sameWeights(update.payload())) {
+            return java.util.Optional.empty();   // the learner re-announcing what it resumed with after a restore
+        }
         if (update.modelVersion() <= classifier.version()) {
             return java.util.Optional.of("version " + update.modelVersion() + " is not newer than " + classifier.version());
         }
@@ -57,5 +60,14 @@ final class ModelSlot {
         classifier = model.snapshot();
         payload = update.payload();
         return java.util.Optional.empty();
+    }
+
+    /** Payloads carry their creation time, so equal weights are compared by their digest, not by bytes. */
+    private boolean sameWeights(byte[] other) {
+        try {
+            return ModelFile.weightsChecksum(ModelFile.fromBytes(other)).equals(ModelFile.weightsChecksum(ModelFile.fromBytes(payload)));
+        } catch (ModelFormatException e) {
+            return false;
+        }
     }
 }

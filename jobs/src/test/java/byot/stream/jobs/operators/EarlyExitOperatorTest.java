@@ -54,6 +54,21 @@ class EarlyExitOperatorTest {
             feed(h, events.subList(0, 4));
             assertThat(h.extractOutputValues()).hasSize(4).allMatch(p -> p.modelVersion() == 2);
             assertThat(((EarlyExitOperator) h.getOperator()).servedVersion()).isEqualTo(2);
+            assertThat(((EarlyExitOperator) h.getOperator()).refusedUpdates()).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void theLearnersReAnnouncementAfterARestoreIsNotARefusal() throws Exception {
+        try (var h = harness()) {
+            h.open();
+            h.processElement2(update(2, SPEC, 1), 1);
+            h.processElement2(update(2, SPEC, 1), 2);   // same version and weights, newer bytes
+            EarlyExitOperator op = (EarlyExitOperator) h.getOperator();
+            assertThat(op.refusedUpdates()).isZero();
+            h.processElement2(update(2, SPEC, 7), 3);   // same version, other weights
+            assertThat(op.refusedUpdates()).isEqualTo(1);
+            assertThat(op.servedVersion()).isEqualTo(2);
         }
     }
 

@@ -23,7 +23,8 @@ public final class Byot {
                 new ProduceCommand(),
                 new byot.stream.jobs.bench.BenchKafkaCommand(),
                 new byot.stream.jobs.bench.BenchModelCommand(),
-                new byot.stream.jobs.bench.BenchPipelineCommand()
+                new byot.stream.jobs.bench.BenchPipelineCommand(),
+                new byot.stream.jobs.bench.soak.SoakCommand()
         );
     }
 

@@ -2,6 +2,7 @@ package byot.stream.jobs.demo;
 
 import byot.stream.connectors.format.MetricsWindow;
 import byot.stream.connectors.format.Prediction;
+import byot.stream.jobs.plot.LineChart;
 import byot.stream.jobs.train.Json;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package byot.stream.jobs.demo;
+package byot.stream.jobs.plot;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -13,9 +13,9 @@ import java.util.List;
 import javax.imageio.ImageIO;
 
 /** A small PNG line chart drawn with Java2D, so reports need no plotting dependency or display. */
-final class LineChart {
+public final class LineChart {
 
-    record Series(String name, double[] x, double[] y) {}
+    public record Series(String name, double[] x, double[] y) {}
 
     private static final Color[] PALETTE = {new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c),
         new Color(0xd62728), new Color(0x9467bd), new Color(0x8c564b)};
@@ -35,24 +35,34 @@ final class LineChart {
     private double yMin = 0;
     private double yMax = 1;
 
-    LineChart(String title, String xLabel, String yLabel) {
+    public LineChart(String title, String xLabel, String yLabel) {
         this.title = title;
         this.xLabel = xLabel;
         this.yLabel = yLabel;
     }
 
-    LineChart add(Series s) {
+    public LineChart add(Series s) {
         series.add(s);
         return this;
     }
 
-    LineChart marker(double x, String label) {
+    public LineChart marker(double x, String label) {
         this.marker = x;
         this.markerLabel = label;
         return this;
     }
 
-    void write(Path file) throws IOException {
+    /** The y axis range; the default 0..1 suits shares and accuracies. */
+    public LineChart yRange(double min, double max) {
+        if (!(max > min)) {
+            throw new IllegalArgumentException("empty y range " + min + ".." + max);
+        }
+        this.yMin = min;
+        this.yMax = max;
+        return this;
+    }
+
+    public void write(Path file) throws IOException {
         double xMin = Double.POSITIVE_INFINITY;
         double xMax = Double.NEGATIVE_INFINITY;
         for (Series s : series) {
@@ -78,13 +88,14 @@ final class LineChart {
             int y = TOP + ph - i * ph / 5;
             g.drawLine(LEFT, y, LEFT + pw, y);
             g.setColor(Color.DARK_GRAY);
-            g.drawString(String.format("%.1f", yMin + i * (yMax - yMin) / 5), LEFT - 35, y + 4);
+            String tick = String.format(yMax - yMin >= 50 ? "%.0f" : "%.1f", yMin + i * (yMax - yMin) / 5);
+            g.drawString(tick, LEFT - 8 - g.getFontMetrics().stringWidth(tick), y + 4);
             g.setColor(new Color(0xdddddd));
         }
         g.setColor(Color.DARK_GRAY);
         for (int i = 0; i <= 5; i++) {
             int x = LEFT + i * pw / 5;
-            g.drawString(String.format("%.0f", xMin + i * (xMax - xMin) / 5), x - 10, TOP + ph + 18);
+            g.drawString(String.format(xMax - xMin >= 10 ? "%.0f" : "%.1f", xMin + i * (xMax - xMin) / 5), x - 10, TOP + ph + 18);
         }
         g.drawRect(LEFT, TOP, pw, ph);
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));

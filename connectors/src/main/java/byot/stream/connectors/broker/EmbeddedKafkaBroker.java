@@ -41,7 +41,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final Path dir;
     private final Map<String, String> serverProperties;
     private final int port;
-    private final KafkaRaftServer server;
+    private KafkaRaftServer server;
     private boolean closed;
 
     private EmbeddedKafkaBroker(Path dir, Map<String, String> serverProperties, int port, KafkaRaftServer server) {
@@ -155,6 +155,22 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     /** The settings the broker runs with, {@code listeners} included. */
     public Map<String, String> serverProperties() {
         return serverProperties;
+    }
+
+    /**
+     * Stops the broker as an operator would (controlled shutdown, data kept), waits {@code downtime}, then starts
+     * it again on the same ports and log directory: for tests of clients that must ride out a broker restart.
+     */
+    public synchronized void restart(java.time.Duration downtime) throws InterruptedException {
+        if (closed) {
+            throw new IllegalStateException("broker on " + bootstrapServers() + " is closed");
+        }
+        server.shutdown();
+        server.awaitShutdown();
+        Thread.sleep(downtime.toMillis());
+        server = new KafkaRaftServer(new KafkaConfig(serverProperties, false), Time.SYSTEM);
+        server.startup();
+        awaitReady();
     }
 
     /** Stops the broker and deletes its data. */

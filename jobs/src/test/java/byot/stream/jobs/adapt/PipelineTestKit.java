@@ -1,0 +1,141 @@
+package byot.stream.jobs.adapt;
+
+import static byot.stream.jobs.adapt.AdaptPipelineITCase.decodeAll;
+
+import byot.stream.connectors.broker.EmbeddedKafkaExtension;
+import byot.stream.connectors.format.ImageEvent;
+import byot.stream.connectors.format.ImageEventCodec;
+import byot.stream.connectors.format.ImageLimits;
+import byot.stream.connectors.format.JsonCodec;
+import byot.stream.connectors.format.ModelUpdate;
+import byot.stream.connectors.format.ModelUpdateCodec;
+import byot.stream.connectors.format.Prediction;
+import byot.stream.jobs.operators.AdaptConfig;
+import byot.stream.jobs.operators.InferenceConfig;
+import byot.stream.model.MultiExitModel;
+import byot.stream.model.exit.ExitCriterion;
+import byot.stream.model.io.ModelFile;
+import byot.stream.model.loss.TrainingMode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/** The pipeline of a test on one broker and one set of topics: start it, feed it, wait for its answers. */
+final class PipelineTestKit {
+
+    private final EmbeddedKafkaExtension kafka;
+    private final JobSettings.Topics topics;
+    private final ImageEventCodec codec = new ImageEventCodec(ImageLimits.DEFAULT);
+
+    PipelineTestKit(EmbeddedKafkaExtension kafka, String prefix) {
+        this.kafka = kafka;
+        this.topics = new JobSettings.Topics(prefix + "-images", prefix + "-predictions", prefix + "-models",
+                prefix + "-metrics", prefix + "-dlq");
+    }
+
+    JobSettings.Topics topics() {
+        return topics;
+    }
+
+    /** Images and predictions on two partitions; models and metrics on one, so versions are read in order. */
+    void createTopics() throws Exception {
+        kafka.createTopics(2, topics.images(), topics.predictions(), topics.deadLetter());
+        kafka.createTopics(1, topics.models(), topics.metrics());
+    }
+
+    /**
+     * Starts the job (exactly-once, checkpoints every 500 ms) on the small model of the pipeline tests, learning
+     * from every 8 labelled events and publishing after 4 steps or 1 s; from {@code savepoint} when not null.
+     */
+    JobClient start(Path dir, int inferenceParallelism, String savepoint) throws Exception {
+        JobSettings settings = new JobSettings(kafka.client(), topics, topics.images() + "-group", DeliveryGuarantee.EXACTLY_ONCE,
+                Duration.ofMillis(500), dir.resolve("checkpoints").toUri().toString(), false, 1 << 20, Duration.ofMillis(5));
+        PipelineConfig config = new PipelineConfig(
+                new InferenceConfig(16, 20, ExitCriterion.MAX_SOFTMAX, new double[] {0.9, 0.9, 0.9}),
+                new AdaptConfig(TrainingMode.BYOT, 8, 16, 200, 4, 1, 0.05, 0.9, 5e-4, 0.3, 0.03, 3, 0),
+                inferenceParallelism, Duration.ofSeconds(1), Duration.ofSeconds(1));
+        StreamExecutionEnvironment env = AdaptJob.environment(settings);
+        if (savepoint != null) {
+            Configuration restore = new Configuration();
+            restore.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+            env.configure(restore);
+        }
+        env.setParallelism(2);
+        byte[] initial = ModelFile.toBytes(MultiExitModel.create(AdaptPipelineITCase.SMALL, 3), false);
+        AdaptPipeline.build(env, KafkaPipelineEndpoints.of(settings, AdaptPipelineITCase.SMALL), config, initial);
+        return env.executeAsync(topics.images() + "-job");
+    }
+
+    /** Sends the events stamped with the current time (the sinks stamp records with event time; retention is a week). */
+    void send(List<ImageEvent> events) throws Exception {
+        try (var producer = kafka.producer()) {
+            for (ImageEvent e : events) {
+                ImageEvent stamped = new ImageEvent(e.id(), System.currentTimeMillis(), e.sourceId(), e.label(), e.height(),
+                        e.width(), e.channels(), e.encoding(), e.pixels());
+                producer.send(new ProducerRecord<>(topics.images(), ImageEventCodec.key(stamped), codec.encode(stamped)));
+            }
+            producer.flush();
+        }
+    }
+
+    /** Waits until every id has a committed prediction; returns those predictions by id. */
+    Map<String, Prediction> awaitPredictions(List<String> ids) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(AdaptPipelineITCase.IT_WAIT).toNanos();
+        while (true) {
+            Map<String, Prediction> got = predictions().stream()
+                    .collect(Collectors.toMap(Prediction::id, Function.identity(), (a, b) -> a));
+            if (got.keySet().containsAll(ids)) {
+                return ids.stream().collect(Collectors.toMap(Function.identity(), got::get));
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(ids.stream().filter(id -> !got.containsKey(id)).count() + " of " + ids.size()
+                        + " predictions missing after " + AdaptPipelineITCase.IT_WAIT + " s");
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    /** Every committed prediction, duplicates included. */
+    List<Prediction> predictions() throws Exception {
+        return decodeAll(kafka.drain(topics.predictions()), JsonCodec.predictions());
+    }
+
+    /** The committed model updates once none has arrived for a few publish and checkpoint intervals. */
+    List<ModelUpdate> awaitModelsQuiet() throws Exception {
+        ModelUpdateCodec modelCodec = new ModelUpdateCodec(ModelUpdateCodec.DEFAULT_MAX_PAYLOAD_BYTES);
+        long deadline = System.nanoTime() + Duration.ofSeconds(AdaptPipelineITCase.IT_WAIT).toNanos();
+        int count = -1;
+        long quietSince = System.nanoTime();
+        while (true) {
+            int now = kafka.drain(topics.models()).size();
+            if (now != count) {
+                count = now;
+                quietSince = System.nanoTime();
+            } else if (count > 0 && System.nanoTime() - quietSince > Duration.ofSeconds(4).toNanos()) {
+                List<ModelUpdate> updates = new ArrayList<>();
+                for (var r : kafka.drain(topics.models())) {
+                    updates.add(modelCodec.decode(r.value()));
+                }
+                return updates;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("models topic did not settle (" + count + " updates)");
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    static List<String> ids(List<ImageEvent> events) {
+        return events.stream().map(ImageEvent::id).toList();
+    }
+}

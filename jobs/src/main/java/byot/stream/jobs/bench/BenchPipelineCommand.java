@@ -2,6 +2,8 @@ package byot.stream.jobs.bench;
 
 import byot.stream.connectors.broker.BrokerConfig;
 import byot.stream.connectors.broker.EmbeddedKafkaBroker;
+import byot.stream.connectors.dataset.FashionMnist;
+import byot.stream.connectors.dataset.LabeledImages;
 import byot.stream.connectors.format.ImageEvent;
 import byot.stream.connectors.format.ImageEventCodec;
 import byot.stream.connectors.format.ImageLimits;
@@ -78,7 +80,8 @@ public final class BenchPipelineCommand implements Command {
         return AdaptOptions.declare().withDefault("delivery", "at-least-once")
                 .add("events", "6000", "Events for the maximum-throughput run")
                 .add("latency-events", "3000", "Events for the half-load latency run")
-                .add("train-events", "1600", "Labelled events for the adaptation run");
+                .add("train-events", "1600", "Labelled events for the adaptation run")
+                .add("data", null, "Directory with the Fashion-MNIST IDX files (the events are its test images)");
     }
 
     @Override
@@ -90,21 +93,23 @@ public final class BenchPipelineCommand implements Command {
         int exits = model.spec().sections();
         PipelineConfig pipeline = AdaptOptions.pipeline(args, exits);
         int events = args.getInt("events");
+        LabeledImages images = FashionMnist.locate(args.optional("data").map(java.nio.file.Path::of)).load(FashionMnist.Split.TEST);
 
-        double standalone = standalone(model.snapshot(), pipeline, events);
+        double standalone = standalone(model.snapshot(), pipeline, events(images, events, 0.0, 1));
         err.printf("standalone early exit: %.0f img/s%n", standalone);
         result.put("standaloneImagesPerSecond", Math.round(standalone));
 
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(BrokerConfig.defaults())) {
             KafkaClientProperties client = KafkaClientProperties.of(broker.bootstrapServers());
-            Phase max = runPhase("max", client, args, pipeline, initial, synthetic(events, 0.0, 1), 0);
+            Phase max = runPhase("max", client, args, pipeline, initial, events(images, events, 0.0, 1), 0);
             double pipelineRate = max.predictions.size() / max.spanSeconds();
             err.printf("pipeline: %.0f events/s (%.0f%% of standalone)%n", pipelineRate, 100 * pipelineRate / standalone);
             result.put("pipelineEventsPerSecond", Math.round(pipelineRate));
             result.put("pipelineToStandaloneRatio", Json.round(pipelineRate / standalone));
+            result.put("meanExitDepth", Json.round(max.predictions.stream().mapToInt(Prediction::exitDepth).average().orElse(0)));
 
             double halfRate = pipelineRate / 2;
-            Phase half = runPhase("half", client, args, pipeline, initial, synthetic(args.getInt("latency-events"), 0.0, 2), halfRate);
+            Phase half = runPhase("half", client, args, pipeline, initial, events(images, args.getInt("latency-events"), 0.0, 2), halfRate);
             // The first tenth warms up (JIT, first SameDiff runs at each batch size) and is left out.
             long warmUp = half.predictions.size() / 10;
             long[] latencies = half.predictions.stream().sorted(java.util.Comparator.comparingLong(Prediction::eventTime))
@@ -113,7 +118,7 @@ public final class BenchPipelineCommand implements Command {
                     "p99Ms", quantile(latencies, 0.99), "maxMs", latencies.length == 0 ? 0 : latencies[latencies.length - 1]));
             err.printf("latency at %.0f events/s: p50 %d ms, p99 %d ms%n", halfRate, quantile(latencies, 0.5), quantile(latencies, 0.99));
 
-            Phase train = runPhase("train", client, args, pipeline, initial, synthetic(args.getInt("train-events"), 1.0, 3), 0);
+            Phase train = runPhase("train", client, args, pipeline, initial, events(images, args.getInt("train-events"), 1.0, 3), 0);
             long steps = args.getInt("train-events") / pipeline.adapt().newPerStep();
             double stepsPerSecond = steps / train.spanSeconds();
             result.put("adaptationStepsPerSecond", Json.round(stepsPerSecond));
@@ -208,29 +213,35 @@ public final class BenchPipelineCommand implements Command {
         return new Phase(predictions, first, last);
     }
 
-    private static double standalone(EarlyExitClassifier classifier, PipelineConfig pipeline, int events) {
+    /** The same events, in the same micro-batches, through the classifier in this thread: no Kafka, no Flink. */
+    private static double standalone(EarlyExitClassifier classifier, PipelineConfig pipeline, List<ImageEvent> events) {
         int batch = pipeline.inference().maxBatch();
-        INDArray pixels = byot.stream.jobs.operators.EventTensors.pixels(synthetic(batch, 0, 4));
-        var policy = pipeline.inference().policy();
-        classifier.classify(pixels, policy);
-        int rounds = Math.max(1, events / batch);
-        long start = System.nanoTime();
-        for (int i = 0; i < rounds; i++) {
-            classifier.classify(pixels, policy);
+        List<INDArray> batches = new ArrayList<>();
+        for (int from = 0; from + batch <= events.size(); from += batch) {
+            batches.add(byot.stream.jobs.operators.EventTensors.pixels(events.subList(from, from + batch)));
         }
-        return (double) rounds * batch / ((System.nanoTime() - start) / 1e9);
+        var policy = pipeline.inference().policy();
+        batches.forEach(b -> classifier.classify(b, policy));   // warm-up: JIT and the first run at each batch size
+        long start = System.nanoTime();
+        for (INDArray b : batches) {
+            classifier.classify(b, policy);
+        }
+        return (double) batches.size() * batch / ((System.nanoTime() - start) / 1e9);
     }
 
-    /** Fashion-MNIST-sized random images: throughput depends on the shape, not on what the pixels show. */
-    private static List<ImageEvent> synthetic(int n, double labeledFraction, long seed) {
+    /**
+     * Fashion-MNIST test images as events, in file order from a seed-dependent start: a trained model exits early
+     * on them as it would in service, which random pixels would not show.
+     */
+    private static List<ImageEvent> events(LabeledImages images, int n, double labeledFraction, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
+        int offset = random.nextInt(images.size());
         List<ImageEvent> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            byte[] pixels = new byte[784];
-            random.nextBytes(pixels);
-            int label = random.nextDouble() < labeledFraction ? random.nextInt(10) : ImageEvent.UNLABELED;
-            out.add(new ImageEvent("bench-" + seed + "-" + i, 0, "camera-" + (i % 8), label, 28, 28, 1,
-                    PixelEncoding.RAW_UINT8, pixels));
+            int index = (offset + i) % images.size();
+            int label = random.nextDouble() < labeledFraction ? images.label(index) : ImageEvent.UNLABELED;
+            out.add(new ImageEvent("bench-" + seed + "-" + i, 0, "camera-" + (i % 8), label, images.shape().height(),
+                    images.shape().width(), images.shape().channels(), PixelEncoding.RAW_UINT8, images.pixels(index)));
         }
         return out;
     }

@@ -42,6 +42,9 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
     static final String PENDING = "pending-events";
     static final String REPLAY_SEEN = "replay-seen";
 
+    /** Labelled events behind the per-exit {@code recentAccuracy} gauges. */
+    static final int RECENT_ACCURACY_WINDOW = 500;
+
     private final AdaptConfig config;
     private final byte[] initialModel;
 
@@ -61,6 +64,9 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
     private transient long inputWatermark = Long.MIN_VALUE;
     private transient long emittedWatermark = Long.MIN_VALUE;
     private transient Counter steps;
+    private transient Counter[] scored;
+    private transient Counter[] correct;
+    private transient RecentAccuracy recentAccuracy;
     private transient volatile double lastLoss;
 
     public FineTuneOperator(AdaptConfig config, byte[] initialModel) {
@@ -96,10 +102,21 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         trainer = model.trainer(config.distillation(), config.sgd());
         lastPublishNanos = System.nanoTime();
         var metrics = getMetricGroup();
-        steps = metrics.counter("trainingSteps");
-        metrics.gauge("modelVersion", () -> model.version());
-        metrics.gauge("loss", () -> lastLoss);
-        metrics.gauge("replaySize", () -> replay.size());
+        steps = metrics.counter(PipelineMetrics.TRAINING_STEPS);
+        metrics.gauge(PipelineMetrics.MODEL_VERSION, () -> model.version());
+        metrics.gauge(PipelineMetrics.LOSS, () -> lastLoss);
+        metrics.gauge(PipelineMetrics.REPLAY_SIZE, () -> replay.size());
+        int exits = model.spec().sections();
+        recentAccuracy = new RecentAccuracy(exits, RECENT_ACCURACY_WINDOW);
+        scored = new Counter[exits];
+        correct = new Counter[exits];
+        for (int e = 0; e < exits; e++) {
+            int exit = e;
+            var group = metrics.addGroup(PipelineMetrics.EXIT_GROUP, String.valueOf(e + 1));
+            scored[e] = group.counter(PipelineMetrics.SCORED);
+            correct[e] = group.counter(PipelineMetrics.CORRECT);
+            group.gauge(PipelineMetrics.RECENT_ACCURACY, () -> recentAccuracy.of(exit));
+        }
     }
 
     @Override
@@ -168,12 +185,13 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         steps.inc();
         for (int i = 0; i < pending.size(); i++) {
             ImageEvent event = pending.get(i);
-            boolean[] correct = new boolean[result.exitPredictions().length];
-            for (int e = 0; e < correct.length; e++) {
+            boolean[] right = new boolean[result.exitPredictions().length];
+            for (int e = 0; e < right.length; e++) {
                 int[] predicted = result.exitPredictions()[e];
-                correct[e] = predicted != null && predicted[i] == event.label();
+                right[e] = predicted != null && predicted[i] == event.label();
             }
-            output.collect(SCORES, new StreamRecord<>(new ExitScore(event.id(), event.eventTimeMillis(), versionBefore, correct),
+            countScore(right);
+            output.collect(SCORES, new StreamRecord<>(new ExitScore(event.id(), event.eventTimeMillis(), versionBefore, right),
                     event.eventTimeMillis()));
         }
         pending.forEach(replay::add);
@@ -194,6 +212,16 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
                     publish();
                 }
             });
+        }
+    }
+
+    private void countScore(boolean[] right) {
+        recentAccuracy.record(right);
+        for (int e = 0; e < scored.length; e++) {
+            scored[e].inc();
+            if (e < right.length && right[e]) {
+                correct[e].inc();
+            }
         }
     }
 

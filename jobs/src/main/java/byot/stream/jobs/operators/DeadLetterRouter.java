@@ -17,7 +17,7 @@ public final class DeadLetterRouter extends ProcessFunction<Decoded, ImageEvent>
 
     @Override
     public void open(org.apache.flink.api.common.functions.OpenContext ctx) {
-        deadLetters = getRuntimeContext().getMetricGroup().counter("deadLetters");
+        deadLetters = getRuntimeContext().getMetricGroup().counter(PipelineMetrics.DEAD_LETTERS);
     }
 
     @Override

@@ -79,14 +79,14 @@ public final class EarlyExitOperator extends AbstractStreamOperator<Prediction>
         policy = config.policy();
         buffer = new ArrayList<>(config.maxBatch());
         var metrics = getMetricGroup();
-        predictions = metrics.counter("predictions");
-        rejectedUpdates = metrics.counter("modelUpdatesRejected");
+        predictions = metrics.counter(PipelineMetrics.PREDICTIONS);
+        rejectedUpdates = metrics.counter(PipelineMetrics.MODEL_UPDATES_REJECTED);
         exitCounters = new Counter[slot.classifier().exits()];
         for (int e = 0; e < exitCounters.length; e++) {
-            exitCounters[e] = metrics.addGroup("exit", String.valueOf(e + 1)).counter("predictions");
+            exitCounters[e] = metrics.addGroup(PipelineMetrics.EXIT_GROUP, String.valueOf(e + 1)).counter(PipelineMetrics.PREDICTIONS);
         }
-        metrics.gauge("modelVersion", () -> slot.version());
-        latency = metrics.histogram("latencyMs", new DescriptiveStatisticsHistogram(10_000));
+        metrics.gauge(PipelineMetrics.MODEL_VERSION, () -> slot.version());
+        latency = metrics.histogram(PipelineMetrics.LATENCY_MS, new DescriptiveStatisticsHistogram(10_000));
     }
 
     @Override

@@ -44,6 +44,9 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
     static final String REPLAY_SEEN = "replay-seen";
     static final String UNPUBLISHED_STEPS = "unpublished-steps";
 
+    /** Labelled events behind the per-exit {@code recentAccuracy} gauges. */
+    static final int RECENT_ACCURACY_WINDOW = 500;
+
     private final AdaptConfig config;
     private final byte[] initialModel;
 
@@ -65,6 +68,9 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
     private transient long inputWatermark = Long.MIN_VALUE;
     private transient long emittedWatermark = Long.MIN_VALUE;
     private transient Counter steps;
+    private transient Counter[] scored;
+    private transient Counter[] correct;
+    private transient RecentAccuracy recentAccuracy;
     private transient volatile double lastLoss;
 
     public FineTuneOperator(AdaptConfig config, byte[] initialModel) {
@@ -107,10 +113,21 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         trainer = model.trainer(config.distillation(), config.sgd());
         lastPublishNanos = System.nanoTime();
         var metrics = getMetricGroup();
-        steps = metrics.counter("trainingSteps");
-        metrics.gauge("modelVersion", () -> model.version());
-        metrics.gauge("loss", () -> lastLoss);
-        metrics.gauge("replaySize", () -> replay.size());
+        steps = metrics.counter(PipelineMetrics.TRAINING_STEPS);
+        metrics.gauge(PipelineMetrics.MODEL_VERSION, () -> model.version());
+        metrics.gauge(PipelineMetrics.LOSS, () -> lastLoss);
+        metrics.gauge(PipelineMetrics.REPLAY_SIZE, () -> replay.size());
+        int exits = model.spec().sections();
+        recentAccuracy = new RecentAccuracy(exits, RECENT_ACCURACY_WINDOW);
+        scored = new Counter[exits];
+        correct = new Counter[exits];
+        for (int e = 0; e < exits; e++) {
+            int exit = e;
+            var group = metrics.addGroup(PipelineMetrics.EXIT_GROUP, String.valueOf(e + 1));
+            scored[e] = group.counter(PipelineMetrics.SCORED);
+            correct[e] = group.counter(PipelineMetrics.CORRECT);
+            group.gauge(PipelineMetrics.RECENT_ACCURACY, () -> recentAccuracy.of(exit));
+        }
         if (restored) {
             // Announced from the mailbox, not from open(): the output is only safe to use there.
             getProcessingTimeService().registerTimer(getProcessingTimeService().getCurrentProcessingTime(),
@@ -120,7 +137,7 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
 
     /**
      * Tells the models topic which model the learner resumed with, so a restore is visible and checkable there:
-     * the restored version again (same weights, same bytes) when its last steps had been published, else the
+     * the restored version again (same weights) when its last steps had been published, else the
      * next version carrying the steps taken after the last publication. Inference instances ignore the repeat.
      */
     private void announceRestored() {
@@ -202,12 +219,13 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         steps.inc();
         for (int i = 0; i < pending.size(); i++) {
             ImageEvent event = pending.get(i);
-            boolean[] correct = new boolean[result.exitPredictions().length];
-            for (int e = 0; e < correct.length; e++) {
+            boolean[] right = new boolean[result.exitPredictions().length];
+            for (int e = 0; e < right.length; e++) {
                 int[] predicted = result.exitPredictions()[e];
-                correct[e] = predicted != null && predicted[i] == event.label();
+                right[e] = predicted != null && predicted[i] == event.label();
             }
-            output.collect(SCORES, new StreamRecord<>(new ExitScore(event.id(), event.eventTimeMillis(), versionBefore, correct),
+            countScore(right);
+            output.collect(SCORES, new StreamRecord<>(new ExitScore(event.id(), event.eventTimeMillis(), versionBefore, right),
                     event.eventTimeMillis()));
         }
         pending.forEach(replay::add);
@@ -228,6 +246,16 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
                     publish();
                 }
             });
+        }
+    }
+
+    private void countScore(boolean[] right) {
+        recentAccuracy.record(right);
+        for (int e = 0; e < scored.length; e++) {
+            scored[e].inc();
+            if (e < right.length && right[e]) {
+                correct[e].inc();
+            }
         }
     }
 

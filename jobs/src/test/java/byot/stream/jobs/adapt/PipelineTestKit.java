@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.core.execution.JobClient;
@@ -58,6 +59,11 @@ final class PipelineTestKit {
      * from every 8 labelled events and publishing after 4 steps or 1 s; from {@code savepoint} when not null.
      */
     JobClient start(Path dir, int inferenceParallelism, String savepoint) throws Exception {
+        return start(dir, inferenceParallelism, savepoint, true);
+    }
+
+    /** As above; without {@code restarts} any failure fails the job, so a RUNNING job proves there was none. */
+    JobClient start(Path dir, int inferenceParallelism, String savepoint, boolean restarts) throws Exception {
         JobSettings settings = new JobSettings(kafka.client(), topics, topics.images() + "-group", DeliveryGuarantee.EXACTLY_ONCE,
                 Duration.ofMillis(500), dir.resolve("checkpoints").toUri().toString(), false, 1 << 20, Duration.ofMillis(5));
         PipelineConfig config = new PipelineConfig(
@@ -65,11 +71,14 @@ final class PipelineTestKit {
                 new AdaptConfig(TrainingMode.BYOT, 8, 16, 200, 4, 1, 0.05, 0.9, 5e-4, 0.3, 0.03, 3, 0),
                 inferenceParallelism, Duration.ofSeconds(1), Duration.ofSeconds(1));
         StreamExecutionEnvironment env = AdaptJob.environment(settings);
+        Configuration extra = new Configuration();
         if (savepoint != null) {
-            Configuration restore = new Configuration();
-            restore.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
-            env.configure(restore);
+            extra.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
         }
+        if (!restarts) {
+            extra.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        }
+        env.configure(extra);
         env.setParallelism(2);
         byte[] initial = ModelFile.toBytes(MultiExitModel.create(AdaptPipelineITCase.SMALL, 3), false);
         AdaptPipeline.build(env, KafkaPipelineEndpoints.of(settings, AdaptPipelineITCase.SMALL), config, initial);

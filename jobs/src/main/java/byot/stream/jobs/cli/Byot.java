@@ -23,7 +23,9 @@ public final class Byot {
                 new ProduceCommand(),
                 new byot.stream.jobs.bench.BenchKafkaCommand(),
                 new byot.stream.jobs.bench.BenchModelCommand(),
-                new byot.stream.jobs.bench.BenchPipelineCommand()
+                new byot.stream.jobs.bench.BenchPipelineCommand(),
+                new byot.stream.jobs.cluster.ClusterStartCommand(), new byot.stream.jobs.cluster.ClusterStatusCommand(),
+                new byot.stream.jobs.cluster.ClusterStopCommand(), new byot.stream.jobs.cluster.SubmitCommand()
         );
     }
 

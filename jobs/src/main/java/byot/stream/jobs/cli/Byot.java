@@ -25,7 +25,8 @@ public final class Byot {
                 new byot.stream.jobs.bench.BenchModelCommand(),
                 new byot.stream.jobs.bench.BenchPipelineCommand(),
                 new byot.stream.jobs.cluster.ClusterStartCommand(), new byot.stream.jobs.cluster.ClusterStatusCommand(),
-                new byot.stream.jobs.cluster.ClusterStopCommand(), new byot.stream.jobs.cluster.SubmitCommand()
+                new byot.stream.jobs.cluster.ClusterStopCommand(), new byot.stream.jobs.cluster.ClusterCancelCommand(),
+                new byot.stream.jobs.cluster.SubmitCommand()
         );
     }
 

@@ -21,7 +21,8 @@ import java.util.function.Consumer;
  * try (LocalCluster cluster = LocalCluster.start(spec, Duration.ofMinutes(2), System.err::println)) {
  *     String jobId = cluster.rest().submit(jar, AdaptJob.class.getName(), args, 2);
  *     cluster.killTaskManager(0);   // SIGKILL, as a lost machine
- *     cluster.startTaskManager();   // a replacement registers with the JobManager
+ *     cluster.startTaskManager();   // a replacement, which registers with the JobManager
+ *     cluster.awaitTaskManagers(2, Duration.ofMinutes(1));
  * }
  * }</pre>
  * {@link #close()} stops every process by PID. {@code byot cluster stop} does the same from {@code cluster.json}.
@@ -124,8 +125,12 @@ public final class LocalCluster implements AutoCloseable {
         return victim;
     }
 
-    /** Waits until the JobManager lists {@code n} TaskManagers whose processes are alive. */
-    public void awaitTaskManagers(int n, long deadlineNanos) throws Exception {
+    /** Waits until the JobManager lists {@code n} TaskManagers whose processes are alive, e.g. after a replacement. */
+    public void awaitTaskManagers(int n, Duration timeout) throws Exception {
+        awaitTaskManagers(n, System.nanoTime() + timeout.toNanos());
+    }
+
+    private void awaitTaskManagers(int n, long deadlineNanos) throws Exception {
         while (true) {
             requireAlive(state.jobManager());
             List<ClusterProcess> alive = state.taskManagers().stream().filter(ClusterProcess::alive).toList();

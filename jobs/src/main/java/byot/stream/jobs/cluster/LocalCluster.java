@@ -281,7 +281,7 @@ public final class LocalCluster implements AutoCloseable {
     private static void requireAlive(ClusterProcess p) {
         if (!p.alive()) {
             throw new IllegalStateException(p.name() + " (pid " + p.pid() + ") exited; see " + p.log() + " and " + p.out()
-                    + ":\n" + JvmLauncher.tail(p.out(), 15));
+                    + " (last line: " + JvmLauncher.tail(p.out(), 1).strip() + ")");
         }
     }
 

@@ -61,7 +61,14 @@ public final class SubmitCommand implements Command {
         System.err.println("byot submit: uploading " + jar + " (" + Files.size(jar) / (1 << 20) + " MB) to " + restUrl);
         String jarId = rest.uploadJar(jar);
         System.err.println("byot submit: running " + args.get("entry-class") + " with parallelism " + parallelism + " " + jobArgs);
-        String jobId = rest.runJar(jarId, args.get("entry-class"), jobArgs, parallelism);
+        String jobId;
+        try {
+            jobId = rest.runJar(jarId, args.get("entry-class"), jobArgs, parallelism);
+        } catch (IOException e) {
+            // main() ran in the JobManager: a flag it rejected is explained in the JobManager's stdout.
+            String hint = cluster.map(c -> lastLine(c.jobManager().out(), "byot ")).orElse("");
+            throw new IOException(e.getMessage() + (hint.isEmpty() ? "" : "; the job said: " + hint), e);
+        }
         System.err.println("byot submit: job " + jobId + " is running; watch it at " + restUrl + "/#/job/running/" + jobId + "/overview");
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("jobId", jobId);
@@ -82,6 +89,14 @@ public final class SubmitCommand implements Command {
             all.addAll(List.of("--checkpoint-dir", Path.of(cluster.dir()).resolve("checkpoints").toUri().toString()));
         }
         return all;
+    }
+
+    private static String lastLine(String file, String prefix) {
+        try (Stream<String> lines = Files.lines(Path.of(file))) {
+            return lines.filter(l -> l.startsWith(prefix)).reduce((a, b) -> b).orElse("");
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return "";
+        }
     }
 
     static Path jar(Optional<String> given) throws IOException {

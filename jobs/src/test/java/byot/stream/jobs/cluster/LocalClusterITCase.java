@@ -58,6 +58,10 @@ class LocalClusterITCase {
             assertThat(processes.stream().map(ClusterProcess::pid).collect(Collectors.toSet()))
                     .hasSize(4).doesNotContain(ProcessHandle.current().pid());
             String bootstrap = cluster.bootstrapServers().orElseThrow();
+            var page = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(cluster.restUrl() + "/")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(page.body()).as("web UI").contains("<title>Apache Flink Web Dashboard</title>");
 
             String jobId = cluster.rest().submit(jar, SubmitCommand.ADAPT_JOB, List.of(
                     "--bootstrap-servers", bootstrap,

@@ -24,7 +24,10 @@ public final class Byot {
                 new byot.stream.jobs.bench.BenchKafkaCommand(),
                 new byot.stream.jobs.bench.BenchModelCommand(),
                 new byot.stream.jobs.bench.BenchPipelineCommand(),
-                new byot.stream.jobs.bench.soak.SoakCommand()
+                new byot.stream.jobs.bench.soak.SoakCommand(),
+                new byot.stream.jobs.cluster.ClusterStartCommand(), new byot.stream.jobs.cluster.ClusterStatusCommand(),
+                new byot.stream.jobs.cluster.ClusterStopCommand(), new byot.stream.jobs.cluster.ClusterCancelCommand(),
+                new byot.stream.jobs.cluster.SubmitCommand()
         );
     }
 

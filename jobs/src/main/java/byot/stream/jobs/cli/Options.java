@@ -56,6 +56,10 @@ public final class Options {
         List<String> positional = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
+            if (arg.equals("--")) { // what follows belongs to someone else, e.g. a submitted job's own flags
+                positional.addAll(List.of(args).subList(i + 1, args.length));
+                break;
+            }
             if (!arg.startsWith("--")) {
                 positional.add(arg);
                 continue;

@@ -6,7 +6,7 @@
   const POLL_MS = 1500;
   const SVG = "http://www.w3.org/2000/svg";
   const COLORS = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#ff9da6", "#9d755d"];
-  const W = 560, H = 220, PAD = { left: 44, right: 12, top: 14, bottom: 28 };
+  const W = 440, H = 220, PAD = { left: 44, right: 12, top: 14, bottom: 28 };
 
   const $ = (id) => document.getElementById(id);
   const color = (exit) => COLORS[(exit - 1) % COLORS.length];
@@ -82,7 +82,9 @@
     const at = history.length === 1 ? [0] : [0, Math.floor((history.length - 1) / 2), history.length - 1];
     for (const i of at) {
       const x = PAD.left + (history.length === 1 ? plotW / 2 : (plotW * i) / (history.length - 1));
-      text(svg, x, H - PAD.bottom + 16, clock(history[i].windowStart), { "text-anchor": "middle" });
+      // The outer labels align to their end of the axis so that they stay inside the chart.
+      const anchor = history.length === 1 ? "middle" : i === 0 ? "start" : i === history.length - 1 ? "end" : "middle";
+      text(svg, x, H - PAD.bottom + 16, clock(history[i].windowStart), { "text-anchor": anchor });
     }
   }
 

@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -43,6 +45,8 @@ final class MetricsFeed implements AutoCloseable {
     private final Map<TopicPartition, Long> next = new HashMap<>();
     private final Thread thread;
     private volatile boolean running = true;
+    /** Counted down by close(): ends a pause at once, without interrupting the Kafka client mid-call. */
+    private final CountDownLatch closing = new CountDownLatch(1);
     private volatile KafkaConsumer<byte[], byte[]> consumer;
 
     MetricsFeed(Config config, MonitorState state) {
@@ -161,7 +165,7 @@ final class MetricsFeed implements AutoCloseable {
 
     private void pause() {
         try {
-            Thread.sleep(RETRY_MILLIS);
+            closing.await(RETRY_MILLIS, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             running = false;
@@ -171,11 +175,11 @@ final class MetricsFeed implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         running = false;
+        closing.countDown();
         KafkaConsumer<byte[], byte[]> c = consumer;
         if (c != null) {
             c.wakeup();
         }
-        thread.interrupt();
         thread.join(10_000);
     }
 }

@@ -41,6 +41,14 @@
     return ms < 0 ? "?" : new Date(ms).toLocaleTimeString("en-GB", { hour12: false });
   }
 
+  // The smallest 1, 2 or 5 times a power of ten that, times four ticks, covers max: round axis labels.
+  function niceMax(max) {
+    if (max <= 0) return 1;
+    const rough = max / 4, power = Math.pow(10, Math.floor(Math.log10(rough)));
+    const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= rough);
+    return step * 4;
+  }
+
   function yAxis(svg, max, label) {
     const plotH = H - PAD.top - PAD.bottom;
     for (let i = 0; i <= 4; i++) {
@@ -57,7 +65,8 @@
     clear(svg);
     const n = counts.length;
     const total = counts.reduce((a, b) => a + b, 0);
-    const max = Math.max(1, ...counts);
+    // Headroom above the tallest bar for its label.
+    const max = niceMax(Math.max(1, ...counts) * 1.12);
     yAxis(svg, max, (v) => fmt(v, 0));
     if (n === 0) return;
     const plotW = W - PAD.left - PAD.right, plotH = H - PAD.top - PAD.bottom;
@@ -224,8 +233,8 @@
       perExit.push({ exit: e + 1, color: color(e + 1), value: (w) => w.perExitAccuracy[e] });
     }
     lines($("accuracy-history"), history, perExit, 1, (v) => Math.round(v * 100) + "%", "accuracy-line");
-    const maxRate = Math.max(1, ...history.map((w) => w.throughput));
-    lines($("throughput-history"), history, [{ color: "#1d2733", value: (w) => w.throughput }], maxRate * 1.1,
+    const maxRate = niceMax(Math.max(1, ...history.map((w) => w.throughput)) * 1.05);
+    lines($("throughput-history"), history, [{ color: "#1d2733", value: (w) => w.throughput }], maxRate,
       (v) => fmt(v, 0), "throughput-line");
     accuracyTable(latest, totals, exits);
     deadLetters(s.deadLetters);

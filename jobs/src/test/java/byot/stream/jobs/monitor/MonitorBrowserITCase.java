@@ -190,24 +190,26 @@ class MonitorBrowserITCase {
     }
 
     /**
-     * 300 labelled-or-not events over 12 s of event time from now (Kafka sinks stamp records with event time, and
-     * retention drops old segments), so about ten 1-second windows close, plus two records that dead-letter.
+     * 300 events, half labelled, at 25 per second stamped when sent, as cameras would (Kafka sinks stamp records
+     * with event time, and retention drops old segments): about ten 1-second windows close. Plus two records that
+     * dead-letter.
      */
     private static void produce(String topic) throws Exception {
-        long now = System.currentTimeMillis();
         ImageEventCodec codec = new ImageEventCodec(ImageLimits.DEFAULT);
         try (KafkaProducer<byte[], byte[]> producer = KAFKA.producer()) {
             List<ImageEvent> events = SyntheticImages.events(300, 10, 0.5, false, 11, "m-", 0);
             for (int i = 0; i < events.size(); i++) {
                 ImageEvent e = events.get(i);
-                e = new ImageEvent(e.id(), now + i * 40L, e.sourceId(), e.label(), e.height(), e.width(), e.channels(),
+                long now = System.currentTimeMillis();
+                e = new ImageEvent(e.id(), now, e.sourceId(), e.label(), e.height(), e.width(), e.channels(),
                         e.encoding(), e.pixels());
                 producer.send(new ProducerRecord<>(topic, ImageEventCodec.key(e), codec.encode(e)));
                 if (i == 100) {
                     producer.send(new ProducerRecord<>(topic, "not an image".getBytes(StandardCharsets.UTF_8)));
-                    producer.send(new ProducerRecord<>(topic, codec.encode(new ImageEvent("tiny", now + i * 40L, "camera-9", 1,
+                    producer.send(new ProducerRecord<>(topic, codec.encode(new ImageEvent("tiny", now, "camera-9", 1,
                             8, 8, 1, PixelEncoding.RAW_UINT8, new byte[64]))));
                 }
+                Thread.sleep(40);
             }
             producer.flush();
         }

@@ -21,6 +21,7 @@ public final class Byot {
                 new KafkaCommand(),
                 new TopicsCreateCommand(),
                 new ProduceCommand(),
+                new byot.stream.jobs.monitor.MonitorCommand(),
                 new byot.stream.jobs.bench.BenchKafkaCommand(),
                 new byot.stream.jobs.bench.BenchModelCommand(),
                 new byot.stream.jobs.bench.BenchPipelineCommand(),

@@ -58,6 +58,8 @@ public final class AdaptOptions {
                 .add("checkpoint-dir", "file:///tmp/byot/checkpoints", "Checkpoint storage (file system: model state is several MB)")
                 .add("buffer-timeout-ms", "5", "Longest a record waits in a network buffer between tasks (latency vs. throughput)")
                 .add("max-pixel-bytes", "1048576", "Largest image payload accepted; bigger ones go to the dead-letter topic")
+                .add("max-model-bytes", String.valueOf(InferenceConfig.DEFAULT_MAX_MODEL_BYTES),
+                        "Largest model update inference accepts; bigger ones are refused and counted")
                 .flag("bounded", "Stop at the image offsets that were latest at start");
     }
 
@@ -84,7 +86,8 @@ public final class AdaptOptions {
         if (thresholds.length != exits - 1) {
             throw new UsageException("--thresholds needs " + (exits - 1) + " values (one per shallow exit), got " + thresholds.length);
         }
-        InferenceConfig inference = new InferenceConfig(a.getInt("batch-size"), a.getLong("max-wait-ms"), criterion, thresholds);
+        InferenceConfig inference = new InferenceConfig(a.getInt("batch-size"), a.getLong("max-wait-ms"), criterion, thresholds,
+                a.getInt("max-model-bytes"));
         TrainingMode mode = TrainingMode.fromId(a.get("mode"));
         if (mode == TrainingMode.KD) {
             throw new UsageException("--mode kd needs a separate teacher and is offline only (byot train)");

@@ -70,7 +70,8 @@ public final class EarlyExitOperator extends AbstractStreamOperator<Prediction>
                 newestModel = candidate;
             }
         }
-        slot = newest != null ? new ModelSlot(newestModel, newest) : new ModelSlot(ModelFile.fromBytes(initialModel), initialModel);
+        slot = newest != null ? new ModelSlot(newestModel, newest, config.maxModelBytes())
+                : new ModelSlot(ModelFile.fromBytes(initialModel), initialModel, config.maxModelBytes());
     }
 
     @Override

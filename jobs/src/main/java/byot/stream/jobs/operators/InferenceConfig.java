@@ -10,9 +10,17 @@ import java.io.Serializable;
  * @param maxBatch      events per micro-batch at most
  * @param maxWaitMillis longest an event waits for its batch to fill
  * @param thresholds    one per shallow exit (see {@link ExitPolicy})
+ * @param maxModelBytes model updates with a bigger payload are refused (the served model keeps serving)
  */
-public record InferenceConfig(int maxBatch, long maxWaitMillis, ExitCriterion criterion, double[] thresholds)
-        implements Serializable {
+public record InferenceConfig(int maxBatch, long maxWaitMillis, ExitCriterion criterion, double[] thresholds,
+                              int maxModelBytes) implements Serializable {
+
+    /** Kafka's own request limit is far below this; a model beyond it is a mistake or an attack. */
+    public static final int DEFAULT_MAX_MODEL_BYTES = 60 << 20;
+
+    public InferenceConfig(int maxBatch, long maxWaitMillis, ExitCriterion criterion, double[] thresholds) {
+        this(maxBatch, maxWaitMillis, criterion, thresholds, DEFAULT_MAX_MODEL_BYTES);
+    }
 
     public InferenceConfig {
         if (maxBatch <= 0) {
@@ -20,6 +28,9 @@ public record InferenceConfig(int maxBatch, long maxWaitMillis, ExitCriterion cr
         }
         if (maxWaitMillis < 0) {
             throw new IllegalArgumentException("max wait must be >= 0 ms, got " + maxWaitMillis);
+        }
+        if (maxModelBytes <= 0) {
+            throw new IllegalArgumentException("max model bytes must be > 0, got " + maxModelBytes);
         }
         thresholds = thresholds.clone();
     }

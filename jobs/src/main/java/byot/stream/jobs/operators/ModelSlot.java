@@ -15,12 +15,17 @@ import byot.stream.model.spec.ModelSpec;
 final class ModelSlot {
 
     private final ModelSpec expected;
+    private final int maxPayloadBytes;
     private EarlyExitClassifier classifier;
     private byte[] payload;
 
-    /** @param payload the bytes {@code model} was decoded from, kept for checkpoints */
-    ModelSlot(MultiExitModel model, byte[] payload) {
+    /**
+     * @param payload         the bytes {@code model} was decoded from, kept for checkpoints
+     * @param maxPayloadBytes updates bigger than this are refused before they are decoded
+     */
+    ModelSlot(MultiExitModel model, byte[] payload, int maxPayloadBytes) {
         this.expected = model.spec();
+        this.maxPayloadBytes = maxPayloadBytes;
         this.classifier = model.snapshot();
         this.payload = payload;
     }
@@ -39,6 +44,9 @@ final class ModelSlot {
 
     /** Installs {@code update}, or explains why not. */
     java.util.Optional<String> offer(ModelUpdate update) {
+        if (update.payload().length > maxPayloadBytes) {
+            return java.util.Optional.of("payload of " + update.payload().length + " bytes exceeds the cap of " + maxPayloadBytes);
+        }
         if (update.modelVersion() == classifier.version() && sameWeights(update.payload())) {
             return java.util.Optional.empty();   // the learner re-announcing what it resumed with after a restore
         }

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 class EarlyExitOperatorTest {
 
     static final ModelSpec SPEC = FineTuneOperatorTest.SPEC;
-    static final InferenceConfig CONFIG = new InferenceConfig(4, 60_000, ExitCriterion.MAX_SOFTMAX, new double[] {0.5, 0.5, 0.5});
+    static final InferenceConfig CONFIG = new InferenceConfig(4, 60_000, ExitCriterion.MAX_SOFTMAX, new double[] {0.5, 0.5, 0.5},
+            8 << 20);
 
     private final List<ImageEvent> events = SyntheticImages.events(10, 10, 0.5, false, 5, "i-", 1_000L);
 
@@ -51,10 +52,11 @@ class EarlyExitOperatorTest {
             h.processElement2(update(4, ModelSpec.fashionMnist(Architecture.RESNET34, 0.0625), 1), 3);
             h.processElement2(update(1, SPEC, 4), 4);
             h.processElement2(update(2, SPEC, 5), 5);
+            h.processElement2(new ModelUpdate(6, 0, "oversized", new byte[CONFIG.maxModelBytes() + 1]), 6);
             feed(h, events.subList(0, 4));
             assertThat(h.extractOutputValues()).hasSize(4).allMatch(p -> p.modelVersion() == 2);
             assertThat(((EarlyExitOperator) h.getOperator()).servedVersion()).isEqualTo(2);
-            assertThat(((EarlyExitOperator) h.getOperator()).refusedUpdates()).isEqualTo(4);
+            assertThat(((EarlyExitOperator) h.getOperator()).refusedUpdates()).isEqualTo(5);
         }
     }
 

@@ -60,7 +60,9 @@ public final class TrainCommand implements Command {
         return new Options()
                 .add("dataset", "fashion-mnist", "Data set: fashion-mnist, cifar10, cifar100")
                 .add("data", null, "Directory with the data set files (default: Debian package path for fashion-mnist)")
-                .add("arch", "resnet18", "Backbone: resnet18, resnet34, resnet50, resnet101, resnet152")
+                .add("arch", "resnet18", "Backbone: " + java.util.Arrays.stream(Architecture.values())
+                        .map(Architecture::id).collect(java.util.stream.Collectors.joining(", ")))
+                .add("dropout", "0", "Dropout between the convolutions of wide residual blocks (wrn* only)")
                 .add("width-mult", "0.25", "Channel width multiplier (0.25: ResNet18 at 16/32/64/128)")
                 .add("mode", "byot", "Training mode: baseline, deepsup, byot, kd")
                 .add("teacher", null, "Teacher model file for --mode kd")
@@ -105,7 +107,8 @@ public final class TrainCommand implements Command {
         ImageArrays train = limit(dataset.load(dataDir, "train"), args, "limit");
         ImageArrays test = limit(dataset.load(dataDir, "test"), args, "test-limit");
         float[] norm = dataset.normalization();
-        ModelSpec spec = new ModelSpec(arch, train.shape(), train.numClasses(), args.getDouble("width-mult"), norm[0], norm[1]);
+        ModelSpec spec = new ModelSpec(arch, train.shape(), train.numClasses(), args.getDouble("width-mult"), norm[0], norm[1],
+                args.getDouble("dropout"));
         if (teacher != null && !teacher.spec().input().equals(spec.input())) {
             throw new UsageException("teacher expects " + teacher.spec().input() + " images, data set has " + spec.input());
         }
@@ -141,6 +144,9 @@ public final class TrainCommand implements Command {
         result.put("dataset", dataset.id());
         result.put("arch", arch.id());
         result.put("widthMult", spec.widthMultiplier());
+        if (spec.dropout() > 0) {
+            result.put("dropout", spec.dropout());
+        }
         result.put("mode", mode.id());
         result.put("epochs", run.epochs());
         result.put("seed", seed);

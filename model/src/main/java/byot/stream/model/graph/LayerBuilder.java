@@ -4,9 +4,14 @@ import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.Pooling2D;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Pooling2DConfig;
+import org.nd4j.linalg.api.ops.random.custom.RandomBernoulli;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -19,7 +24,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * </ul>
  * It also counts multiply-accumulates per sample as layers are added.
  */
-public final class LayerBuilder {
+public final class LayerBuilder implements Layers {
 
     public enum Mode { TRAIN, INFER }
 
@@ -61,16 +66,14 @@ public final class LayerBuilder {
         return m;
     }
 
-    /** k x k convolution (padding k/2), batch norm, optional ReLU. */
-    public FeatureMap convBn(String name, FeatureMap x, int outChannels, int kernel, int stride, boolean relu) {
-        int outH = (x.height() + 2 * (kernel / 2) - kernel) / stride + 1;
-        int outW = (x.width() + 2 * (kernel / 2) - kernel) / stride + 1;
-        macs += (long) outH * outW * outChannels * x.channels() * kernel * kernel;
-        Conv2DConfig conv = Conv2DConfig.builder().kH(kernel).kW(kernel).sH(stride).sW(stride)
-                .pH(kernel / 2).pW(kernel / 2).paddingMode(PaddingMode.VALID).dataFormat(Conv2DConfig.NCHW).build();
-        // He initialisation for ReLU networks; layout [kH, kW, in, out] is SameDiff's default for conv2d.
-        INDArray w = params.normalWeight(name + "/w", Math.sqrt(2.0 / (kernel * kernel * x.channels())),
-                kernel, kernel, x.channels(), outChannels);
+    @Override
+    public FeatureMap convBn(String name, FeatureMap x, int outChannels, int kernel, int stride, int groups, boolean relu) {
+        Layers.checkGroups(name, x.channels(), outChannels, groups);
+        int outH = Layers.convolved(x.height(), kernel, stride);
+        int outW = Layers.convolved(x.width(), kernel, stride);
+        macs += Layers.convMacs(x.channels(), outChannels, kernel, groups, outH, outW);
+        Conv2DConfig conv = convConfig(kernel, stride);
+        INDArray w = convWeight(name, x.channels() / groups, outChannels, kernel);
         INDArray gamma = params.constantWeight(name + "/bn/gamma", 1.0, outChannels);
         INDArray beta = params.constantWeight(name + "/bn/beta", 0.0, outChannels);
         INDArray runMean = params.runningStat(name + "/bn/mean", 0.0, outChannels);
@@ -78,25 +81,20 @@ public final class LayerBuilder {
 
         SDVariable y;
         if (mode == Mode.TRAIN) {
-            SDVariable conved = sd.cnn().conv2d(x.variable(), weight(name + "/w", w), conv);
-            // Batch norm written so that no [N,C,H,W] x [C] broadcast multiply needs a backward pass (its
-            // backward is ~10x slower than the rest in 1.0.0-M2.1): the statistics are [C] vectors, the
-            // per-channel scale runs as a 1x1 depthwise convolution and the shift as a bias add.
-            SDVariable mean = conved.mean(name + "/bn/batch_mean", false, 0, 2, 3);
-            SDVariable meanOfSquares = sd.math().square(conved).mean(false, 0, 2, 3);
-            SDVariable var = sd.nn().relu(name + "/bn/batch_var", meanOfSquares.sub(sd.math().square(mean)), 0);
-            SDVariable scale = weight(name + "/bn/gamma", gamma).mul(sd.math().rsqrt(var.add(BN_EPSILON)));
-            SDVariable shift = weight(name + "/bn/beta", beta).sub(mean.mul(scale));
-            SDVariable scaled = sd.cnn().depthWiseConv2d(conved, scale.reshape(1, 1, outChannels, 1), DEPTHWISE_1X1);
-            y = sd.nn().biasAdd(scaled, shift, true);
-            taps.add(new BatchNormTap(name, name + "/bn/batch_mean", name + "/bn/batch_var"));
+            SDVariable conved = GroupedConvolution.apply(sd, x.variable(), weight(name + "/w", w), groups, conv);
+            y = trainingBatchNorm(name, conved, outChannels);
         } else {
             INDArray scale = gamma.div(Transforms.sqrt(runVar.add(BN_EPSILON), true));
             // Weights are [kH, kW, in, out]: as rows of length `out`, each column is one output channel.
             INDArray folded = w.dup('c').reshape(-1, outChannels).mulRowVector(scale).reshape(w.shape());
             INDArray bias = beta.sub(runMean.mul(scale));
-            y = sd.cnn().conv2d(x.variable(), sd.constant(name + "/w_folded", folded),
-                    sd.constant(name + "/b_folded", bias), conv);
+            if (groups == 1) {
+                y = sd.cnn().conv2d(x.variable(), sd.constant(name + "/w_folded", folded),
+                        sd.constant(name + "/b_folded", bias), conv);
+            } else {
+                y = sd.nn().biasAdd(GroupedConvolution.apply(sd, x.variable(), sd.constant(name + "/w_folded", folded),
+                        groups, conv), sd.constant(name + "/b_folded", bias), true);
+            }
         }
         if (relu) {
             y = sd.nn().relu(y, 0);
@@ -104,12 +102,82 @@ public final class LayerBuilder {
         return new FeatureMap(y, outChannels, outH, outW);
     }
 
+    @Override
+    public FeatureMap conv(String name, FeatureMap x, int outChannels, int kernel, int stride) {
+        int outH = Layers.convolved(x.height(), kernel, stride);
+        int outW = Layers.convolved(x.width(), kernel, stride);
+        macs += Layers.convMacs(x.channels(), outChannels, kernel, 1, outH, outW);
+        INDArray w = convWeight(name, x.channels(), outChannels, kernel);
+        SDVariable y = sd.cnn().conv2d(x.variable(), weight(name + "/w", w), convConfig(kernel, stride));
+        return new FeatureMap(y, outChannels, outH, outW);
+    }
+
+    @Override
+    public FeatureMap batchNorm(String name, FeatureMap x, boolean relu) {
+        int channels = x.channels();
+        INDArray gamma = params.constantWeight(name + "/bn/gamma", 1.0, channels);
+        INDArray beta = params.constantWeight(name + "/bn/beta", 0.0, channels);
+        INDArray runMean = params.runningStat(name + "/bn/mean", 0.0, channels);
+        INDArray runVar = params.runningStat(name + "/bn/var", 1.0, channels);
+        SDVariable y;
+        if (mode == Mode.TRAIN) {
+            y = trainingBatchNorm(name, x.variable(), channels);
+        } else {
+            INDArray scale = gamma.div(Transforms.sqrt(runVar.add(BN_EPSILON), true));
+            INDArray shift = beta.sub(runMean.mul(scale));
+            SDVariable scaled = sd.cnn().depthWiseConv2d(x.variable(),
+                    sd.constant(name + "/bn/scale", scale.reshape(1, 1, channels, 1)), DEPTHWISE_1X1);
+            y = sd.nn().biasAdd(scaled, sd.constant(name + "/bn/shift", shift), true);
+        }
+        if (relu) {
+            y = sd.nn().relu(y, 0);
+        }
+        return new FeatureMap(y, channels, x.height(), x.width());
+    }
+
+    @Override
     public FeatureMap relu(FeatureMap x) {
         return new FeatureMap(sd.nn().relu(x.variable(), 0), x.channels(), x.height(), x.width());
     }
 
+    @Override
     public FeatureMap add(FeatureMap a, FeatureMap b) {
         return new FeatureMap(a.variable().add(b.variable()), a.channels(), a.height(), a.width());
+    }
+
+    @Override
+    public FeatureMap maxPool(FeatureMap x) {
+        return new FeatureMap(sd.cnn().maxPooling2d(x.variable(), poolConfig(Pooling2D.Pooling2DType.MAX)),
+                x.channels(), Layers.pooled(x.height()), Layers.pooled(x.width()));
+    }
+
+    @Override
+    public FeatureMap avgPool(FeatureMap x) {
+        return new FeatureMap(sd.cnn().avgPooling2d(x.variable(), poolConfig(Pooling2D.Pooling2DType.AVG)),
+                x.channels(), Layers.pooled(x.height()), Layers.pooled(x.width()));
+    }
+
+    @Override
+    public FeatureMap padChannels(FeatureMap x, int channels) {
+        if (channels == x.channels()) {
+            return x;
+        }
+        if (channels < x.channels()) {
+            throw new IllegalArgumentException("cannot pad " + x.channels() + " channels down to " + channels);
+        }
+        INDArray padding = Nd4j.createFromArray(new int[][] {{0, 0}, {0, channels - x.channels()}, {0, 0}, {0, 0}});
+        return new FeatureMap(sd.nn().pad(x.variable(), sd.constant(padding), 0.0), channels, x.height(), x.width());
+    }
+
+    @Override
+    public FeatureMap dropout(FeatureMap x, double rate) {
+        if (mode == Mode.INFER || rate == 0) {
+            return x;
+        }
+        // ND4J 1.0.0-M2.1's dropout ops have no derivative; a Bernoulli mask times the input has one.
+        double keep = 1 - rate;
+        SDVariable mask = new RandomBernoulli(sd, sd.shape(x.variable()), keep).outputVariable().castTo(DataType.FLOAT);
+        return new FeatureMap(x.variable().mul(mask).div(keep), x.channels(), x.height(), x.width());
     }
 
     /** Global average pooling then a dense layer: [N, C, H, W] to logits [N, classes]. */
@@ -119,6 +187,41 @@ public final class LayerBuilder {
         INDArray w = params.normalWeight(name + "/w", Math.sqrt(1.0 / x.channels()), x.channels(), classes);
         INDArray b = params.constantWeight(name + "/b", 0.0, classes);
         return pooled.mmul(weight(name + "/w", w)).add(outputName, weight(name + "/b", b));
+    }
+
+    /**
+     * Batch norm with batch statistics, written so that no [N,C,H,W] x [C] broadcast multiply needs a
+     * backward pass (its backward is ~10x slower than the rest in 1.0.0-M2.1): the statistics are [C]
+     * vectors, the per-channel scale runs as a 1x1 depthwise convolution and the shift as a bias add.
+     */
+    private SDVariable trainingBatchNorm(String name, SDVariable x, int channels) {
+        SDVariable mean = x.mean(name + "/bn/batch_mean", false, 0, 2, 3);
+        SDVariable meanOfSquares = sd.math().square(x).mean(false, 0, 2, 3);
+        SDVariable var = sd.nn().relu(name + "/bn/batch_var", meanOfSquares.sub(sd.math().square(mean)), 0);
+        SDVariable scale = weight(name + "/bn/gamma", params.view(Parameters.Kind.WEIGHT).get(name + "/bn/gamma"))
+                .mul(sd.math().rsqrt(var.add(BN_EPSILON)));
+        SDVariable shift = weight(name + "/bn/beta", params.view(Parameters.Kind.WEIGHT).get(name + "/bn/beta"))
+                .sub(mean.mul(scale));
+        SDVariable scaled = sd.cnn().depthWiseConv2d(x, scale.reshape(1, 1, channels, 1), DEPTHWISE_1X1);
+        taps.add(new BatchNormTap(name, name + "/bn/batch_mean", name + "/bn/batch_var"));
+        return sd.nn().biasAdd(scaled, shift, true);
+    }
+
+    /** He initialisation for ReLU networks; layout [kH, kW, in, out] is SameDiff's default for conv2d. */
+    private INDArray convWeight(String name, int inPerGroup, int outChannels, int kernel) {
+        return params.normalWeight(name + "/w", Math.sqrt(2.0 / (kernel * kernel * inPerGroup)),
+                kernel, kernel, inPerGroup, outChannels);
+    }
+
+    private static Conv2DConfig convConfig(int kernel, int stride) {
+        return Conv2DConfig.builder().kH(kernel).kW(kernel).sH(stride).sW(stride)
+                .pH(kernel / 2).pW(kernel / 2).paddingMode(PaddingMode.VALID).dataFormat(Conv2DConfig.NCHW).build();
+    }
+
+    private static Pooling2DConfig poolConfig(Pooling2D.Pooling2DType type) {
+        // SAME padding rounds an odd side up, like PyTorch's ceil_mode; averages leave the padding out.
+        return Pooling2DConfig.builder().kH(2).kW(2).sH(2).sW(2).type(type).paddingMode(PaddingMode.SAME)
+                .divisor(Pooling2D.Divisor.EXCLUDE_PADDING).isNHWC(false).build();
     }
 
     private SDVariable weight(String name, INDArray value) {

@@ -2,6 +2,7 @@ package byot.stream.model.head;
 
 import byot.stream.model.graph.FeatureMap;
 import byot.stream.model.graph.LayerBuilder;
+import byot.stream.model.graph.Layers;
 import byot.stream.model.graph.Names;
 import java.util.List;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -10,7 +11,7 @@ import org.nd4j.autodiff.samediff.SDVariable;
  * A classifier after a section. A shallow one first runs a bottleneck of stride-2 conv+BN+ReLU layers
  * that brings the section's feature map to the deepest map's shape (so the L2 hint compares like with
  * like): each step halves the resolution and takes the channel count of the backbone section that
- * would have produced that resolution. Then global average pooling and a dense layer give logits.
+ * produces that resolution (the first, where two sections share one). Then global average pooling and a dense layer give logits.
  * The deepest classifier is pooling and the dense layer only.
  */
 public final class ExitHead {
@@ -26,9 +27,10 @@ public final class ExitHead {
         FeatureMap deepest = sectionOutputs.get(sectionOutputs.size() - 1);
         int step = 0;
         while (x.height() > deepest.height() || x.width() > deepest.width() || step == 0 && exit < sectionOutputs.size() - 1) {
-            int next = Math.min(exit + 1 + step, sectionOutputs.size() - 1);
             boolean halve = x.height() > deepest.height() || x.width() > deepest.width();
-            int channels = halve ? sectionOutputs.get(next).channels() : deepest.channels();
+            int channels = halve
+                    ? channelsAt(sectionOutputs, Layers.convolved(x.height(), 3, 2), Layers.convolved(x.width(), 3, 2))
+                    : deepest.channels();
             x = layers.convBn("exit" + (exit + 1) + "/bottleneck" + (step + 1), x, channels, 3, halve ? 2 : 1, true);
             step++;
         }
@@ -39,5 +41,15 @@ public final class ExitHead {
                 x.channels(), x.height(), x.width());
         SDVariable logits = layers.poolDense("exit" + (exit + 1) + "/fc", Names.logits(exit), x, classes);
         return new Attached(x, logits);
+    }
+
+    /** Channels of the first section whose output has this resolution; the deepest's if none has. */
+    private static int channelsAt(List<FeatureMap> sectionOutputs, int height, int width) {
+        for (FeatureMap s : sectionOutputs) {
+            if (s.height() == height && s.width() == width) {
+                return s.channels();
+            }
+        }
+        return sectionOutputs.get(sectionOutputs.size() - 1).channels();
     }
 }

@@ -51,7 +51,7 @@ public final class ModelFile {
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     record SpecJson(String architecture, int channels, int height, int width, int numClasses,
-                    double widthMultiplier, float pixelMean, float pixelStd) {}
+                    double widthMultiplier, float pixelMean, float pixelStd, double dropout) {}
 
     record TensorJson(String name, String kind, long[] shape, long offset, long length) {}
 
@@ -63,7 +63,7 @@ public final class ModelFile {
     public static byte[] toBytes(MultiExitModel model, boolean withOptimizerState) {
         ModelSpec s = model.spec();
         SpecJson spec = new SpecJson(s.architecture().id(), s.input().channels(), s.input().height(), s.input().width(),
-                s.numClasses(), s.widthMultiplier(), s.pixelMean(), s.pixelStd());
+                s.numClasses(), s.widthMultiplier(), s.pixelMean(), s.pixelStd(), s.dropout());
         List<TensorJson> index = new ArrayList<>();
         List<INDArray> arrays = new ArrayList<>();
         long offset = 0;
@@ -212,7 +212,7 @@ public final class ModelFile {
         }
         try {
             return new ModelSpec(Architecture.fromId(s.architecture()), new InputShape(s.channels(), s.height(), s.width()),
-                    s.numClasses(), s.widthMultiplier(), s.pixelMean(), s.pixelStd());
+                    s.numClasses(), s.widthMultiplier(), s.pixelMean(), s.pixelStd(), s.dropout());
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new ModelFormatException("model header has an invalid spec: " + e.getMessage(), e);
         }

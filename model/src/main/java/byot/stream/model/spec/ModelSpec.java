@@ -5,9 +5,11 @@ package byot.stream.model.spec;
  * normalisation applied before the first layer (so a model file carries its own preprocessing).
  *
  * @param widthMultiplier scales every channel count; 0.25 turns ResNet18's 64/128/256/512 into 16/32/64/128
+ * @param dropout         rate at which wide residual blocks drop activations between their convolutions while
+ *                        training (0: none); only wide residual networks have it, and inference ignores it
  */
 public record ModelSpec(Architecture architecture, InputShape input, int numClasses, double widthMultiplier,
-                        float pixelMean, float pixelStd) {
+                        float pixelMean, float pixelStd, double dropout) {
 
     /** Fashion-MNIST's pixel statistics on [0,1]. */
     public static final float FASHION_MEAN = 0.2860f;
@@ -23,6 +25,18 @@ public record ModelSpec(Architecture architecture, InputShape input, int numClas
         if (!(pixelStd > 0)) {
             throw new IllegalArgumentException("pixel std must be positive, got " + pixelStd);
         }
+        if (!(dropout >= 0 && dropout < 1)) {
+            throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
+        }
+        if (dropout > 0 && !architecture.supportsDropout()) {
+            throw new IllegalArgumentException(architecture.id() + " has no dropout; only wide residual networks (wrn*) do");
+        }
+    }
+
+    /** A spec without dropout. */
+    public ModelSpec(Architecture architecture, InputShape input, int numClasses, double widthMultiplier,
+                     float pixelMean, float pixelStd) {
+        this(architecture, input, numClasses, widthMultiplier, pixelMean, pixelStd, 0);
     }
 
     public static ModelSpec fashionMnist(Architecture architecture, double widthMultiplier) {
@@ -40,6 +54,7 @@ public record ModelSpec(Architecture architecture, InputShape input, int numClas
 
     /** A short human-readable summary, e.g. "resnet18 x0.25 1x28x28 -> 10". */
     public String summary() {
-        return architecture.id() + " x" + widthMultiplier + " " + input + " -> " + numClasses;
+        return architecture.id() + " x" + widthMultiplier + " " + input + " -> " + numClasses
+                + (dropout > 0 ? " dropout " + dropout : "");
     }
 }

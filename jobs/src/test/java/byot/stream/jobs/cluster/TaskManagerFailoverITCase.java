@@ -63,8 +63,10 @@ class TaskManagerFailoverITCase {
                 .withTaskManagers(3, 1)
                 .withKafka(true, 2)
                 .withSettings(Map.of(
+                        // Attempts count over the job's life, and a kill costs two restarts here: the survivors'
+                        // network failure, then a deployment into the dead TaskManager's not yet released slot.
                         "restart-strategy.type", "fixed-delay",
-                        "restart-strategy.fixed-delay.attempts", "10",
+                        "restart-strategy.fixed-delay.attempts", "20",
                         "restart-strategy.fixed-delay.delay", "1 s",
                         // A dead TaskManager is noticed by failed heartbeat RPCs within a few intervals; the timeout
                         // only matters for a hung one and stays generous for a loaded 2-core machine.

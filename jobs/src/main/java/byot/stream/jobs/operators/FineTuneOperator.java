@@ -8,6 +8,8 @@ import byot.stream.model.train.StepResult;
 import byot.stream.model.train.Trainer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.metrics.Counter;
@@ -31,6 +33,9 @@ import org.apache.flink.util.OutputTag;
  * <p>Weights, optimizer state, step, version, replay reservoir and the not-yet-trained events are operator
  * state, so a restore continues exactly where the last checkpoint stood, and the learner then announces the
  * model it resumed with ({@link #announceRestored}). Versions never go down.
+ *
+ * <p>Each completed checkpoint and each restore is logged with the model's version and weights digest
+ * ({@link CheckpointedModel}), so a restore can be checked against the checkpoint it came from.
  */
 public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         implements OneInputStreamOperator<ImageEvent, ModelUpdate>, BoundedOneInput {
@@ -62,6 +67,9 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
     private transient boolean restored;
     private transient int stepsSincePublish;
     private transient byte[] snapshotBytes;
+    private transient String snapshotWeights;
+    private transient Map<Long, CheckpointedModel> uncompletedCheckpoints;
+    private transient boolean announceOwed;
     private transient boolean publishTimerSet;
     private transient long lastPublishNanos;
     private transient long lastTimestamp;
@@ -100,10 +108,15 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         replay = new ReplayBuffer(config.replayCapacity(), toList(replayState.get()), seen, config.seed());
         pending = new ArrayList<>(toList(pendingState.get()));
         restored = saved != null;
+        uncompletedCheckpoints = new TreeMap<>();
         if (restored) {
             // A snapshot from before this state existed cannot tell: assume unpublished steps, so versions still grow.
             List<Integer> unpublished = toList(unpublishedState.get());
             stepsSincePublish = unpublished.isEmpty() ? 1 : unpublished.get(0);
+            announceOwed = true;
+            snapshotWeights = ModelFile.weightsChecksum(model);
+            long checkpoint = context.getRestoredCheckpointId().orElse(-1);
+            LOG.info(new CheckpointedModel(checkpoint, model.version(), snapshotWeights).restoredLine());
         }
     }
 
@@ -129,7 +142,8 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
             group.gauge(PipelineMetrics.RECENT_ACCURACY, () -> recentAccuracy.of(exit));
         }
         if (restored) {
-            // Announced from the mailbox, not from open(): the output is only safe to use there.
+            // Announced from the mailbox, not from open(): the output is only safe to use there. The timer covers a
+            // stream without input; an event that comes first announces before it is learned from.
             getProcessingTimeService().registerTimer(getProcessingTimeService().getCurrentProcessingTime(),
                     time -> announceRestored());
         }
@@ -141,6 +155,10 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
      * next version carrying the steps taken after the last publication. Inference instances ignore the repeat.
      */
     private void announceRestored() {
+        if (!announceOwed) {
+            return;
+        }
+        announceOwed = false;
         lastTimestamp = System.currentTimeMillis();
         if (stepsSincePublish > 0) {
             publish();
@@ -158,6 +176,7 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         if (!event.labeled()) {
             return;
         }
+        announceRestored(); // before any step, so the announced weights are the restored ones
         lastTimestamp = element.getTimestamp();
         pending.add(event);
         if (pending.size() >= config.newPerStep()) {
@@ -167,6 +186,7 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
 
     @Override
     public void endInput() {
+        announceRestored();
         if (!pending.isEmpty()) {
             step();
         }
@@ -202,11 +222,27 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         if (snapshotBytes == null) {
             snapshotBytes = ModelFile.toBytes(model, true);
         }
+        if (snapshotWeights == null) {
+            snapshotWeights = ModelFile.weightsChecksum(model);
+        }
+        uncompletedCheckpoints.put(context.getCheckpointId(), new CheckpointedModel(context.getCheckpointId(), model.version(),
+                snapshotWeights));
         modelState.update(List.of(snapshotBytes));
         replayState.update(replay.contents());
         pendingState.update(List.copyOf(pending));
         seenState.update(List.of(replay.seen()));
         unpublishedState.update(List.of(stepsSincePublish));
+    }
+
+    /** Logs what the completed checkpoint holds; the digest was taken at its snapshot, when the weights had changed. */
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) throws Exception {
+        super.notifyCheckpointComplete(checkpointId);
+        CheckpointedModel held = uncompletedCheckpoints.get(checkpointId);
+        if (held != null) {
+            LOG.info(held.completedLine());
+        }
+        uncompletedCheckpoints.keySet().removeIf(id -> id <= checkpointId);
     }
 
     private void step() {
@@ -215,6 +251,7 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         long versionBefore = model.version();
         StepResult result = trainer.step(EventTensors.pixels(batch), EventTensors.labels(batch));
         snapshotBytes = null;
+        snapshotWeights = null;
         lastLoss = result.loss();
         steps.inc();
         for (int i = 0; i < pending.size(); i++) {

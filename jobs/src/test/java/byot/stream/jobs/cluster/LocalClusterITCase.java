@@ -108,7 +108,7 @@ class LocalClusterITCase {
         assertThat(dir.resolve("log").resolve("taskmanager-2.log")).isRegularFile();
     }
 
-    private static void deleteRecursively(Path root) throws Exception {
+    static void deleteRecursively(Path root) throws Exception {
         if (Files.exists(root)) {
             try (var paths = Files.walk(root)) {
                 for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
@@ -118,14 +118,14 @@ class LocalClusterITCase {
         }
     }
 
-    private static String property(String name) {
+    static String property(String name) {
         String v = System.getProperty(name);
         assertThat(v).as("system property %s (set by failsafe in jobs/pom.xml)", name).isNotBlank();
         return v;
     }
 
     /** This module's classes and runtime dependencies: what {@code ./byot kafka} runs with. */
-    private static String brokerClasspath() throws Exception {
+    static String brokerClasspath() throws Exception {
         return property("byot.broker.classpath") + java.io.File.pathSeparator
                 + Files.readString(Path.of(property("byot.broker.classpath.file"))).trim();
     }

@@ -95,9 +95,10 @@ class FineTuneOperatorTest {
             restored.open();
             feed(restored, events.subList(20, 40));
             List<ModelUpdate> resumed = restored.extractOutputValues();
-            assertThat(resumed).extracting(ModelUpdate::modelVersion).containsExactly(3L, 4L, 5L);
-            List<ModelUpdate> tail = uninterrupted.subList(2, 5);
-            for (int i = 0; i < 3; i++) {
+            // The first event announces the restored model (version 2 again, same weights) before it is learned from.
+            assertThat(resumed).extracting(ModelUpdate::modelVersion).containsExactly(2L, 3L, 4L, 5L);
+            List<ModelUpdate> tail = uninterrupted.subList(1, 5);
+            for (int i = 0; i < 4; i++) {
                 assertThat(ModelFile.weightsChecksum(ModelFile.fromBytes(resumed.get(i).payload())))
                         .as("weights of version %d", resumed.get(i).modelVersion())
                         .isEqualTo(ModelFile.weightsChecksum(ModelFile.fromBytes(tail.get(i).payload())));

@@ -1,7 +1,7 @@
 package byot.stream.model;
 
 import byot.stream.model.exit.EarlyExitClassifier;
-import byot.stream.model.graph.BuiltGraph;
+import byot.stream.model.graph.InferenceGraph;
 import byot.stream.model.graph.MultiExitNetwork;
 import byot.stream.model.graph.Parameters;
 import byot.stream.model.loss.DistillationConfig;
@@ -71,7 +71,7 @@ public final class MultiExitModel {
 
     /** An immutable classifier of the current weights, tagged with the current version. */
     public EarlyExitClassifier snapshot() {
-        BuiltGraph graph = MultiExitNetwork.inference(spec, parameters);
+        InferenceGraph graph = MultiExitNetwork.inference(spec, parameters);
         return new EarlyExitClassifier(spec, graph, version);
     }
 }

@@ -1,12 +1,10 @@
 package byot.stream.model.exit;
 
-import byot.stream.model.graph.BuiltGraph;
+import byot.stream.model.graph.InferenceGraph;
 import byot.stream.model.graph.Names;
 import byot.stream.model.spec.ModelSpec;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -20,10 +18,10 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class EarlyExitClassifier {
 
     private final ModelSpec spec;
-    private final BuiltGraph graph;
+    private final InferenceGraph graph;
     private final long version;
 
-    public EarlyExitClassifier(ModelSpec spec, BuiltGraph graph, long version) {
+    public EarlyExitClassifier(ModelSpec spec, InferenceGraph graph, long version) {
         this.spec = spec;
         this.graph = graph;
         this.version = version;
@@ -59,13 +57,12 @@ public final class EarlyExitClassifier {
             alive[i] = i;
         }
         INDArray x = pixels;
-        SameDiff sd = graph.sameDiff();
         for (int s = 0; s < exits() && alive.length > 0; s++) {
             boolean last = s == exits() - 1;
-            Map<String, INDArray> out = last
-                    ? sd.output(Map.of(Names.sectionInput(s), x), Names.probabilities(s))
-                    : sd.output(Map.of(Names.sectionInput(s), x), Names.probabilities(s), Names.sectionOutput(s));
-            float[][] probs = out.get(Names.probabilities(s)).toFloatMatrix();
+            INDArray[] out = last
+                    ? graph.run(s, x, Names.probabilities(s))
+                    : graph.run(s, x, Names.probabilities(s), Names.sectionOutput(s));
+            float[][] probs = out[0].toFloatMatrix();
             int[] stay = new int[alive.length];
             int kept = 0;
             for (int r = 0; r < alive.length; r++) {
@@ -80,7 +77,7 @@ public final class EarlyExitClassifier {
                 }
             }
             if (!last && kept > 0) {
-                x = kept == alive.length ? out.get(Names.sectionOutput(s)) : gather(out.get(Names.sectionOutput(s)), stay, kept);
+                x = kept == alive.length ? out[1] : gather(out[1], stay, kept);
                 int[] next = new int[kept];
                 for (int k = 0; k < kept; k++) {
                     next[k] = alive[stay[k]];
@@ -97,13 +94,12 @@ public final class EarlyExitClassifier {
     public INDArray[] allExits(INDArray pixels) {
         INDArray[] result = new INDArray[exits()];
         INDArray x = pixels;
-        SameDiff sd = graph.sameDiff();
         for (int s = 0; s < exits(); s++) {
-            Map<String, INDArray> out = s == exits() - 1
-                    ? sd.output(Map.of(Names.sectionInput(s), x), Names.probabilities(s))
-                    : sd.output(Map.of(Names.sectionInput(s), x), Names.probabilities(s), Names.sectionOutput(s));
-            result[s] = out.get(Names.probabilities(s));
-            x = out.get(Names.sectionOutput(s));
+            INDArray[] out = s == exits() - 1
+                    ? graph.run(s, x, Names.probabilities(s))
+                    : graph.run(s, x, Names.probabilities(s), Names.sectionOutput(s));
+            result[s] = out[0];
+            x = s == exits() - 1 ? null : out[1];
         }
         return result;
     }
@@ -120,11 +116,10 @@ public final class EarlyExitClassifier {
 
     private INDArray throughBackbone(INDArray pixels, String deepestOutput) {
         INDArray x = pixels;
-        SameDiff sd = graph.sameDiff();
         for (int s = 0; s < exits() - 1; s++) {
-            x = sd.output(Map.of(Names.sectionInput(s), x), Names.sectionOutput(s)).get(Names.sectionOutput(s));
+            x = graph.run(s, x, Names.sectionOutput(s))[0];
         }
-        return sd.output(Map.of(Names.sectionInput(exits() - 1), x), deepestOutput).get(deepestOutput);
+        return graph.run(exits() - 1, x, deepestOutput)[0];
     }
 
     private static INDArray gather(INDArray features, int[] rows, int count) {

@@ -20,17 +20,26 @@ public final class GroupedConvolution {
     private GroupedConvolution() {
     }
 
-    /** @param x input [N, in, H, W]; weight [kH, kW, in/groups, out] */
+    /** NCHW: @param x input [N, in, H, W]; weight [kH, kW, in/groups, out] */
     public static SDVariable apply(SameDiff sd, SDVariable x, SDVariable weight, int groups, Conv2DConfig config) {
+        return apply(sd, x, weight, groups, config, 1);
+    }
+
+    /**
+     * @param x           input [N, in, H, W] or [N, H, W, in] (the config's data format); weight [kH, kW, in/groups, out]
+     * @param channelAxis 1 for NCHW, 3 for NHWC
+     */
+    public static SDVariable apply(SameDiff sd, SDVariable x, SDVariable weight, int groups, Conv2DConfig config,
+                                   int channelAxis) {
         if (groups == 1) {
             return sd.cnn().conv2d(x, weight, config);
         }
-        SDVariable[] inputs = sd.split(x, groups, 1);
+        SDVariable[] inputs = sd.split(x, groups, channelAxis);
         SDVariable[] weights = sd.split(weight, groups, 3);
         SDVariable[] outputs = new SDVariable[groups];
         for (int g = 0; g < groups; g++) {
             outputs[g] = sd.cnn().conv2d(inputs[g], weights[g], config);
         }
-        return sd.concat(1, outputs);
+        return sd.concat(channelAxis, outputs);
     }
 }

@@ -11,13 +11,14 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
- * Builds the multi-exit network of a {@link ModelSpec} as a SameDiff graph.
+ * Builds the multi-exit network of a {@link ModelSpec} as SameDiff graphs.
  *
  * <p>The training graph is one forward pass from {@link Names#INPUT} through every section and every
- * classifier. The inference graph gives each section its own placeholder ({@link Names#sectionInput}),
- * so early exit can run a section on only the samples that have not left yet.
+ * classifier. The inference graph is one graph per stage ({@link InferenceGraph}), each with its own
+ * placeholder ({@link Names#sectionInput}), so early exit can run a section on only the samples that have
+ * not left yet.
  *
- * <p>Both graphs take raw pixel values in [0, 255] and normalise them with the spec's mean and std.
+ * <p>Both take raw pixel values [N, C, H, W] in [0, 255] and normalise them with the spec's mean and std.
  */
 public final class MultiExitNetwork {
 
@@ -25,16 +26,8 @@ public final class MultiExitNetwork {
     }
 
     public static BuiltGraph training(ModelSpec spec, Parameters params) {
-        return build(spec, params, LayerBuilder.Mode.TRAIN);
-    }
-
-    public static BuiltGraph inference(ModelSpec spec, Parameters params) {
-        return build(spec, params, LayerBuilder.Mode.INFER);
-    }
-
-    private static BuiltGraph build(ModelSpec spec, Parameters params, LayerBuilder.Mode mode) {
         SameDiff sd = SameDiff.create();
-        LayerBuilder layers = new LayerBuilder(sd, params, mode);
+        LayerBuilder layers = new LayerBuilder(sd, params, LayerBuilder.Mode.TRAIN);
         Backbone backbone = Backbone.of(spec);
         int sections = backbone.sections();
         InputShape in = spec.input();
@@ -45,13 +38,7 @@ public final class MultiExitNetwork {
         List<FeatureMap> outputs = new ArrayList<>();
         long[] sectionMacs = new long[sections];
         for (int s = 0; s < sections; s++) {
-            if (mode == LayerBuilder.Mode.INFER && s > 0) {
-                FeatureMap prev = outputs.get(s - 1);
-                x = new FeatureMap(sd.placeHolder(Names.sectionInput(s), DataType.FLOAT, -1,
-                        prev.channels(), prev.height(), prev.width()), prev.channels(), prev.height(), prev.width());
-            }
-            FeatureMap out = backbone.section(layers, s, x);
-            out = new FeatureMap(sd.identity(Names.sectionOutput(s), out.variable()), out.channels(), out.height(), out.width());
+            FeatureMap out = layers.named(Names.sectionOutput(s), backbone.section(layers, s, x));
             sectionMacs[s] = layers.takeMacs();
             outputs.add(out);
             x = out;
@@ -64,6 +51,45 @@ public final class MultiExitNetwork {
             headMacs[e] = layers.takeMacs();
         }
         return new BuiltGraph(sd, layers.batchNormTaps(), sectionMacs, headMacs);
+    }
+
+    public static InferenceGraph inference(ModelSpec spec, Parameters params) {
+        Backbone backbone = Backbone.of(spec);
+        int sections = backbone.sections();
+        InputShape in = spec.input();
+
+        List<LayerBuilder> stages = new ArrayList<>();
+        List<FeatureMap> outputs = new ArrayList<>();
+        long[] sectionMacs = new long[sections];
+        for (int s = 0; s < sections; s++) {
+            SameDiff sd = SameDiff.create();
+            LayerBuilder layers = new LayerBuilder(sd, params, LayerBuilder.Mode.INFER);
+            FeatureMap x;
+            if (s == 0) {
+                SDVariable pixels = sd.placeHolder(Names.INPUT, DataType.FLOAT, -1, in.channels(), in.height(), in.width());
+                // Permuted to NHWC before normalising, so the first convolution reads a dense array, not a view.
+                x = new FeatureMap(normalize(sd, spec, sd.permute(pixels, 0, 2, 3, 1)),
+                        in.channels(), in.height(), in.width());
+            } else {
+                FeatureMap prev = outputs.get(s - 1);
+                x = new FeatureMap(sd.placeHolder(Names.sectionInput(s), DataType.FLOAT, -1,
+                        prev.height(), prev.width(), prev.channels()), prev.channels(), prev.height(), prev.width());
+            }
+            outputs.add(layers.named(Names.sectionOutput(s), backbone.section(layers, s, x)));
+            sectionMacs[s] = layers.takeMacs();
+            stages.add(layers);
+        }
+
+        long[] headMacs = new long[sections];
+        List<SameDiff> graphs = new ArrayList<>();
+        for (int e = 0; e < sections; e++) {
+            LayerBuilder layers = stages.get(e);
+            ExitHead.Attached head = ExitHead.attach(layers, e, outputs, spec.numClasses());
+            layers.sameDiff().nn().softmax(Names.probabilities(e), head.logits());
+            headMacs[e] = layers.takeMacs();
+            graphs.add(layers.sameDiff());
+        }
+        return new InferenceGraph(graphs, sectionMacs, headMacs);
     }
 
     private static SDVariable normalize(SameDiff sd, ModelSpec spec, SDVariable pixels) {

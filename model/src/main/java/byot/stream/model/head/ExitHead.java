@@ -37,8 +37,9 @@ public final class ExitHead {
         if (x.channels() != deepest.channels()) {
             x = layers.convBn("exit" + (exit + 1) + "/bottleneck" + (step + 1), x, deepest.channels(), 1, 1, true);
         }
-        x = new FeatureMap(layers.sameDiff().identity(Names.hintFeatures(exit), x.variable()),
-                x.channels(), x.height(), x.width());
+        if (layers.mode() == LayerBuilder.Mode.TRAIN) {
+            x = layers.named(Names.hintFeatures(exit), x); // only the loss's hint reads it
+        }
         SDVariable logits = layers.poolDense("exit" + (exit + 1) + "/fc", Names.logits(exit), x, classes);
         return new Attached(x, logits);
     }

@@ -1,0 +1,88 @@
+package byot.stream.model.graph;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The inference graph cut into one SameDiff graph per stage: stage s runs section s and exit s's classifier.
+ * Stage s reads {@link Names#sectionInput}(s) and yields {@link Names#sectionOutput}(s) (NHWC),
+ * {@link Names#logits}(s) and {@link Names#probabilities}(s).
+ *
+ * <p>Separate graphs keep what one call plans small; {@link #run} executes a stage with the graph's own ops
+ * but without SameDiff's per-call session work ({@link StageProgram}).
+ */
+public final class InferenceGraph {
+
+    private final List<SameDiff> stages;
+    /** Per stage, its op-by-op runner, or null where SameDiff runs the stage. */
+    private final List<StageProgram> programs = new ArrayList<>();
+    private final long[] sectionMacs;
+    private final long[] headMacs;
+
+    /**
+     * @param sectionMacs multiply-accumulates per sample of each backbone section
+     * @param headMacs    multiply-accumulates per sample of each exit's classifier
+     */
+    public InferenceGraph(List<SameDiff> stages, long[] sectionMacs, long[] headMacs) {
+        this.stages = List.copyOf(stages);
+        this.sectionMacs = sectionMacs.clone();
+        this.headMacs = headMacs.clone();
+        for (int s = 0; s < stages.size(); s++) {
+            programs.add(compile(stages.get(s), Names.sectionInput(s)));
+        }
+    }
+
+    public int stages() {
+        return stages.size();
+    }
+
+    /** Stage s as a SameDiff graph, e.g. to check {@link #run} against SameDiff's own execution. */
+    public SameDiff sameDiff(int stage) {
+        return stages.get(stage);
+    }
+
+    /** Runs stage {@code stage} on its input (batch first) and returns the named outputs in the order asked. */
+    public INDArray[] run(int stage, INDArray input, String... outputs) {
+        StageProgram program = programs.get(stage);
+        if (program != null) {
+            return program.run(input, Arrays.asList(outputs));
+        }
+        Map<String, INDArray> out = stages.get(stage).output(Map.of(Names.sectionInput(stage), input), outputs);
+        return Arrays.stream(outputs).map(out::get).toArray(INDArray[]::new);
+    }
+
+    /** True when stage {@code stage} runs op by op; false when it has an op only SameDiff runs (e.g. split). */
+    public boolean runsOpByOp(int stage) {
+        return programs.get(stage) != null;
+    }
+
+    private static StageProgram compile(SameDiff sd, String input) {
+        try {
+            return new StageProgram(sd, input);
+        } catch (IllegalStateException unsupported) {
+            return null;
+        }
+    }
+
+    /** MACs per sample for a sample that leaves at {@code exit}: sections up to it plus every head on the way. */
+    public long macsToExit(int exit) {
+        long total = 0;
+        for (int i = 0; i <= exit; i++) {
+            total += sectionMacs[i] + headMacs[i];
+        }
+        return total;
+    }
+
+    /** MACs of a plain forward pass to the deepest classifier, no shallow heads evaluated. */
+    public long fullDepthMacs() {
+        long total = headMacs[headMacs.length - 1];
+        for (long m : sectionMacs) {
+            total += m;
+        }
+        return total;
+    }
+}

@@ -33,7 +33,7 @@ public final class MultiExitModel {
     /** A freshly initialised model (version 0) whose weights depend only on {@code seed}. */
     public static MultiExitModel create(ModelSpec spec, long seed) {
         Parameters params = new Parameters(seed);
-        MultiExitNetwork.inference(spec, params); // building once draws every weight
+        MultiExitNetwork.inference(spec, params).close(); // building once draws every weight
         return new MultiExitModel(spec, params, 0, 0);
     }
 
@@ -67,6 +67,14 @@ public final class MultiExitModel {
 
     public Trainer trainer(DistillationConfig distillation, SgdConfig sgd) {
         return new Trainer(this, distillation, sgd);
+    }
+
+    /**
+     * Frees the model's tensors now. For models that only carried weights from bytes to a snapshot (a decoded
+     * update); snapshots own copies, so they stay valid.
+     */
+    public void release() {
+        parameters.release();
     }
 
     /** An immutable classifier of the current weights, tagged with the current version. */

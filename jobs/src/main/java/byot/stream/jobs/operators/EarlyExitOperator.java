@@ -66,8 +66,13 @@ public final class EarlyExitOperator extends AbstractStreamOperator<Prediction>
         for (byte[] payload : servedModel.get()) {
             MultiExitModel candidate = ModelFile.fromBytes(payload);
             if (newestModel == null || candidate.version() > newestModel.version()) {
+                if (newestModel != null) {
+                    newestModel.release();
+                }
                 newest = payload;
                 newestModel = candidate;
+            } else {
+                candidate.release();
             }
         }
         slot = newest != null ? new ModelSlot(newestModel, newest, config.maxModelBytes())

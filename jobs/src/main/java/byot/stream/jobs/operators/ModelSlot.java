@@ -20,6 +20,8 @@ final class ModelSlot {
     private byte[] payload;
 
     /**
+     * Takes ownership of {@code model}, decoded from {@code payload}: its snapshot is kept, its tensors freed.
+     *
      * @param payload         the bytes {@code model} was decoded from, kept for checkpoints
      * @param maxPayloadBytes updates bigger than this are refused before they are decoded
      */
@@ -28,6 +30,7 @@ final class ModelSlot {
         this.maxPayloadBytes = maxPayloadBytes;
         this.classifier = model.snapshot();
         this.payload = payload;
+        model.release();
     }
 
     EarlyExitClassifier classifier() {
@@ -59,23 +62,39 @@ final class ModelSlot {
         } catch (ModelFormatException e) {
             return java.util.Optional.of("corrupt model payload: " + e.getMessage());
         }
-        if (!model.spec().equals(expected)) {
-            return java.util.Optional.of("model " + model.spec().summary() + " does not match served " + expected.summary());
+        try {
+            if (!model.spec().equals(expected)) {
+                return java.util.Optional.of("model " + model.spec().summary() + " does not match served " + expected.summary());
+            }
+            if (model.version() != update.modelVersion()) {
+                return java.util.Optional.of("header version " + update.modelVersion() + " differs from payload version " + model.version());
+            }
+            EarlyExitClassifier replaced = classifier;
+            classifier = model.snapshot();
+            payload = update.payload();
+            // Native memory of the old snapshot is freed now, not when a collection of the old generation gets to it.
+            replaced.close();
+            return java.util.Optional.empty();
+        } finally {
+            model.release();
         }
-        if (model.version() != update.modelVersion()) {
-            return java.util.Optional.of("header version " + update.modelVersion() + " differs from payload version " + model.version());
-        }
-        classifier = model.snapshot();
-        payload = update.payload();
-        return java.util.Optional.empty();
     }
 
     /** Payloads carry their creation time, so equal weights are compared by their digest, not by bytes. */
     private boolean sameWeights(byte[] other) {
         try {
-            return ModelFile.weightsChecksum(ModelFile.fromBytes(other)).equals(ModelFile.weightsChecksum(ModelFile.fromBytes(payload)));
+            return digest(other).equals(digest(payload));
         } catch (ModelFormatException e) {
             return false;
+        }
+    }
+
+    private static String digest(byte[] bytes) throws ModelFormatException {
+        MultiExitModel model = ModelFile.fromBytes(bytes);
+        try {
+            return ModelFile.weightsChecksum(model);
+        } finally {
+            model.release();
         }
     }
 }

@@ -15,7 +15,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * exit scores them, those that pass the policy leave, and only the rest are gathered into the next
  * section's batch. Work for exited samples really stops.
  */
-public final class EarlyExitClassifier {
+public final class EarlyExitClassifier implements AutoCloseable {
 
     private final ModelSpec spec;
     private final InferenceGraph graph;
@@ -29,6 +29,15 @@ public final class EarlyExitClassifier {
 
     public ModelSpec spec() {
         return spec;
+    }
+
+    /**
+     * Frees this snapshot's native memory now; it must not be used afterwards. Whoever replaces a snapshot
+     * (a model swap) closes the old one, so memory stays flat however many versions go by.
+     */
+    @Override
+    public void close() {
+        graph.close();
     }
 
     public long version() {

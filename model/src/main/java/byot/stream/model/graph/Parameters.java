@@ -2,6 +2,7 @@ package byot.stream.model.graph;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -70,6 +71,18 @@ public final class Parameters {
 
     public void clearOptimizerState() {
         optimizer.clear();
+    }
+
+    /** Frees every tensor's native memory now; the parameters must not be used afterwards. */
+    public void release() {
+        for (Map<String, INDArray> m : List.of(weights, runningStats, optimizer)) {
+            for (INDArray a : m.values()) {
+                if (a.closeable()) {
+                    a.close();
+                }
+            }
+            m.clear();
+        }
     }
 
     public long weightCount() {

@@ -295,6 +295,11 @@ final class StageProgram {
      * Free arrays by shape, shared by the threads that use one snapshot and dropped with it (no thread-locals
      * that would outlive a replaced snapshot). Beyond its byte limit arrays are left to the garbage collector.
      */
+    /** Frees the pooled arrays now instead of whenever the garbage collector finds them. */
+    void releasePool() {
+        pool.release();
+    }
+
     private static final class ArrayPool {
         private static final long MAX_BYTES = 64L << 20;
         private final Map<List<Long>, ConcurrentLinkedDeque<INDArray>> free = new ConcurrentHashMap<>();
@@ -316,6 +321,17 @@ final class StageProgram {
                 free.computeIfAbsent(key(a.shape()), k -> new ConcurrentLinkedDeque<>()).addFirst(a);
             } else {
                 bytes.addAndGet(-size);
+            }
+        }
+
+        void release() {
+            for (ConcurrentLinkedDeque<INDArray> q : free.values()) {
+                for (INDArray a; (a = q.pollFirst()) != null; ) {
+                    bytes.addAndGet(-a.length() * Float.BYTES);
+                    if (a.closeable()) {
+                        a.close();
+                    }
+                }
             }
         }
 

@@ -221,7 +221,15 @@ public final class ModelFile {
     /** Building the graph asks for every tensor by name and shape; anything missing or mis-shaped is an error. */
     private static void checkComplete(ModelSpec spec, Parameters loaded) throws ModelFormatException {
         Parameters probe = new Parameters(0);
-        MultiExitNetwork.inference(spec, probe);
+        MultiExitNetwork.inference(spec, probe).close();
+        try {
+            checkAgainst(spec, probe, loaded);
+        } finally {
+            probe.release();
+        }
+    }
+
+    private static void checkAgainst(ModelSpec spec, Parameters probe, Parameters loaded) throws ModelFormatException {
         for (Parameters.Kind kind : List.of(Parameters.Kind.WEIGHT, Parameters.Kind.RUNNING_STAT)) {
             Map<String, INDArray> have = loaded.view(kind);
             for (Map.Entry<String, INDArray> need : probe.view(kind).entrySet()) {

@@ -9,6 +9,7 @@ import byot.stream.connectors.format.MalformedRecordException;
 import byot.stream.connectors.kafka.KafkaClientProperties;
 import byot.stream.connectors.kafka.TopicAdmin;
 import byot.stream.connectors.kafka.TopicSpec;
+import byot.stream.connectors.replay.DomainShift;
 import byot.stream.connectors.replay.ReplayConfig;
 import byot.stream.connectors.replay.ReplayProducer;
 import byot.stream.connectors.replay.ReplaySummary;
@@ -32,7 +33,7 @@ import org.apache.kafka.tools.ProducerPerformance;
 /**
  * Replay throughput against Kafka's own {@link ProducerPerformance} on the same embedded broker, with the same
  * record size, record count and producer settings, so the ratio measures what the replay adds (encoding, copying
- * pixels, label draws), not broker tuning.
+ * pixels, label draws, a domain shift on half of the events), not broker tuning.
  */
 final class KafkaBench {
     /** A rate, in records and in 10^6 bytes per second. */
@@ -84,8 +85,9 @@ final class KafkaBench {
     }
 
     private ReplaySummary replay(KafkaClientProperties client, String topic, long limit) {
-        ReplayConfig config = new ReplayConfig(client, topic, "train", 0, 0.3, limit, true, null, null, 42,
-                ReplayConfig.DEFAULT_SOURCES);
+        // As `byot produce --shift` streams it: the second half of the events inverted.
+        ReplayConfig config = new ReplayConfig(client, topic, "train", 0, 0.3, limit, true,
+                DomainShift.parse((limit / 2) + ":invert"), null, 42, ReplayConfig.DEFAULT_SOURCES);
         ReplaySummary summary = new ReplayProducer(config, data).run(p -> {});
         if (summary.errors() > 0) {
             throw new IllegalStateException("replay to " + topic + " failed: " + summary.firstError());

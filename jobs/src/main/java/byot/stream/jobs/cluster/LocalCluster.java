@@ -138,23 +138,54 @@ public final class LocalCluster implements AutoCloseable {
                 ClusterProcess dead = state.taskManagers().stream().filter(p -> !p.alive()).reduce((a, b) -> b).orElseThrow();
                 requireAlive(dead);
             }
-            JsonNode tms = rest.get("/taskmanagers").path("taskmanagers");
-            long registered = 0;
-            for (JsonNode tm : tms) {
-                String id = tm.path("id").asText();
-                if (state.taskManagers().stream().anyMatch(p -> p.name().equals(id) && p.alive())) {
-                    registered++;
-                }
-            }
-            if (registered >= n) {
+            if (registeredAlive() >= n) {
                 return;
             }
             if (System.nanoTime() > deadlineNanos) {
                 ClusterProcess last = state.taskManagers().get(state.taskManagers().size() - 1);
-                throw new IllegalStateException(registered + " of " + n + " TaskManagers registered in time; see " + last.log());
+                throw new IllegalStateException(registeredAlive() + " of " + n + " TaskManagers registered in time; see " + last.log());
             }
             Thread.sleep(250);
         }
+    }
+
+    /**
+     * Keeps {@code n} TaskManagers as a supervisor (Kubernetes, systemd) would: starts a replacement for every one
+     * no longer alive, whether killed on purpose or taken down by Flink's fatal-error handler (a task failing while
+     * it cancels after losing a peer exits its TaskManager), and waits until {@code n} are registered.
+     *
+     * @return the TaskManagers started
+     */
+    public synchronized int replenishTaskManagers(int n, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int started = 0;
+        while (true) {
+            requireAlive(state.jobManager());
+            long alive = state.taskManagers().stream().filter(ClusterProcess::alive).count();
+            for (long i = alive; i < n; i++) {
+                startTaskManager();
+                started++;
+            }
+            if (registeredAlive() >= n) {
+                return started;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(registeredAlive() + " of " + n + " TaskManagers registered in time");
+            }
+            Thread.sleep(250);
+        }
+    }
+
+    /** TaskManagers the JobManager lists whose processes are alive. */
+    private long registeredAlive() throws Exception {
+        long registered = 0;
+        for (JsonNode tm : rest.get("/taskmanagers").path("taskmanagers")) {
+            String id = tm.path("id").asText();
+            if (state.taskManagers().stream().anyMatch(p -> p.name().equals(id) && p.alive())) {
+                registered++;
+            }
+        }
+        return registered;
     }
 
     public String restUrl() {

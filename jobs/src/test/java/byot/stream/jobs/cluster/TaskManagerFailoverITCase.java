@@ -165,8 +165,8 @@ class TaskManagerFailoverITCase {
         long lastCompleted = lastCompleted(logs);
         Instant at = Instant.now();
         cluster.killTaskManager(alive.indexOf(victim));
-        cluster.startTaskManager();
-        cluster.awaitTaskManagers(3, WAIT);
+        // Also replaces a TaskManager that Flink's fatal-error handler took down while its tasks were cancelled.
+        cluster.replenishTaskManagers(3, WAIT);
         awaitRecovered(cluster.rest(), jobId, logs, at);
         return new Kill(victim, learner, at, lastCompleted, sent, answered, Duration.between(at, Instant.now()));
     }

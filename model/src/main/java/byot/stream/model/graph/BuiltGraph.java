@@ -14,19 +14,11 @@ public record BuiltGraph(SameDiff sameDiff, List<LayerBuilder.BatchNormTap> batc
 
     /** MACs per sample for a sample that leaves at {@code exit}: sections up to it plus every head on the way. */
     public long macsToExit(int exit) {
-        long total = 0;
-        for (int i = 0; i <= exit; i++) {
-            total += sectionMacs[i] + headMacs[i];
-        }
-        return total;
+        return new ExitMacs(sectionMacs, headMacs).macsToExit(exit);
     }
 
     /** MACs of a plain forward pass to the deepest classifier, no shallow heads evaluated. */
     public long fullDepthMacs() {
-        long total = headMacs[headMacs.length - 1];
-        for (long m : sectionMacs) {
-            total += m;
-        }
-        return total;
+        return new ExitMacs(sectionMacs, headMacs).fullDepthMacs();
     }
 }

@@ -22,8 +22,7 @@ public final class InferenceGraph implements AutoCloseable {
     private final List<SameDiff> stages;
     /** Per stage, its op-by-op runner, or null where SameDiff runs the stage. */
     private final List<StageProgram> programs = new ArrayList<>();
-    private final long[] sectionMacs;
-    private final long[] headMacs;
+    private final ExitMacs macs;
 
     /**
      * @param sectionMacs multiply-accumulates per sample of each backbone section
@@ -31,8 +30,7 @@ public final class InferenceGraph implements AutoCloseable {
      */
     public InferenceGraph(List<SameDiff> stages, long[] sectionMacs, long[] headMacs) {
         this.stages = List.copyOf(stages);
-        this.sectionMacs = sectionMacs.clone();
-        this.headMacs = headMacs.clone();
+        this.macs = new ExitMacs(sectionMacs, headMacs);
         for (int s = 0; s < stages.size(); s++) {
             programs.add(compile(stages.get(s), Names.sectionInput(s)));
         }
@@ -97,19 +95,11 @@ public final class InferenceGraph implements AutoCloseable {
 
     /** MACs per sample for a sample that leaves at {@code exit}: sections up to it plus every head on the way. */
     public long macsToExit(int exit) {
-        long total = 0;
-        for (int i = 0; i <= exit; i++) {
-            total += sectionMacs[i] + headMacs[i];
-        }
-        return total;
+        return macs.macsToExit(exit);
     }
 
     /** MACs of a plain forward pass to the deepest classifier, no shallow heads evaluated. */
     public long fullDepthMacs() {
-        long total = headMacs[headMacs.length - 1];
-        for (long m : sectionMacs) {
-            total += m;
-        }
-        return total;
+        return macs.fullDepthMacs();
     }
 }

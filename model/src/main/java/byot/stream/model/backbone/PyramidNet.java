@@ -45,14 +45,12 @@ final class PyramidNet implements Backbone {
     @Override
     public FeatureMap section(Layers layers, int section, FeatureMap input) {
         FeatureMap x = input;
-        int firstHalf = (blocksPerGroup + 1) / 2;
-        int group = Math.max(0, section - 1);
-        int from = section == 1 ? firstHalf : 0;
-        int to = section == 0 ? firstHalf : blocksPerGroup;
+        ThreeGroupCut cut = ThreeGroupCut.of(section, blocksPerGroup);
+        int group = cut.group();
         if (section == 0) {
             x = layers.convBn("stem", x, spec.scaled(STEM), 3, 1, false);
         }
-        for (int b = from; b < to; b++) {
+        for (int b = cut.from(); b < cut.to(); b++) {
             int index = group * blocksPerGroup + b + 1;
             int stride = (b == 0 && group > 0) ? 2 : 1;
             x = block(layers, "group" + (group + 1) + "/block" + (b + 1), x, width(index), stride);

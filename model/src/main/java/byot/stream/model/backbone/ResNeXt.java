@@ -45,16 +45,14 @@ final class ResNeXt implements Backbone {
     @Override
     public FeatureMap section(Layers layers, int section, FeatureMap input) {
         FeatureMap x = input;
-        int firstHalf = (blocksPerStage + 1) / 2;
-        int stage = Math.max(0, section - 1);
-        int from = section == 1 ? firstHalf : 0;
-        int to = section == 0 ? firstHalf : blocksPerStage;
+        ThreeGroupCut cut = ThreeGroupCut.of(section, blocksPerStage);
+        int stage = cut.group();
         if (section == 0) {
             x = layers.convBn("stem", x, spec.scaled(STEM), 3, 1, true);
         }
         int width = cardinality * Math.max(1, (int) Math.round(groupWidth * spec.widthMultiplier())) << stage;
         int out = spec.scaled(OUT_CHANNELS[stage]);
-        for (int b = from; b < to; b++) {
+        for (int b = cut.from(); b < cut.to(); b++) {
             int stride = (b == 0 && stage > 0) ? 2 : 1;
             String name = "stage" + (stage + 1) + "/block" + (b + 1);
             FeatureMap y = layers.convBn(name + "/reduce", x, width, 1, 1, true);

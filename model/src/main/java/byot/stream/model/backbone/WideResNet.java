@@ -46,15 +46,13 @@ final class WideResNet implements Backbone {
     @Override
     public FeatureMap section(Layers layers, int section, FeatureMap input) {
         FeatureMap x = input;
-        int firstHalf = (blocksPerGroup + 1) / 2;
-        int group = Math.max(0, section - 1);
-        int from = section == 1 ? firstHalf : 0;
-        int to = section == 0 ? firstHalf : blocksPerGroup;
+        ThreeGroupCut cut = ThreeGroupCut.of(section, blocksPerGroup);
+        int group = cut.group();
         if (section == 0) {
             x = layers.conv("stem", x, spec.scaled(STEM), 3, 1);
         }
         int channels = spec.scaled(GROUP_CHANNELS[group] * widen);
-        for (int b = from; b < to; b++) {
+        for (int b = cut.from(); b < cut.to(); b++) {
             int stride = (b == 0 && group > 0) ? 2 : 1;
             x = block(layers, "group" + (group + 1) + "/block" + (b + 1), x, channels, stride);
         }

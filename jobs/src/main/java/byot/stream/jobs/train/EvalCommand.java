@@ -62,7 +62,8 @@ public final class EvalCommand implements Command {
                 .add("max-drop", "0.003", "Calibration: allowed accuracy drop below full depth on the calibration half (0.003 = 0.3 pp, leaving room for the held-out half)")
                 .add("target-accuracy", null, "Calibration: absolute accuracy to meet instead of --max-drop")
                 .add("batch-size", "64", "Batch size for the timed early-exit runs")
-                .add("timing-images", "2048", "Images per timed run")
+                .add("timing-images", "2048", "Images per timed pass")
+                .add("timing-rounds", "5", "Interleaved timing rounds; figures are medians over rounds")
                 .add("limit", null, "Evaluate on only the first N test images");
     }
 
@@ -81,8 +82,21 @@ public final class EvalCommand implements Command {
 
         err.println("scoring " + test.size() + " test images at every exit...");
         ExitScores scores = ExitScores.compute(classifier, test, 256);
-        ThroughputProbe timing = new ThroughputProbe(test, args.getInt("batch-size"), args.getInt("timing-images"));
-        double fullRate = timing.fullDepth(classifier);
+        List<EarlyExitOutcome> sweep = new ArrayList<>();
+        for (double t : thresholds) {
+            sweep.add(scores.simulate(ExitPolicy.uniform(criterion, t, exits)));
+        }
+        Optional<HeldOut> calibrated = calibrate(args, scores, criterion);
+
+        List<ExitPolicy> timed = new ArrayList<>();
+        sweep.forEach(o -> timed.add(o.policy()));
+        calibrated.ifPresent(c -> timed.add(c.outcome().policy()));
+        ThroughputProbe probe = new ThroughputProbe(test, args.getInt("batch-size"), args.getInt("timing-images"));
+        int rounds = args.getInt("timing-rounds");
+        err.printf("timing full depth and %d policies at batch %d in %d interleaved rounds...%n",
+                timed.size(), args.getInt("batch-size"), rounds);
+        ThroughputProbe.Timings timings = probe.compare(classifier, timed, rounds,
+                r -> err.printf("  round %d/%d done%n", r, rounds));
 
         out.printf("%-10s %10s %14s%n", "exit", "accuracy", "MACs/sample");
         List<Double> perExit = new ArrayList<>();
@@ -94,16 +108,17 @@ public final class EvalCommand implements Command {
 
         out.printf("%-10s %9s %7s %-28s %12s %10s %8s%n", "threshold", "accuracy", "depth", "exit histogram", "MACs/sample",
                 "img/s", "speedup");
-        List<Map<String, Object>> sweep = new ArrayList<>();
-        for (double t : thresholds) {
-            EarlyExitOutcome o = scores.simulate(ExitPolicy.uniform(criterion, t, exits));
-            double rate = timing.earlyExit(classifier, o.policy());
-            out.printf("%-10s %8.2f%% %7.2f %-28s %,12.0f %10.0f %7.2fx%n", t, 100 * o.accuracy(), o.meanDepth(),
-                    Arrays.toString(o.histogram()), o.macsPerSample(), rate, rate / fullRate);
-            sweep.add(outcome(o, rate, fullRate));
+        List<Map<String, Object>> sweepJson = new ArrayList<>();
+        for (int i = 0; i < sweep.size(); i++) {
+            EarlyExitOutcome o = sweep.get(i);
+            out.printf("%-10s %8.2f%% %7.2f %-28s %,12.0f %10.0f %7.2fx%n", thresholds[i], 100 * o.accuracy(), o.meanDepth(),
+                    Arrays.toString(o.histogram()), o.macsPerSample(), timings.rates()[i], timings.speedups()[i]);
+            sweepJson.add(outcome(o, timings.rates()[i], timings.speedups()[i]));
         }
-        out.printf("%-10s %8.2f%% %7.2f %-28s %,12d %10.0f %7.2fx%n%n", "full", 100 * scores.accuracy(exits - 1), (double) exits,
-                "-", classifier.fullDepthMacs(), fullRate, 1.0);
+        out.printf("%-10s %8.2f%% %7.2f %-28s %,12d %10.0f %7.2fx%n", "full", 100 * scores.accuracy(exits - 1), (double) exits,
+                "-", classifier.fullDepthMacs(), timings.fullDepthRate(), 1.0);
+        out.printf("(img/s: medians of %d interleaved rounds of %d images; speedup: median of per-round ratios)%n%n",
+                timings.rounds(), timings.imagesPerPass());
 
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("model", args.get("model"));
@@ -112,16 +127,24 @@ public final class EvalCommand implements Command {
         result.put("exitAccuracy", perExit);
         result.put("ensembleAccuracy", Json.round(scores.ensembleAccuracy()));
         result.put("macsToExit", macs(classifier));
-        result.put("fullDepthImagesPerSecond", Math.round(fullRate));
+        result.put("fullDepthImagesPerSecond", Math.round(timings.fullDepthRate()));
         result.put("batchSize", args.getInt("batch-size"));
-        result.put("sweep", sweep);
-        calibrate(args, scores, classifier, criterion, timing, fullRate).ifPresent(c -> result.put("calibrated", c));
+        result.put("timingRounds", timings.rounds());
+        result.put("timingImages", timings.imagesPerPass());
+        result.put("sweep", sweepJson);
+        calibrated.ifPresent(c -> {
+            int i = timed.size() - 1;
+            result.put("calibrated", report(c, scores.size(), timings.rates()[i], timings.speedups()[i]));
+        });
         out.println(Json.line(result));
         return 0;
     }
 
-    private Optional<Map<String, Object>> calibrate(Parsed args, ExitScores scores, EarlyExitClassifier classifier,
-                                                    ExitCriterion criterion, ThroughputProbe timing, double fullRate) {
+    /** Thresholds fitted on the first half of the test split, and what they do on the second half. */
+    private record HeldOut(EarlyExitOutcome outcome, int half, double fullDepthAccuracy) {
+    }
+
+    private Optional<HeldOut> calibrate(Parsed args, ExitScores scores, ExitCriterion criterion) {
         int half = scores.size() / 2;
         if (half < 100) {
             err.println("calibration skipped: needs at least 200 test images");
@@ -136,20 +159,23 @@ public final class EvalCommand implements Command {
             out.printf("calibration: no threshold reaches accuracy %.4f%n", target);
             return Optional.empty();
         }
-        EarlyExitOutcome held = check.simulate(chosen.get().policy());
-        double rate = timing.earlyExit(classifier, held.policy());
-        out.printf("calibrated %s on test[0:%d]: held-out test[%d:%d] accuracy %.2f%% (full depth %.2f%%), "
-                        + "mean depth %.2f, %s, %.0f img/s = %.2fx full depth%n",
-                held.policy(), half, half, scores.size(), 100 * held.accuracy(), 100 * check.accuracy(check.exits() - 1),
-                held.meanDepth(), Arrays.toString(held.histogram()), rate, rate / fullRate);
-        Map<String, Object> c = outcome(held, rate, fullRate);
-        c.put("thresholds", held.policy().thresholds());
-        c.put("criterion", criterion.name().toLowerCase());
-        c.put("fullDepthAccuracy", Json.round(check.accuracy(check.exits() - 1)));
-        return Optional.of(c);
+        return Optional.of(new HeldOut(check.simulate(chosen.get().policy()), half, check.accuracy(check.exits() - 1)));
     }
 
-    private static Map<String, Object> outcome(EarlyExitOutcome o, double rate, double fullRate) {
+    private Map<String, Object> report(HeldOut c, int size, double rate, double speedup) {
+        EarlyExitOutcome held = c.outcome();
+        out.printf("calibrated %s on test[0:%d]: held-out test[%d:%d] accuracy %.2f%% (full depth %.2f%%), "
+                        + "mean depth %.2f, %s, %.0f img/s = %.2fx full depth%n",
+                held.policy(), c.half(), c.half(), size, 100 * held.accuracy(), 100 * c.fullDepthAccuracy(),
+                held.meanDepth(), Arrays.toString(held.histogram()), rate, speedup);
+        Map<String, Object> m = outcome(held, rate, speedup);
+        m.put("thresholds", held.policy().thresholds());
+        m.put("criterion", held.policy().criterion().name().toLowerCase());
+        m.put("fullDepthAccuracy", Json.round(c.fullDepthAccuracy()));
+        return m;
+    }
+
+    private static Map<String, Object> outcome(EarlyExitOutcome o, double rate, double speedup) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("policy", o.policy().toString());
         m.put("accuracy", Json.round(o.accuracy()));
@@ -157,7 +183,7 @@ public final class EvalCommand implements Command {
         m.put("histogram", o.histogram());
         m.put("macsPerSample", Math.round(o.macsPerSample()));
         m.put("imagesPerSecond", Math.round(rate));
-        m.put("speedup", Json.round(rate / fullRate));
+        m.put("speedup", Json.round(speedup));
         return m;
     }
 

@@ -26,13 +26,18 @@ import byot.stream.jobs.train.Json;
 import byot.stream.model.MultiExitModel;
 import byot.stream.model.exit.EarlyExitClassifier;
 import byot.stream.model.io.ModelFile;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -81,7 +86,8 @@ public final class BenchPipelineCommand implements Command {
                 .add("events", "6000", "Events for the maximum-throughput run")
                 .add("latency-events", "3000", "Events for the half-load latency run")
                 .add("train-events", "1600", "Labelled events for the adaptation run")
-                .add("data", null, "Directory with the Fashion-MNIST IDX files (the events are its test images)");
+                .add("data", null, "Directory with the Fashion-MNIST IDX files (the events are its test images)")
+                .add("latency-log", null, "Write the half-load run's predictions as CSV (event time ms, latency ms, exit depth) to this file");
     }
 
     @Override
@@ -93,7 +99,7 @@ public final class BenchPipelineCommand implements Command {
         int exits = model.spec().sections();
         PipelineConfig pipeline = AdaptOptions.pipeline(args, exits);
         int events = args.getInt("events");
-        LabeledImages images = FashionMnist.locate(args.optional("data").map(java.nio.file.Path::of)).load(FashionMnist.Split.TEST);
+        LabeledImages images = FashionMnist.locate(args.optional("data").map(Path::of)).load(FashionMnist.Split.TEST);
 
         double standalone = standalone(model.snapshot(), pipeline, events(images, events, 0.0, 1));
         err.printf("standalone early exit: %.0f img/s%n", standalone);
@@ -112,11 +118,14 @@ public final class BenchPipelineCommand implements Command {
             Phase half = runPhase("half", client, args, pipeline, initial, events(images, args.getInt("latency-events"), 0.0, 2), halfRate);
             // The first tenth warms up (JIT, first SameDiff runs at each batch size) and is left out.
             long warmUp = half.predictions.size() / 10;
-            long[] latencies = half.predictions.stream().sorted(java.util.Comparator.comparingLong(Prediction::eventTime))
+            long[] latencies = half.predictions.stream().sorted(Comparator.comparingLong(Prediction::eventTime))
                     .skip(warmUp).mapToLong(Prediction::latencyMs).sorted().toArray();
             result.put("latencyAtHalfLoad", Map.of("rate", Math.round(halfRate), "p50Ms", quantile(latencies, 0.5),
                     "p99Ms", quantile(latencies, 0.99), "maxMs", latencies.length == 0 ? 0 : latencies[latencies.length - 1]));
             err.printf("latency at %.0f events/s: p50 %d ms, p99 %d ms%n", halfRate, quantile(latencies, 0.5), quantile(latencies, 0.99));
+            if (args.has("latency-log")) {
+                writeLatencyLog(Path.of(args.get("latency-log")), half.predictions);
+            }
 
             Phase train = runPhase("train", client, args, pipeline, initial, events(images, args.getInt("train-events"), 1.0, 3), 0);
             long steps = args.getInt("train-events") / pipeline.adapt().newPerStep();
@@ -165,6 +174,16 @@ public final class BenchPipelineCommand implements Command {
         return phase;
     }
 
+    /** One line per prediction in event-time order, for finding when the slow ones happened. */
+    private void writeLatencyLog(Path file, List<Prediction> predictions) throws IOException {
+        List<String> lines = new ArrayList<>();
+        lines.add("event_time_ms,latency_ms,exit_depth");
+        predictions.stream().sorted(Comparator.comparingLong(Prediction::eventTime))
+                .forEach(p -> lines.add(p.eventTime() + "," + p.latencyMs() + "," + p.exitDepth()));
+        Files.write(file, lines);
+        err.println("latency log: " + file);
+    }
+
     private static void produce(KafkaClientProperties client, String topic, List<ImageEvent> events, double rate) {
         ImageEventCodec codec = new ImageEventCodec(ImageLimits.DEFAULT);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(client.toProperties(Map.of("linger.ms", 5)),
@@ -175,7 +194,7 @@ public final class BenchPipelineCommand implements Command {
                     long due = start + (long) (i / rate * 1e9);
                     long wait = due - System.nanoTime();
                     if (wait > 0) {
-                        java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                        LockSupport.parkNanos(wait);
                     }
                 }
                 // Event time is the moment of sending, so a prediction's latency is end to end.

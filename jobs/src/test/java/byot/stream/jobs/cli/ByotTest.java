@@ -58,6 +58,9 @@ class ByotTest {
         err.reset();
         assertThat(run("eval")).isEqualTo(2);
         assertThat(err()).contains("missing required option --model");
+        err.reset();
+        assertThat(run("bench", "soak", "--live-heap-seconds", "0")).isEqualTo(2);
+        assertThat(err()).contains("--live-heap-seconds must be > 0");
     }
 
     @Test

@@ -3,39 +3,22 @@ package byot.stream.jobs.bench.soak;
 import byot.stream.model.runtime.NativeMemory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import com.sun.management.HotSpotDiagnosticMXBean;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
-import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
-import javax.management.Notification;
-import javax.management.NotificationEmitter;
-import javax.management.openmbean.CompositeData;
-import com.sun.management.GarbageCollectionNotificationInfo;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.Optional;
 import java.util.stream.Stream;
 
-/** Reads this JVM's heap, garbage collection and ND4J native memory, and the size of the newest checkpoint. */
+/** Reads this JVM's heap, garbage collection and native memory, and the size of the newest checkpoint. */
 final class ResourceProbe {
 
     private final Path checkpoints;
-    private final List<MemoryPoolMXBean> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
-            .filter(p -> p.getType() == MemoryType.HEAP).toList();
-    private final AtomicLong afterGcFloor = new AtomicLong(Long.MAX_VALUE);
-    private long lastAfterGc;
-
     ResourceProbe(Path checkpoints) {
         this.checkpoints = checkpoints;
-        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-            if (gc instanceof NotificationEmitter emitter) {
-                emitter.addNotificationListener((n, handback) -> onCollection(n), null, null);
-            }
-        }
     }
 
     long heapUsed() {
@@ -43,28 +26,31 @@ final class ResourceProbe {
     }
 
     /**
-     * The lowest heap occupancy right after a collection since the last call (the previous reading when no
-     * collection ran): the floor under the allocation sawtooth, which is what a heap leak raises.
+     * Heap still reachable, read right after a full collection this probe asks for. The floor under the
+     * young-collection sawtooth is no substitute: G1 promotes garbage into the old generation and leaves it
+     * there until a marking cycle, which a 4 GB heap with a few hundred MB live may not start for an hour, so
+     * that floor rises in a healthy process. The full collection pauses the pipeline for a few hundred ms.
      */
-    long takeHeapAfterGc() {
-        long floor = afterGcFloor.getAndSet(Long.MAX_VALUE);
-        if (floor != Long.MAX_VALUE) {
-            lastAfterGc = floor;
-        }
-        return lastAfterGc;
+    long liveHeap() {
+        System.gc();
+        return heapUsed();
     }
 
-    private void onCollection(Notification notification) {
-        if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(notification.getType())) {
-            return;
+    /**
+     * Why {@link NativeMemory#offHeapResidentBytes()} would mislead in this JVM, if it would: it subtracts
+     * the committed heap from the resident set, which is exact only when the whole heap is committed and
+     * touched from the start ({@code -Xms} = {@code -Xmx} and {@code -XX:+AlwaysPreTouch}). Otherwise heap
+     * growth and first touches of committed pages show up as off-heap steps.
+     */
+    static Optional<String> offHeapCaveat() {
+        MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        HotSpotDiagnosticMXBean hotspot = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+        boolean preTouch = hotspot != null && Boolean.parseBoolean(hotspot.getVMOption("AlwaysPreTouch").getValue());
+        if (heap.getInit() == heap.getMax() && preTouch) {
+            return Optional.empty();
         }
-        var info = GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData());
-        long after = 0;
-        for (MemoryPoolMXBean pool : heapPools) {
-            MemoryUsage usage = info.getGcInfo().getMemoryUsageAfterGc().get(pool.getName());
-            after += usage == null ? 0 : usage.getUsed();
-        }
-        afterGcFloor.accumulateAndGet(after, Math::min);
+        return Optional.of("the heap is not fixed and pre-touched, so heap growth will read as off-heap growth; "
+                + "run with BYOT_JAVA_OPTS=\"-Xms4g -Xmx4g -XX:+AlwaysPreTouch\" (the launcher's default for bench soak)");
     }
 
     long gcMillisTotal() {

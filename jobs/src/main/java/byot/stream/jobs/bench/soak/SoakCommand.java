@@ -25,6 +25,7 @@ import byot.stream.model.io.ModelFile;
 import byot.stream.model.runtime.NativeMemory;
 import byot.stream.model.spec.ModelSpec;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -77,6 +78,7 @@ public final class SoakCommand implements Command {
                 .add("rate", "250", "Events per second (about half of the pipeline's maximum on 2 cores, see docs/benchmarks.md)")
                 .add("labeled-fraction", "0.1", "Share of events with labels, which drive fine-tuning")
                 .add("sample-seconds", "5", "Interval between samples")
+                .add("live-heap-seconds", "60", "Interval between full collections that read the live heap (each pauses the pipeline briefly)")
                 .add("data", null, "Directory with the Fashion-MNIST IDX files")
                 .add("out", "out/soak", "Where report.json, memory.png and traffic.png go");
     }
@@ -88,6 +90,7 @@ public final class SoakCommand implements Command {
         if (!(minutes > 0) || !(rate > 0)) {
             throw new UsageException("--minutes and --rate must be > 0");
         }
+        Cadence cadence = new Cadence(args.getDouble("sample-seconds"), args.getDouble("live-heap-seconds"));
         Path outDir = Path.of(args.get("out")).toAbsolutePath();
         Path checkpoints = outDir.resolve("checkpoints");
         Files.createDirectories(outDir);
@@ -110,6 +113,7 @@ public final class SoakCommand implements Command {
             JobClient job = env.executeAsync("byot-soak");
             err.printf("soak: %s, %.0f events/s for %.0f min (%,d events), %s delivery, samples every %s s%n",
                     spec.summary(), rate, minutes, events, args.get("delivery"), args.get("sample-seconds"));
+            ResourceProbe.offHeapCaveat().ifPresent(c -> err.println("soak: warning: " + c));
 
             ReplayProducer producer = new ReplayProducer(new ReplayConfig(client, settings.topics().images(),
                     FashionMnist.Split.TRAIN.label(), rate, args.getDouble("labeled-fraction"), events, true, null, null,
@@ -119,7 +123,7 @@ public final class SoakCommand implements Command {
 
             List<ResourceSample> samples = new ArrayList<>();
             try (PredictionTally tally = new PredictionTally(client, settings.topics().predictions(), partitions, data.size())) {
-                sample(tally, sent, replay, new ResourceProbe(checkpoints), samples, args.getDouble("sample-seconds"), events);
+                sample(tally, sent, replay, new ResourceProbe(checkpoints), samples, cadence, events);
                 ReplaySummary replayed = replay.join();
                 job.cancel().get();
 
@@ -134,6 +138,7 @@ public final class SoakCommand implements Command {
                 run.put("missing", tally.missing(replayed.sent()));
                 run.put("duplicates", tally.duplicates());
                 run.put("finalModelVersion", tally.newestVersion());
+                run.put("jvm", ManagementFactory.getRuntimeMXBean().getInputArguments());
                 SoakReport report = new SoakReport(samples);
                 Map<String, Object> summary = report.summary(run);
                 report.write(outDir, summary);
@@ -147,13 +152,26 @@ public final class SoakCommand implements Command {
         }
     }
 
+    /** How often to sample, and how often to pay for a full collection to read the live heap. */
+    private record Cadence(double sampleSeconds, double liveHeapSeconds) {
+        Cadence {
+            if (!(sampleSeconds > 0) || !(liveHeapSeconds > 0)) {
+                throw new UsageException("--sample-seconds and --live-heap-seconds must be > 0");
+            }
+        }
+    }
+
     /** Samples until the replay is done and every sent event is answered (or the drain limit passes). */
     private void sample(PredictionTally tally, AtomicLong sent, CompletableFuture<ReplaySummary> replay, ResourceProbe probe,
-                        List<ResourceSample> samples, double intervalSeconds, long events) {
+                        List<ResourceSample> samples, Cadence cadence, long events) {
         StatusLine status = new StatusLine(err);
+        double intervalSeconds = cadence.sampleSeconds();
         long start = System.nanoTime();
         long interval = (long) (intervalSeconds * 1e9);
         long next = start + interval;
+        long liveHeapInterval = (long) (cadence.liveHeapSeconds() * 1e9);
+        long nextLiveHeap = start + liveHeapInterval;
+        long liveHeap = probe.liveHeap();
         long lastPredicted = 0;
         long lastGc = probe.gcMillisTotal();
         long drainDeadline = Long.MAX_VALUE;
@@ -162,10 +180,14 @@ public final class SoakCommand implements Command {
             long now = System.nanoTime();
             if (now >= next) {
                 double at = (now - start) / 1e9;
+                if (now >= nextLiveHeap) {
+                    liveHeap = probe.liveHeap();
+                    nextLiveHeap += liveHeapInterval;
+                }
                 long gc = probe.gcMillisTotal();
                 long[] latency = tally.drainLatencies(0.5, 0.99);
                 NativeMemory nativeMemory = probe.nativeMemory();
-                ResourceSample s = new ResourceSample(Math.round(at * 10) / 10.0, probe.heapUsed(), probe.takeHeapAfterGc(),
+                ResourceSample s = new ResourceSample(Math.round(at * 10) / 10.0, probe.heapUsed(), liveHeap,
                         nativeMemory.offHeapResidentBytes(), nativeMemory.javacppBytes(), nativeMemory.javacppPointers(),
                         nativeMemory.processResidentBytes(),
                         gc - lastGc, probe.newestCheckpointBytes(), sent.get(), tally.predicted(),
@@ -177,7 +199,7 @@ public final class SoakCommand implements Command {
                 status.update((double) tally.distinct() / events, String.format(
                         "%,d/%,d answered  %.0f ev/s  p99 %d ms  model v%d  heap %d MB  native %d MB  rss %d MB  ckpt %.1f MB  %s",
                         tally.distinct(), events, s.eventsPerSecond(), s.latencyP99Ms(), s.modelVersion(),
-                        s.heapAfterGcBytes() >> 20, s.nativeBytes() >> 20, s.residentBytes() >> 20,
+                        s.liveHeapBytes() >> 20, s.nativeBytes() >> 20, s.residentBytes() >> 20,
                         s.checkpointBytes() / 1048576.0, StatusLine.duration(at)));
             }
             if (replay.isDone()) {

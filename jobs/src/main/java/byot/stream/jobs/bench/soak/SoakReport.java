@@ -44,10 +44,10 @@ final class SoakReport {
     Map<String, Object> summary(Map<String, Object> run) {
         Map<String, Object> s = new LinkedHashMap<>(run);
         Plateau nativeMemory = plateau(ResourceSample::nativeBytes);
-        Plateau heap = plateau(ResourceSample::heapAfterGcBytes);
+        Plateau heap = plateau(ResourceSample::liveHeapBytes);
         Plateau checkpoint = plateau(ResourceSample::checkpointBytes);
         s.put("nativeMemory", nativeMemory);
-        s.put("heapAfterGc", heap);
+        s.put("liveHeap", heap);
         s.put("checkpoint", checkpoint);
         s.put("maxCheckpointMb", mb(samples.stream().mapToLong(ResourceSample::checkpointBytes).max().orElse(0)));
         s.put("gcSecondsTotal", samples.stream().mapToLong(ResourceSample::gcMillis).sum() / 1000.0);
@@ -66,7 +66,7 @@ final class SoakReport {
         Files.writeString(dir.resolve("report.json"), Json.line(report) + "\n");
 
         double[] minutes = samples.stream().mapToDouble(r -> r.atSeconds() / 60).toArray();
-        double[] heap = series(ResourceSample::heapAfterGcBytes);
+        double[] heap = series(ResourceSample::liveHeapBytes);
         double[] used = series(ResourceSample::heapUsedBytes);
         double[] nativeMb = series(ResourceSample::nativeBytes);
         double[] resident = series(ResourceSample::residentBytes);
@@ -74,7 +74,7 @@ final class SoakReport {
         double top = 1.1 * Math.max(max(resident), Math.max(max(used), max(nativeMb)));
         new LineChart("Memory during the soak", "minutes", "MB").yRange(0, top)
                 .add(new LineChart.Series("heap used", minutes, used))
-                .add(new LineChart.Series("heap after GC", minutes, heap))
+                .add(new LineChart.Series("live heap (after full GC)", minutes, heap))
                 .add(new LineChart.Series("off-heap resident", minutes, nativeMb))
                 .add(new LineChart.Series("process RSS", minutes, resident))
                 .add(new LineChart.Series("checkpoint", minutes, checkpoint))

@@ -47,7 +47,6 @@ final class ResultsTable {
                     .computeIfAbsent(String.valueOf(c.get("mode")), k -> new ArrayList<>()).add(c);
         }
         StringBuilder md = new StringBuilder();
-        md.append("# Results\n\n");
         md.append("Test accuracy (%) on Fashion-MNIST (10k test images) per exit and for the ensemble (mean of the exits' softmax),\n");
         md.append("mean ± half-range over the seeds listed; training throughput in images per second on this machine's CPU;\n");
         md.append("MACs per sample to leave at each exit (sections up to it plus every head on the way). Written by `byot experiment`;\n");
@@ -101,8 +100,26 @@ final class ResultsTable {
             md.append("\n");
         }
         Files.createDirectories(markdown.toAbsolutePath().getParent());
-        Files.writeString(markdown, md.toString());
+        Files.writeString(markdown, withNotesKept(markdown, md.toString()));
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(jsonBeside(markdown).toFile(), json);
+    }
+
+    static final String BEGIN = "<!-- tables written by byot experiment: begin -->";
+    static final String END = "<!-- tables written by byot experiment: end -->";
+
+    /**
+     * The file with only its generated part replaced: what people wrote above or below the markers (the
+     * reading of the numbers, caveats) survives every rerun of the grid.
+     */
+    private static String withNotesKept(Path markdown, String tables) throws IOException {
+        String generated = BEGIN + "\n" + tables.stripTrailing() + "\n" + END + "\n";
+        String old = Files.exists(markdown) ? Files.readString(markdown) : "";
+        int begin = old.indexOf(BEGIN);
+        int end = old.indexOf(END, Math.max(begin, 0));
+        if (begin < 0 || end < 0) {
+            return "# Results\n\n" + generated;
+        }
+        return old.substring(0, begin) + generated + old.substring(end + END.length()).replaceFirst("^\n", "");
     }
 
     /** docs/results.md -> docs/results.json */

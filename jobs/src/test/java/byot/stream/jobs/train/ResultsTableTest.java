@@ -56,6 +56,25 @@ class ResultsTableTest {
     }
 
     @Test
+    void notesAroundTheGeneratedTablesSurviveARewrite() throws Exception {
+        Path md = dir.resolve("results.md");
+        ResultsTable.write(md, List.of(cell("resnet18", 0.25, "byot", 0, 3, 60000, 0.90)), "./byot experiment --seeds 0");
+        String first = Files.readString(md);
+        assertThat(first).startsWith("# Results\n\n" + ResultsTable.BEGIN);
+        Files.writeString(md, first.replace("# Results\n\n", "# Results\n\nA note above.\n\n") + "\n## Reading\n\nA note below.\n");
+
+        ResultsTable.write(md, List.of(cell("resnet18", 0.25, "byot", 0, 3, 60000, 0.90),
+                cell("resnet18", 0.25, "byot", 1, 3, 60000, 0.92)), "./byot experiment --seeds 0,1");
+
+        String second = Files.readString(md);
+        assertThat(second).startsWith("# Results\n\nA note above.\n\n" + ResultsTable.BEGIN)
+                .endsWith(ResultsTable.END + "\n\n## Reading\n\nA note below.\n")
+                .contains("--seeds 0,1").doesNotContain("--seeds 0\n")
+                .contains("| byot | [0, 1] |");
+        assertThat(second.split(ResultsTable.BEGIN, -1)).hasSize(2);
+    }
+
+    @Test
     void aCellIsDoneOnlyWhenEverySettingAgrees() {
         var grid = new ExperimentCommand.Cell("resnet18", "0.25", "byot", "0");
         Map<String, Object> old = cell("resnet18", 0.25, "byot", 0, 3, 60000, 0.9); // written before cells recorded the limit

@@ -64,6 +64,7 @@ public final class EvalCommand implements Command {
                 .add("batch-size", "64", "Batch size for the timed early-exit runs")
                 .add("timing-images", "2048", "Images per timed pass")
                 .add("timing-rounds", "5", "Interleaved timing rounds; figures are medians over rounds")
+                .flag("regroup", "Time early exit with the samples that stay regrouped across batches into full batches at each later stage (throughput over a backlog; default: each batch on its own, as a stream sees it)")
                 .add("limit", null, "Evaluate on only the first N test images");
     }
 
@@ -91,10 +92,11 @@ public final class EvalCommand implements Command {
         List<ExitPolicy> timed = new ArrayList<>();
         sweep.forEach(o -> timed.add(o.policy()));
         calibrated.ifPresent(c -> timed.add(c.outcome().policy()));
-        ThroughputProbe probe = new ThroughputProbe(test, args.getInt("batch-size"), args.getInt("timing-images"));
+        boolean regroup = args.flag("regroup");
+        ThroughputProbe probe = new ThroughputProbe(test, args.getInt("batch-size"), args.getInt("timing-images"), regroup);
         int rounds = args.getInt("timing-rounds");
-        err.printf("timing full depth and %d policies at batch %d in %d interleaved rounds...%n",
-                timed.size(), args.getInt("batch-size"), rounds);
+        err.printf("timing full depth and %d policies at batch %d%s in %d interleaved rounds...%n",
+                timed.size(), args.getInt("batch-size"), regroup ? " (survivors regrouped)" : "", rounds);
         ThroughputProbe.Timings timings = probe.compare(classifier, timed, rounds,
                 r -> err.printf("  round %d/%d done%n", r, rounds));
 
@@ -117,8 +119,8 @@ public final class EvalCommand implements Command {
         }
         out.printf("%-10s %8.2f%% %7.2f %-28s %,12d %10.0f %7.2fx%n", "full", 100 * scores.accuracy(exits - 1), (double) exits,
                 "-", classifier.fullDepthMacs(), timings.fullDepthRate(), 1.0);
-        out.printf("(img/s: medians of %d interleaved rounds of %d images; speedup: median of per-round ratios)%n%n",
-                timings.rounds(), timings.imagesPerPass());
+        out.printf("(img/s: medians of %d interleaved rounds of %d images, %s; speedup: median of per-round ratios)%n%n",
+                timings.rounds(), timings.imagesPerPass(), regroup ? "survivors regrouped across batches" : "each batch on its own");
 
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("model", args.get("model"));
@@ -129,6 +131,7 @@ public final class EvalCommand implements Command {
         result.put("macsToExit", macs(classifier));
         result.put("fullDepthImagesPerSecond", Math.round(timings.fullDepthRate()));
         result.put("batchSize", args.getInt("batch-size"));
+        result.put("survivors", regroup ? "regrouped" : "per-batch");
         result.put("timingRounds", timings.rounds());
         result.put("timingImages", timings.imagesPerPass());
         result.put("sweep", sweepJson);

@@ -21,8 +21,14 @@ public final class ThroughputProbe {
 
     private final List<INDArray> batches = new ArrayList<>();
     private final int images;
+    private final int batchSize;
+    private final boolean regroupSurvivors;
 
-    public ThroughputProbe(ImageArrays data, int batchSize, int maxImages) {
+    /**
+     * @param regroupSurvivors time early exit with the samples that stay regrouped across all batches into
+     *                         batches of {@code batchSize} at each later stage, instead of batch by batch
+     */
+    public ThroughputProbe(ImageArrays data, int batchSize, int maxImages, boolean regroupSurvivors) {
         int n = Math.min(data.size(), maxImages) / batchSize * batchSize;
         if (n == 0) {
             throw new IllegalArgumentException("need at least one batch of " + batchSize + " images to time inference");
@@ -35,6 +41,8 @@ public final class ThroughputProbe {
             batches.add(data.batch(idx, null, null));
         }
         this.images = n;
+        this.batchSize = batchSize;
+        this.regroupSurvivors = regroupSurvivors;
     }
 
     /**
@@ -47,7 +55,7 @@ public final class ThroughputProbe {
     }
 
     /**
-     * Times full depth and every policy in {@code rounds} interleaved rounds, after one warm-up pass of each;
+     * Times full depth and every policy in {@code rounds} interleaved rounds, after one untimed pass of each;
      * {@code roundDone} hears the number of each finished round, for progress on long sweeps.
      */
     public Timings compare(EarlyExitClassifier classifier, List<ExitPolicy> policies, int rounds, IntConsumer roundDone) {
@@ -57,7 +65,7 @@ public final class ThroughputProbe {
         int p = policies.size();
         classifier.fullDepth(batches.get(0));
         for (ExitPolicy policy : policies) {
-            classifier.classify(batches.get(0), policy);
+            earlyExit(classifier, policy);
         }
         double[] full = new double[rounds];
         double[][] rate = new double[p][rounds];
@@ -84,8 +92,12 @@ public final class ThroughputProbe {
 
     private double earlyExit(EarlyExitClassifier classifier, ExitPolicy policy) {
         long start = System.nanoTime();
-        for (INDArray b : batches) {
-            classifier.classify(b, policy);
+        if (regroupSurvivors) {
+            classifier.classify(batches, policy, batchSize);
+        } else {
+            for (INDArray b : batches) {
+                classifier.classify(b, policy);
+            }
         }
         return images / ((System.nanoTime() - start) / 1e9);
     }

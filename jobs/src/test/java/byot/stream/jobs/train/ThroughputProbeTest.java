@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ThroughputProbeTest {
 
@@ -25,15 +27,16 @@ class ThroughputProbeTest {
         return new ImageArrays(pixels, new int[n], SPEC.input(), 10);
     }
 
-    @Test
-    void timesEveryPolicyInEveryRoundAndReportsMedians() {
+    @ParameterizedTest(name = "regroup survivors: {0}")
+    @ValueSource(booleans = {false, true})
+    void timesEveryPolicyInEveryRoundAndReportsMedians(boolean regroup) {
         EarlyExitClassifier classifier = MultiExitModel.create(SPEC, 0).snapshot();
         List<ExitPolicy> policies = List.of(
                 ExitPolicy.uniform(ExitCriterion.MAX_SOFTMAX, 0.0, 4),    // everything leaves at exit 1
                 ExitPolicy.uniform(ExitCriterion.MAX_SOFTMAX, 1.01, 4));  // nothing leaves before the last exit
         List<Integer> rounds = new ArrayList<>();
 
-        ThroughputProbe.Timings t = new ThroughputProbe(images(40), 16, 40).compare(classifier, policies, 3, rounds::add);
+        ThroughputProbe.Timings t = new ThroughputProbe(images(40), 16, 40, regroup).compare(classifier, policies, 3, rounds::add);
 
         assertThat(rounds).containsExactly(1, 2, 3);
         assertThat(t.imagesPerPass()).isEqualTo(32);   // whole batches only
@@ -54,8 +57,8 @@ class ThroughputProbeTest {
 
     @Test
     void refusesTooFewImagesOrRounds() {
-        assertThatThrownBy(() -> new ThroughputProbe(images(10), 16, 10)).hasMessageContaining("at least one batch of 16");
-        ThroughputProbe probe = new ThroughputProbe(images(16), 16, 16);
+        assertThatThrownBy(() -> new ThroughputProbe(images(10), 16, 10, false)).hasMessageContaining("at least one batch of 16");
+        ThroughputProbe probe = new ThroughputProbe(images(16), 16, 16, false);
         assertThatThrownBy(() -> probe.compare(MultiExitModel.create(SPEC, 0).snapshot(), List.of(), 0, r -> { }))
                 .hasMessageContaining("at least one timing round");
     }

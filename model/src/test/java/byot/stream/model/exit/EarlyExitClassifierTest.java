@@ -9,6 +9,7 @@ import byot.stream.model.TrainedTinyModel;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 class EarlyExitClassifierTest {
 
@@ -38,6 +39,32 @@ class EarlyExitClassifierTest {
                 assertEquals(d.exitDepth(), d.exitConfidences().length);
             }
         }
+    }
+
+    @Test
+    void regroupingSurvivorsAcrossBatchesChangesNoDecision() {
+        ExitPolicy policy = ExitPolicy.uniform(ExitCriterion.MAX_SOFTMAX, 0.8, 4);
+        List<ExitDecision> one = classifier.classify(pixels, policy);
+        assertTrue(one.stream().anyMatch(d -> d.exitDepth() > 1) && one.stream().anyMatch(d -> d.exitDepth() < 4),
+                "need samples leaving at different depths");
+        // uneven batches, and later stages regrouped into batches of 5
+        List<INDArray> batches = List.of(rows(0, 13), rows(13, 30), rows(30, 31), rows(31, 48));
+
+        List<ExitDecision> regrouped = classifier.classify(batches, policy, 5);
+
+        assertEquals(one.size(), regrouped.size());
+        for (int i = 0; i < one.size(); i++) {
+            ExitDecision a = one.get(i);
+            ExitDecision b = regrouped.get(i);
+            assertEquals(a.exitDepth(), b.exitDepth(), "sample " + i);
+            assertEquals(a.predictedClass(), b.predictedClass(), "sample " + i);
+            assertEquals(a.confidence(), b.confidence(), 1e-5);
+            assertArrayEquals(a.exitConfidences(), b.exitConfidences(), 1e-5f);
+        }
+    }
+
+    private INDArray rows(int from, int to) {
+        return pixels.get(NDArrayIndex.interval(from, to)).dup();
     }
 
     @Test

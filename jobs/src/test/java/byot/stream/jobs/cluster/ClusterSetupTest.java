@@ -87,6 +87,7 @@ class ClusterSetupTest {
         assertThat(c.getString("execution.checkpointing.dir", null)).isEqualTo(dir.resolve("checkpoints").toUri().toString());
         assertThat(c.getString("web.upload.dir", null)).startsWith(dir.toString());
         assertThat(c.getString("env.java.opts.all", null)).contains("--add-opens=java.base/java.util=ALL-UNNAMED");
+        assertThat(c.getString("env.java.opts.taskmanager", null)).contains(FlinkConfigFile.LOW_PAUSE_GC);
     }
 
     @Test

@@ -2,6 +2,7 @@ package byot.stream.jobs.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import byot.stream.jobs.cluster.FlinkConfigFile;
 import byot.stream.jobs.operators.PipelineMetrics;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -190,6 +191,12 @@ class DeploymentFilesTest {
         Class.forName(topics.get(topics.size() - 1));
         assertThat(String.join(" ", topics)).contains("/opt/flink/lib/*:/opt/flink/usrlib/byot-jobs.jar");
         assertThat(jobsPom.getElementsByTagName("mainClass").item(0).getTextContent()).isEqualTo(flag(submit, "--class"));
+    }
+
+    @Test
+    void taskManagersRunTheLowPauseCollectorTheLocalClusterUses() {
+        assertThat(composeFlinkConf).containsEntry("env.java.opts.taskmanager", FlinkConfigFile.LOW_PAUSE_GC);
+        assertThat(map(map(k8s.get("spec")).get("flinkConfiguration"))).containsEntry("env.java.opts.taskmanager", FlinkConfigFile.LOW_PAUSE_GC);
     }
 
     @Test

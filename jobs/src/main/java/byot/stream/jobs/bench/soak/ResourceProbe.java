@@ -50,7 +50,7 @@ final class ResourceProbe {
             return Optional.empty();
         }
         return Optional.of("the heap is not fixed and pre-touched, so heap growth will read as off-heap growth; "
-                + "run with BYOT_JAVA_OPTS=\"-Xms4g -Xmx4g -XX:+AlwaysPreTouch\" (the launcher's default for bench soak)");
+                + "run with BYOT_JAVA_OPTS=\"-Xms4g -Xmx4g -XX:+AlwaysPreTouch -XX:MaxGCPauseMillis=20\" (the launcher's default for bench soak)");
     }
 
     long gcMillisTotal() {

@@ -84,7 +84,7 @@ public final class BenchPipelineCommand implements Command {
     public Options options() {
         return AdaptOptions.declare().withDefault("delivery", "at-least-once")
                 .add("events", "6000", "Events for the maximum-throughput run")
-                .add("latency-events", "3000", "Events for the half-load latency run")
+                .add("latency-events", "12000", "Events for the half-load latency run (about 30 s; its first tenth is left out as warm-up)")
                 .add("train-events", "1600", "Labelled events for the adaptation run")
                 .add("data", null, "Directory with the Fashion-MNIST IDX files (the events are its test images)")
                 .add("latency-log", null, "Write the half-load run's predictions as CSV (event time ms, latency ms, exit depth) to this file");

@@ -74,7 +74,7 @@ final class SoakReport {
         double top = 1.1 * Math.max(max(resident), Math.max(max(used), max(nativeMb)));
         new LineChart("Memory during the soak", "minutes", "MB").yRange(0, top)
                 .add(new LineChart.Series("heap used", minutes, used))
-                .add(new LineChart.Series("live heap (after full GC)", minutes, heap))
+                .add(new LineChart.Series("live heap", minutes, heap))
                 .add(new LineChart.Series("off-heap resident", minutes, nativeMb))
                 .add(new LineChart.Series("process RSS", minutes, resident))
                 .add(new LineChart.Series("checkpoint", minutes, checkpoint))

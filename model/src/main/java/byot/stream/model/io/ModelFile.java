@@ -21,9 +21,12 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -218,30 +221,53 @@ public final class ModelFile {
         }
     }
 
+    /**
+     * Names and shapes of the tensors every model of a spec must carry. They depend on the spec alone, and
+     * working them out builds a throw-away network (about 50 ms for ResNet18 ×0.25), which a pipeline would
+     * otherwise pay on every model version it swaps in; so once per spec. Bounded: the specs come from files
+     * and payloads, not all of them friendly.
+     */
+    private static final Map<ModelSpec, Map<Parameters.Kind, Map<String, long[]>>> REQUIRED = new ConcurrentHashMap<>();
+    private static final int REQUIRED_CACHE_LIMIT = 16;
+
     /** Building the graph asks for every tensor by name and shape; anything missing or mis-shaped is an error. */
     private static void checkComplete(ModelSpec spec, Parameters loaded) throws ModelFormatException {
-        Parameters probe = new Parameters(0);
-        MultiExitNetwork.inference(spec, probe).close();
-        try {
-            checkAgainst(spec, probe, loaded);
-        } finally {
-            probe.release();
+        Map<Parameters.Kind, Map<String, long[]>> required = REQUIRED.get(spec);
+        if (required == null) {
+            required = requiredTensors(spec);
+            if (REQUIRED.size() >= REQUIRED_CACHE_LIMIT) {
+                REQUIRED.clear();
+            }
+            REQUIRED.put(spec, required);
         }
-    }
-
-    private static void checkAgainst(ModelSpec spec, Parameters probe, Parameters loaded) throws ModelFormatException {
-        for (Parameters.Kind kind : List.of(Parameters.Kind.WEIGHT, Parameters.Kind.RUNNING_STAT)) {
-            Map<String, INDArray> have = loaded.view(kind);
-            for (Map.Entry<String, INDArray> need : probe.view(kind).entrySet()) {
+        for (var kind : required.entrySet()) {
+            Map<String, INDArray> have = loaded.view(kind.getKey());
+            for (Map.Entry<String, long[]> need : kind.getValue().entrySet()) {
                 INDArray got = have.get(need.getKey());
                 if (got == null) {
                     throw new ModelFormatException("model file lacks tensor " + need.getKey() + " required by " + spec.summary());
                 }
-                if (!Arrays.equals(got.shape(), need.getValue().shape())) {
+                if (!Arrays.equals(got.shape(), need.getValue())) {
                     throw new ModelFormatException("tensor " + need.getKey() + " has shape " + Arrays.toString(got.shape())
-                            + ", expected " + Arrays.toString(need.getValue().shape()));
+                            + ", expected " + Arrays.toString(need.getValue()));
                 }
             }
+        }
+    }
+
+    private static Map<Parameters.Kind, Map<String, long[]>> requiredTensors(ModelSpec spec) {
+        Parameters probe = new Parameters(0);
+        try {
+            MultiExitNetwork.inference(spec, probe).close();
+            Map<Parameters.Kind, Map<String, long[]>> required = new EnumMap<>(Parameters.Kind.class);
+            for (Parameters.Kind kind : List.of(Parameters.Kind.WEIGHT, Parameters.Kind.RUNNING_STAT)) {
+                Map<String, long[]> shapes = new LinkedHashMap<>();
+                probe.view(kind).forEach((name, array) -> shapes.put(name, array.shape()));
+                required.put(kind, Map.copyOf(shapes));
+            }
+            return required;
+        } finally {
+            probe.release();
         }
     }
 

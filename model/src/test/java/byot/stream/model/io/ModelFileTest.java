@@ -11,6 +11,8 @@ import byot.stream.model.TrainedTinyModel;
 import byot.stream.model.exit.ExitDecision;
 import byot.stream.model.exit.ExitPolicy;
 import byot.stream.model.graph.Parameters;
+import byot.stream.model.spec.Architecture;
+import byot.stream.model.spec.ModelSpec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,6 +78,19 @@ class ModelFileTest {
         version[9] = 9;
         assertMessage(version, "format version");
         assertMessage("definitely not a model, just some text that is long enough".getBytes(StandardCharsets.UTF_8), "magic");
+    }
+
+    @Test
+    void rejectsWeightsThatDoNotFitTheSpecTheHeaderClaims() throws Exception {
+        MultiExitModel resnet18 = MultiExitModel.create(ModelSpec.fashionMnist(Architecture.RESNET18, 0.0625), 1);
+        ModelSpec deeper = ModelSpec.fashionMnist(Architecture.RESNET34, 0.0625);
+        ModelSpec wider = ModelSpec.fashionMnist(Architecture.RESNET18, 0.125);
+        // Loaded twice each: the second load uses what the first worked out about the spec.
+        for (int i = 0; i < 2; i++) {
+            assertMessage(ModelFile.toBytes(new MultiExitModel(deeper, resnet18.parameters(), 0, 1), false), "lacks tensor");
+            assertMessage(ModelFile.toBytes(new MultiExitModel(wider, resnet18.parameters(), 0, 1), false), "has shape");
+            assertEquals(resnet18.spec(), ModelFile.fromBytes(ModelFile.toBytes(resnet18, false)).spec());
+        }
     }
 
     @Test

@@ -7,7 +7,9 @@ import byot.stream.jobs.cli.UsageException;
 import byot.stream.jobs.operators.AdaptConfig;
 import byot.stream.jobs.operators.InferenceConfig;
 import byot.stream.model.exit.ExitCriterion;
+import byot.stream.model.loss.DistillationConfig;
 import byot.stream.model.loss.TrainingMode;
+import byot.stream.model.train.SgdConfig;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Arrays;
@@ -92,9 +94,12 @@ public final class AdaptOptions {
         if (mode == TrainingMode.KD) {
             throw new UsageException("--mode kd needs a separate teacher and is offline only (byot train)");
         }
-        AdaptConfig adapt = new AdaptConfig(mode, a.getInt("train-every"), a.getInt("train-batch"), a.getInt("replay-size"),
-                a.getInt("publish-every-steps"), a.getDouble("publish-every-seconds"), a.getDouble("lr"), a.getDouble("momentum"),
-                a.getDouble("weight-decay"), a.getDouble("alpha"), a.getDouble("lambda"), a.getDouble("temperature"), a.getLong("seed"));
+        AdaptConfig adapt = new AdaptConfig(
+                new DistillationConfig(mode, a.getDouble("alpha"), a.getDouble("lambda"), a.getDouble("temperature"), 0),
+                SgdConfig.constantRate(a.getDouble("lr"), a.getDouble("momentum"), a.getDouble("weight-decay")),
+                new AdaptConfig.Batching(a.getInt("train-every"), a.getInt("train-batch"), a.getInt("replay-size")),
+                new AdaptConfig.Publishing(a.getInt("publish-every-steps"), a.getDouble("publish-every-seconds")),
+                a.getLong("seed"));
         return new PipelineConfig(inference, adapt, a.getInt("parallelism"),
                 Duration.ofSeconds(a.getLong("metrics-window-seconds")), Duration.ofSeconds(2));
     }

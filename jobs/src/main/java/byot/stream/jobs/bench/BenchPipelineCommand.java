@@ -128,11 +128,11 @@ public final class BenchPipelineCommand implements Command {
             }
 
             Phase train = runPhase("train", client, args, pipeline, initial, events(images, args.getInt("train-events"), 1.0, 3), 0);
-            long steps = args.getInt("train-events") / pipeline.adapt().newPerStep();
+            long steps = args.getInt("train-events") / pipeline.adapt().batching().newPerStep();
             double stepsPerSecond = steps / train.spanSeconds();
             result.put("adaptationStepsPerSecond", Json.round(stepsPerSecond));
-            result.put("adaptationImagesPerSecond", Math.round(stepsPerSecond * pipeline.adapt().batchSize()));
-            err.printf("adaptation: %.2f steps/s at batch %d%n", stepsPerSecond, pipeline.adapt().batchSize());
+            result.put("adaptationImagesPerSecond", Math.round(stepsPerSecond * pipeline.adapt().batching().batchSize()));
+            err.printf("adaptation: %.2f steps/s at batch %d%n", stepsPerSecond, pipeline.adapt().batching().batchSize());
         }
         result.put("inferenceBatch", pipeline.inference().maxBatch());
         result.put("thresholds", pipeline.inference().thresholds());

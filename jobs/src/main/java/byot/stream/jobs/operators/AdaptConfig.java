@@ -7,39 +7,49 @@ import byot.stream.model.train.SgdConfig;
 import java.io.Serializable;
 
 /**
- * How the fine-tuner learns from the labelled stream.
+ * How the fine-tuner learns from the labelled stream: the loss, the optimiser, how steps are batched and how often
+ * a new model version goes out.
  *
- * @param newPerStep          labelled events that trigger one step; they all go into that step's batch
- * @param batchSize           the step's batch: the new events plus replayed ones up to this size
- * @param replayCapacity      reservoir of past labelled events mixed into each batch (bounds state size)
- * @param publishEverySteps   a new model version after this many steps...
- * @param publishEverySeconds ...or this much time with at least one step, whichever comes first
+ * @param seed drives the replay reservoir's sampling
  */
-public record AdaptConfig(TrainingMode mode, int newPerStep, int batchSize, int replayCapacity, int publishEverySteps,
-                          double publishEverySeconds, double learningRate, double momentum, double weightDecay,
-                          double alpha, double hintWeight, double temperature, long seed) implements Serializable {
+public record AdaptConfig(DistillationConfig distillation, SgdConfig sgd, Batching batching, Publishing publishing, long seed)
+        implements Serializable {
+
+    /**
+     * @param newPerStep     labelled events that trigger one step; they all go into that step's batch
+     * @param batchSize      the step's batch: the new events plus replayed ones up to this size
+     * @param replayCapacity reservoir of past labelled events mixed into each batch (bounds state size)
+     */
+    public record Batching(int newPerStep, int batchSize, int replayCapacity) implements Serializable {
+        public Batching {
+            if (newPerStep <= 0 || batchSize < newPerStep) {
+                throw new IllegalArgumentException("need 0 < train-every (" + newPerStep + ") <= train-batch (" + batchSize + ")");
+            }
+            if (replayCapacity < 0) {
+                throw new IllegalArgumentException("replay size must be >= 0, got " + replayCapacity);
+            }
+        }
+    }
+
+    /** A new model version after {@code everySteps} steps, or {@code everySeconds} with at least one step, whichever first. */
+    public record Publishing(int everySteps, double everySeconds) implements Serializable {
+        public Publishing {
+            if (everySteps <= 0) {
+                throw new IllegalArgumentException("publish-every-steps must be > 0, got " + everySteps);
+            }
+            if (!(everySeconds > 0)) {
+                throw new IllegalArgumentException("publish-every-seconds must be > 0, got " + everySeconds);
+            }
+        }
+    }
 
     public AdaptConfig {
-        if (newPerStep <= 0 || batchSize < newPerStep) {
-            throw new IllegalArgumentException("need 0 < train-every (" + newPerStep + ") <= train-batch (" + batchSize + ")");
-        }
-        if (replayCapacity < 0) {
-            throw new IllegalArgumentException("replay size must be >= 0, got " + replayCapacity);
-        }
-        if (publishEverySteps <= 0) {
-            throw new IllegalArgumentException("publish-every-steps must be > 0, got " + publishEverySteps);
-        }
         // Fail at construction, on the client, rather than when the job starts on a cluster.
-        new DistillationConfig(mode, alpha, hintWeight, temperature, 0);
-        new SgdConfig(learningRate, momentum, weightDecay, LrSchedule.CONSTANT, 0);
-    }
-
-    public DistillationConfig distillation() {
-        return new DistillationConfig(mode, alpha, hintWeight, temperature, 0);
-    }
-
-    /** A continual learner has no horizon: constant rate. */
-    public SgdConfig sgd() {
-        return new SgdConfig(learningRate, momentum, weightDecay, LrSchedule.CONSTANT, 0);
+        if (distillation.mode() == TrainingMode.KD) {
+            throw new IllegalArgumentException("kd needs a separate teacher and is offline only");
+        }
+        if (sgd.schedule() != LrSchedule.CONSTANT) {
+            throw new IllegalArgumentException("a continual learner has no horizon: use a constant learning rate, not " + sgd.schedule());
+        }
     }
 }

@@ -105,7 +105,7 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         for (Long s : seenState.get()) {
             seen = s;
         }
-        replay = new ReplayBuffer(config.replayCapacity(), toList(replayState.get()), seen, config.seed());
+        replay = new ReplayBuffer(config.batching().replayCapacity(), toList(replayState.get()), seen, config.seed());
         pending = new ArrayList<>(toList(pendingState.get()));
         restored = saved != null;
         uncompletedCheckpoints = new TreeMap<>();
@@ -179,7 +179,7 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         announceRestored(); // before any step, so the announced weights are the restored ones
         lastTimestamp = element.getTimestamp();
         pending.add(event);
-        if (pending.size() >= config.newPerStep()) {
+        if (pending.size() >= config.batching().newPerStep()) {
             step();
         }
     }
@@ -247,7 +247,7 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
 
     private void step() {
         List<ImageEvent> batch = new ArrayList<>(pending);
-        batch.addAll(replay.sample(config.batchSize() - pending.size()));
+        batch.addAll(replay.sample(config.batching().batchSize() - pending.size()));
         long versionBefore = model.version();
         StepResult result = trainer.step(EventTensors.pixels(batch), EventTensors.labels(batch));
         snapshotBytes = null;
@@ -269,14 +269,14 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         pending.clear();
         releaseWatermark();
         stepsSincePublish++;
-        boolean due = stepsSincePublish >= config.publishEverySteps()
-                || (System.nanoTime() - lastPublishNanos) / 1e9 >= config.publishEverySeconds();
+        boolean due = stepsSincePublish >= config.publishing().everySteps()
+                || (System.nanoTime() - lastPublishNanos) / 1e9 >= config.publishing().everySeconds();
         if (due) {
             publish();
         } else if (!publishTimerSet) {
             // Labels may stop arriving: the steps already taken still reach the inference instances in time.
             publishTimerSet = true;
-            long at = getProcessingTimeService().getCurrentProcessingTime() + (long) (config.publishEverySeconds() * 1000);
+            long at = getProcessingTimeService().getCurrentProcessingTime() + (long) (config.publishing().everySeconds() * 1000);
             getProcessingTimeService().registerTimer(at, time -> {
                 publishTimerSet = false;
                 if (stepsSincePublish > 0) {

@@ -20,9 +20,11 @@ import byot.stream.jobs.operators.InferenceConfig;
 import byot.stream.model.MultiExitModel;
 import byot.stream.model.exit.ExitCriterion;
 import byot.stream.model.io.ModelFile;
+import byot.stream.model.loss.DistillationConfig;
 import byot.stream.model.loss.TrainingMode;
 import byot.stream.model.spec.Architecture;
 import byot.stream.model.spec.ModelSpec;
+import byot.stream.model.train.SgdConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -66,7 +68,8 @@ class AdaptPipelineITCase {
                 Duration.ofMillis(500), checkpoints.toUri().toString(), false, 1 << 20, Duration.ofMillis(5));
         PipelineConfig config = new PipelineConfig(
                 new InferenceConfig(16, 20, ExitCriterion.MAX_SOFTMAX, new double[] {0.9, 0.9, 0.9}),
-                new AdaptConfig(TrainingMode.BYOT, 8, 16, 200, 2, 60, 0.05, 0.9, 5e-4, 0.3, 0.03, 3, 0),
+                new AdaptConfig(DistillationConfig.defaults(TrainingMode.BYOT), SgdConfig.constantRate(0.05, 0.9, 5e-4),
+                new AdaptConfig.Batching(8, 16, 200), new AdaptConfig.Publishing(2, 60), 0),
                 2, Duration.ofSeconds(1), Duration.ofSeconds(1));
         byte[] initial = ModelFile.toBytes(MultiExitModel.create(SPEC, 0), false);
         var env = AdaptJob.environment(settings);
@@ -200,7 +203,8 @@ class AdaptPipelineITCase {
                 Duration.ofSeconds(1), checkpoints.toUri().toString(), false, 1 << 20, Duration.ofMillis(5));
         PipelineConfig config = new PipelineConfig(
                 new InferenceConfig(16, 20, ExitCriterion.MAX_SOFTMAX, new double[] {0.9, 0.9, 0.9}),
-                new AdaptConfig(TrainingMode.BYOT, 8, 16, 400, 4, 60, 0.05, 0.9, 5e-4, 0.3, 0.03, 3, 0),
+                new AdaptConfig(DistillationConfig.defaults(TrainingMode.BYOT), SgdConfig.constantRate(0.05, 0.9, 5e-4),
+                new AdaptConfig.Batching(8, 16, 400), new AdaptConfig.Publishing(4, 60), 0),
                 1, Duration.ofSeconds(1), Duration.ofSeconds(1));
         var env = AdaptJob.environment(settings);
         env.setParallelism(1);

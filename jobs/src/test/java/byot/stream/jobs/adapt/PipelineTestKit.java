@@ -15,7 +15,9 @@ import byot.stream.jobs.operators.InferenceConfig;
 import byot.stream.model.MultiExitModel;
 import byot.stream.model.exit.ExitCriterion;
 import byot.stream.model.io.ModelFile;
+import byot.stream.model.loss.DistillationConfig;
 import byot.stream.model.loss.TrainingMode;
+import byot.stream.model.train.SgdConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -71,7 +73,8 @@ final class PipelineTestKit {
                 Duration.ofMillis(500), dir.resolve("checkpoints").toUri().toString(), false, 1 << 20, Duration.ofMillis(5));
         PipelineConfig config = new PipelineConfig(
                 new InferenceConfig(16, 20, ExitCriterion.MAX_SOFTMAX, new double[] {0.9, 0.9, 0.9}),
-                new AdaptConfig(TrainingMode.BYOT, 8, 16, 200, 4, 1, 0.05, 0.9, 5e-4, 0.3, 0.03, 3, 0),
+                new AdaptConfig(DistillationConfig.defaults(TrainingMode.BYOT), SgdConfig.constantRate(0.05, 0.9, 5e-4),
+                new AdaptConfig.Batching(8, 16, 200), new AdaptConfig.Publishing(4, 1), 0),
                 inferenceParallelism, Duration.ofSeconds(1), Duration.ofSeconds(1));
         StreamExecutionEnvironment env = AdaptJob.environment(settings);
         Configuration extra = new Configuration();

@@ -181,7 +181,8 @@ class MonitorBrowserITCase {
                 Duration.ofMillis(500), checkpoints.toUri().toString(), false, 1 << 20, Duration.ofMillis(5));
         PipelineConfig config = new PipelineConfig(
                 new InferenceConfig(16, 20, ExitCriterion.MAX_SOFTMAX, new double[] {0.35, 0.45, 0.55}),
-                new AdaptConfig(TrainingMode.BYOT, 8, 16, 200, 2, 60, 0.05, 0.9, 5e-4, 0.3, 0.03, 3, 0),
+                new AdaptConfig(DistillationConfig.defaults(TrainingMode.BYOT), SgdConfig.constantRate(0.05, 0.9, 5e-4),
+                new AdaptConfig.Batching(8, 16, 200), new AdaptConfig.Publishing(2, 60), 0),
                 1, Duration.ofSeconds(1), Duration.ofSeconds(1));
         var env = AdaptJob.environment(settings);
         env.setParallelism(1);

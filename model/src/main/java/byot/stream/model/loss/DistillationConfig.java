@@ -1,5 +1,7 @@
 package byot.stream.model.loss;
 
+import java.io.Serializable;
+
 /**
  * Weights of the self-distillation loss. For shallow exit i:
  * {@code (1-alpha)*CE + alpha*T^2*KL(teacher || exit_i) + lambda*mean((F_i - F_C)^2)}.
@@ -8,7 +10,8 @@ package byot.stream.model.loss;
  * @param warmupSteps alpha and lambda ramp linearly from 0 over this many steps (0: no ramp), since an
  *                    untrained teacher teaches noise
  */
-public record DistillationConfig(TrainingMode mode, double alpha, double hintWeight, double temperature, int warmupSteps) {
+public record DistillationConfig(TrainingMode mode, double alpha, double hintWeight, double temperature, int warmupSteps)
+        implements Serializable {
 
     /** The official code's values: alpha 0.3, lambda 0.03, T 3. */
     public static DistillationConfig defaults(TrainingMode mode) {

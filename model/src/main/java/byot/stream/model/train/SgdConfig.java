@@ -1,11 +1,19 @@
 package byot.stream.model.train;
 
+import java.io.Serializable;
+
 /**
  * SGD with momentum and decoupled-from-nothing L2 weight decay (added to the gradient, as in PyTorch's SGD).
  *
  * @param totalSteps the schedule's horizon; a continual learner passes 0 and uses {@link LrSchedule#CONSTANT}
  */
-public record SgdConfig(double learningRate, double momentum, double weightDecay, LrSchedule schedule, long totalSteps) {
+public record SgdConfig(double learningRate, double momentum, double weightDecay, LrSchedule schedule, long totalSteps)
+        implements Serializable {
+
+    /** A continual learner has no horizon: a constant rate. */
+    public static SgdConfig constantRate(double learningRate, double momentum, double weightDecay) {
+        return new SgdConfig(learningRate, momentum, weightDecay, LrSchedule.CONSTANT, 0);
+    }
 
     public static SgdConfig paperDefaults(long totalSteps) {
         return new SgdConfig(0.1, 0.9, 5e-4, LrSchedule.COSINE, totalSteps);

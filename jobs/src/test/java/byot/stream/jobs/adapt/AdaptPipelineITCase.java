@@ -13,8 +13,8 @@ import byot.stream.connectors.format.ModelUpdate;
 import byot.stream.connectors.format.ModelUpdateCodec;
 import byot.stream.connectors.format.PixelEncoding;
 import byot.stream.connectors.format.Prediction;
+import byot.stream.jobs.FineTuning;
 import byot.stream.jobs.SyntheticImages;
-import byot.stream.jobs.operators.AdaptConfig;
 import byot.stream.jobs.operators.EventTensors;
 import byot.stream.jobs.operators.InferenceConfig;
 import byot.stream.model.MultiExitModel;
@@ -68,8 +68,7 @@ class AdaptPipelineITCase {
                 Duration.ofMillis(500), checkpoints.toUri().toString(), false, 1 << 20, Duration.ofMillis(5));
         PipelineConfig config = new PipelineConfig(
                 new InferenceConfig(16, 20, ExitCriterion.MAX_SOFTMAX, new double[] {0.9, 0.9, 0.9}),
-                new AdaptConfig(DistillationConfig.defaults(TrainingMode.BYOT), SgdConfig.constantRate(0.05, 0.9, 5e-4),
-                new AdaptConfig.Batching(8, 16, 200), new AdaptConfig.Publishing(2, 60), 0),
+                FineTuning.byot(200, 2, 60),
                 2, Duration.ofSeconds(1), Duration.ofSeconds(1));
         byte[] initial = ModelFile.toBytes(MultiExitModel.create(SPEC, 0), false);
         var env = AdaptJob.environment(settings);
@@ -203,8 +202,7 @@ class AdaptPipelineITCase {
                 Duration.ofSeconds(1), checkpoints.toUri().toString(), false, 1 << 20, Duration.ofMillis(5));
         PipelineConfig config = new PipelineConfig(
                 new InferenceConfig(16, 20, ExitCriterion.MAX_SOFTMAX, new double[] {0.9, 0.9, 0.9}),
-                new AdaptConfig(DistillationConfig.defaults(TrainingMode.BYOT), SgdConfig.constantRate(0.05, 0.9, 5e-4),
-                new AdaptConfig.Batching(8, 16, 400), new AdaptConfig.Publishing(4, 60), 0),
+                FineTuning.byot(400, 4, 60),
                 1, Duration.ofSeconds(1), Duration.ofSeconds(1));
         var env = AdaptJob.environment(settings);
         env.setParallelism(1);

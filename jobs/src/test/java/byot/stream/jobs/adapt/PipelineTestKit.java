@@ -10,14 +10,11 @@ import byot.stream.connectors.format.JsonCodec;
 import byot.stream.connectors.format.ModelUpdate;
 import byot.stream.connectors.format.ModelUpdateCodec;
 import byot.stream.connectors.format.Prediction;
-import byot.stream.jobs.operators.AdaptConfig;
+import byot.stream.jobs.FineTuning;
 import byot.stream.jobs.operators.InferenceConfig;
 import byot.stream.model.MultiExitModel;
 import byot.stream.model.exit.ExitCriterion;
 import byot.stream.model.io.ModelFile;
-import byot.stream.model.loss.DistillationConfig;
-import byot.stream.model.loss.TrainingMode;
-import byot.stream.model.train.SgdConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -73,8 +70,7 @@ final class PipelineTestKit {
                 Duration.ofMillis(500), dir.resolve("checkpoints").toUri().toString(), false, 1 << 20, Duration.ofMillis(5));
         PipelineConfig config = new PipelineConfig(
                 new InferenceConfig(16, 20, ExitCriterion.MAX_SOFTMAX, new double[] {0.9, 0.9, 0.9}),
-                new AdaptConfig(DistillationConfig.defaults(TrainingMode.BYOT), SgdConfig.constantRate(0.05, 0.9, 5e-4),
-                new AdaptConfig.Batching(8, 16, 200), new AdaptConfig.Publishing(4, 1), 0),
+                FineTuning.byot(200, 4, 1),
                 inferenceParallelism, Duration.ofSeconds(1), Duration.ofSeconds(1));
         StreamExecutionEnvironment env = AdaptJob.environment(settings);
         Configuration extra = new Configuration();

@@ -11,13 +11,13 @@ import byot.stream.connectors.format.JsonCodec;
 import byot.stream.connectors.format.MalformedRecordException;
 import byot.stream.connectors.format.MetricsWindow;
 import byot.stream.connectors.format.PixelEncoding;
+import byot.stream.jobs.FineTuning;
 import byot.stream.jobs.SyntheticImages;
 import byot.stream.jobs.adapt.AdaptJob;
 import byot.stream.jobs.adapt.AdaptPipeline;
 import byot.stream.jobs.adapt.JobSettings;
 import byot.stream.jobs.adapt.KafkaPipelineEndpoints;
 import byot.stream.jobs.adapt.PipelineConfig;
-import byot.stream.jobs.operators.AdaptConfig;
 import byot.stream.jobs.operators.EventTensors;
 import byot.stream.jobs.operators.InferenceConfig;
 import byot.stream.model.MultiExitModel;
@@ -181,8 +181,7 @@ class MonitorBrowserITCase {
                 Duration.ofMillis(500), checkpoints.toUri().toString(), false, 1 << 20, Duration.ofMillis(5));
         PipelineConfig config = new PipelineConfig(
                 new InferenceConfig(16, 20, ExitCriterion.MAX_SOFTMAX, new double[] {0.35, 0.45, 0.55}),
-                new AdaptConfig(DistillationConfig.defaults(TrainingMode.BYOT), SgdConfig.constantRate(0.05, 0.9, 5e-4),
-                new AdaptConfig.Batching(8, 16, 200), new AdaptConfig.Publishing(2, 60), 0),
+                FineTuning.byot(200, 2, 60),
                 1, Duration.ofSeconds(1), Duration.ofSeconds(1));
         var env = AdaptJob.environment(settings);
         env.setParallelism(1);

@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import byot.stream.connectors.format.ImageEvent;
 import byot.stream.connectors.format.ModelUpdate;
+import byot.stream.jobs.FineTuning;
 import byot.stream.jobs.SyntheticImages;
 import byot.stream.model.MultiExitModel;
 import byot.stream.model.io.ModelFile;
-import byot.stream.model.loss.DistillationConfig;
-import byot.stream.model.loss.TrainingMode;
 import byot.stream.model.spec.Architecture;
 import byot.stream.model.spec.ModelSpec;
-import byot.stream.model.train.SgdConfig;
 import java.util.List;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
@@ -21,8 +19,7 @@ class FineTuneOperatorTest {
 
     static final ModelSpec SPEC = ModelSpec.fashionMnist(Architecture.RESNET18, 0.0625);
     static final byte[] INITIAL = ModelFile.toBytes(MultiExitModel.create(SPEC, 0), false);
-    static final AdaptConfig CONFIG = new AdaptConfig(DistillationConfig.defaults(TrainingMode.BYOT), SgdConfig.constantRate(0.05, 0.9, 5e-4),
-                new AdaptConfig.Batching(8, 16, 64), new AdaptConfig.Publishing(1, 3600), 7);
+    static final AdaptConfig CONFIG = FineTuning.byot(64, 1, 3600, 7);
 
     private final List<ImageEvent> events = SyntheticImages.events(40, 10, 1.0, false, 3, "e-", 1_000L);
 
@@ -62,8 +59,7 @@ class FineTuneOperatorTest {
 
     @Test
     void stepsArePublishedAfterTheIntervalEvenWhenLabelsStop() throws Exception {
-        AdaptConfig everyTenSteps = new AdaptConfig(DistillationConfig.defaults(TrainingMode.BYOT), SgdConfig.constantRate(0.05, 0.9, 5e-4),
-                new AdaptConfig.Batching(8, 16, 64), new AdaptConfig.Publishing(10, 30), 7);
+        AdaptConfig everyTenSteps = FineTuning.byot(64, 10, 30, 7);
         try (var harness = new OneInputStreamOperatorTestHarness<ImageEvent, ModelUpdate>(new FineTuneOperator(everyTenSteps, INITIAL))) {
             harness.open();
             feed(harness, events.subList(0, 16)); // two steps, fewer than ten

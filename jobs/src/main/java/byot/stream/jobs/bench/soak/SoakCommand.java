@@ -75,7 +75,7 @@ public final class SoakCommand implements Command {
         // Its own broker and checkpoints: the Kafka and checkpoint flags of run do not apply.
         return AdaptOptions.declare()
                 .add("minutes", "30", "How long to drive the pipeline")
-                .add("rate", "250", "Events per second (about half of the pipeline's maximum on 2 cores, see docs/benchmarks.md)")
+                .add("rate", "384", "Events per second (about half of the pipeline's maximum on 2 cores, see docs/benchmarks.md)")
                 .add("labeled-fraction", "0.1", "Share of events with labels, which drive fine-tuning")
                 .add("sample-seconds", "5", "Interval between samples")
                 .add("live-heap-seconds", "60", "Interval between full collections that read the live heap (each pauses the pipeline briefly)")

@@ -39,7 +39,7 @@ final class PyramidNet implements Backbone {
 
     @Override
     public int sections() {
-        return 4;
+        return ThreeGroupCut.SECTIONS;
     }
 
     @Override
@@ -52,7 +52,7 @@ final class PyramidNet implements Backbone {
         }
         for (int b = cut.from(); b < cut.to(); b++) {
             int index = group * blocksPerGroup + b + 1;
-            int stride = (b == 0 && group > 0) ? 2 : 1;
+            int stride = cut.stride(b);
             x = block(layers, "group" + (group + 1) + "/block" + (b + 1), x, width(index), stride);
         }
         if (section == 3) {

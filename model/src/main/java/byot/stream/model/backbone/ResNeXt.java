@@ -39,7 +39,7 @@ final class ResNeXt implements Backbone {
 
     @Override
     public int sections() {
-        return 4;
+        return ThreeGroupCut.SECTIONS;
     }
 
     @Override
@@ -53,7 +53,7 @@ final class ResNeXt implements Backbone {
         int width = cardinality * Math.max(1, (int) Math.round(groupWidth * spec.widthMultiplier())) << stage;
         int out = spec.scaled(OUT_CHANNELS[stage]);
         for (int b = cut.from(); b < cut.to(); b++) {
-            int stride = (b == 0 && stage > 0) ? 2 : 1;
+            int stride = cut.stride(b);
             String name = "stage" + (stage + 1) + "/block" + (b + 1);
             FeatureMap y = layers.convBn(name + "/reduce", x, width, 1, 1, true);
             y = layers.convBn(name + "/grouped", y, width, 3, stride, cardinality, true);

@@ -9,9 +9,17 @@ package byot.stream.model.backbone;
  */
 record ThreeGroupCut(int group, int from, int to) {
 
+    /** Two halves of the first group, then the second and the third group. */
+    static final int SECTIONS = 4;
+
     static ThreeGroupCut of(int section, int blocksPerGroup) {
         int firstHalf = (blocksPerGroup + 1) / 2;
         return new ThreeGroupCut(Math.max(0, section - 1), section == 1 ? firstHalf : 0,
                 section == 0 ? firstHalf : blocksPerGroup);
+    }
+
+    /** The first block of the second and third groups halves the feature map; every other block keeps it. */
+    int stride(int block) {
+        return block == 0 && group > 0 ? 2 : 1;
     }
 }

@@ -40,7 +40,7 @@ final class WideResNet implements Backbone {
 
     @Override
     public int sections() {
-        return 4;
+        return ThreeGroupCut.SECTIONS;
     }
 
     @Override
@@ -53,7 +53,7 @@ final class WideResNet implements Backbone {
         }
         int channels = spec.scaled(GROUP_CHANNELS[group] * widen);
         for (int b = cut.from(); b < cut.to(); b++) {
-            int stride = (b == 0 && group > 0) ? 2 : 1;
+            int stride = cut.stride(b);
             x = block(layers, "group" + (group + 1) + "/block" + (b + 1), x, channels, stride);
         }
         if (section == 3) {

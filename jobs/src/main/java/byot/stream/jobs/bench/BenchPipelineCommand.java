@@ -117,14 +117,15 @@ public final class BenchPipelineCommand implements Command {
             double halfRate = pipelineRate / 2;
             Phase half = runPhase("half", client, args, pipeline, initial, events(images, args.getInt("latency-events"), 0.0, 2), halfRate);
             // The first tenth warms up (JIT, first SameDiff runs at each batch size) and is left out.
-            long warmUp = half.predictions.size() / 10;
-            long[] latencies = half.predictions.stream().sorted(Comparator.comparingLong(Prediction::eventTime))
-                    .skip(warmUp).mapToLong(Prediction::latencyMs).sorted().toArray();
+            List<Prediction> inEventTimeOrder = half.predictions.stream()
+                    .sorted(Comparator.comparingLong(Prediction::eventTime)).toList();
+            long warmUp = inEventTimeOrder.size() / 10;
+            long[] latencies = inEventTimeOrder.stream().skip(warmUp).mapToLong(Prediction::latencyMs).sorted().toArray();
             result.put("latencyAtHalfLoad", Map.of("rate", Math.round(halfRate), "p50Ms", quantile(latencies, 0.5),
                     "p99Ms", quantile(latencies, 0.99), "maxMs", latencies.length == 0 ? 0 : latencies[latencies.length - 1]));
             err.printf("latency at %.0f events/s: p50 %d ms, p99 %d ms%n", halfRate, quantile(latencies, 0.5), quantile(latencies, 0.99));
             if (args.has("latency-log")) {
-                writeLatencyLog(Path.of(args.get("latency-log")), half.predictions);
+                writeLatencyLog(Path.of(args.get("latency-log")), inEventTimeOrder);
             }
 
             Phase train = runPhase("train", client, args, pipeline, initial, events(images, args.getInt("train-events"), 1.0, 3), 0);
@@ -174,12 +175,11 @@ public final class BenchPipelineCommand implements Command {
         return phase;
     }
 
-    /** One line per prediction in event-time order, for finding when the slow ones happened. */
+    /** One line per prediction, in the order given (event time), for finding when the slow ones happened. */
     private void writeLatencyLog(Path file, List<Prediction> predictions) throws IOException {
         List<String> lines = new ArrayList<>();
         lines.add("event_time_ms,latency_ms,exit_depth");
-        predictions.stream().sorted(Comparator.comparingLong(Prediction::eventTime))
-                .forEach(p -> lines.add(p.eventTime() + "," + p.latencyMs() + "," + p.exitDepth()));
+        predictions.forEach(p -> lines.add(p.eventTime() + "," + p.latencyMs() + "," + p.exitDepth()));
         Files.write(file, lines);
         err.println("latency log: " + file);
     }

@@ -102,7 +102,7 @@ public final class EarlyExitClassifier implements AutoCloseable {
                     int sample = c.ids()[r];
                     int argmax = argmax(probs[r]);
                     confidences[sample][s] = probs[r][argmax];
-                    if (last || policy.exitsAt(s, probs[r])) {
+                    if (policy.exitsAt(s, probs[r])) {
                         decisions[sample] = new ExitDecision(argmax, probs[r][argmax], s + 1,
                                 Arrays.copyOf(confidences[sample], s + 1));
                     } else {
@@ -128,8 +128,11 @@ public final class EarlyExitClassifier implements AutoCloseable {
 
     /** The survivors of a stage in batches of up to {@code maxBatch}; a single group is passed on untouched. */
     private static List<Chunk> regroup(List<INDArray> features, List<int[]> ids, int maxBatch) {
-        if (features.size() <= 1 && (features.isEmpty() || ids.get(0).length <= maxBatch)) {
-            return features.isEmpty() ? List.of() : List.of(new Chunk(features.get(0), ids.get(0)));
+        if (features.isEmpty()) {
+            return List.of();
+        }
+        if (features.size() == 1 && ids.get(0).length <= maxBatch) {
+            return List.of(new Chunk(features.get(0), ids.get(0)));
         }
         INDArray all = Nd4j.concat(0, features.toArray(new INDArray[0]));
         int[] allIds = ids.stream().flatMapToInt(Arrays::stream).toArray();

@@ -88,20 +88,16 @@ public final class LayerBuilder implements Layers {
         macs += Layers.convMacs(x.channels(), outChannels, kernel, groups, outH, outW);
         Conv2DConfig conv = convConfig(kernel, stride);
         INDArray w = convWeight(name, x.channels() / groups, outChannels, kernel);
-        INDArray gamma = params.constantWeight(name + "/bn/gamma", 1.0, outChannels);
-        INDArray beta = params.constantWeight(name + "/bn/beta", 0.0, outChannels);
-        INDArray runMean = params.runningStat(name + "/bn/mean", 0.0, outChannels);
-        INDArray runVar = params.runningStat(name + "/bn/var", 1.0, outChannels);
+        BatchNormFold bn = batchNormTensors(name, outChannels);
 
         SDVariable y;
         if (mode == Mode.TRAIN) {
             SDVariable conved = GroupedConvolution.apply(sd, x.variable(), weight(name + "/w", w), groups, conv, 1);
             y = trainingBatchNorm(name, conved, outChannels);
         } else {
-            INDArray scale = gamma.div(Transforms.sqrt(runVar.add(BN_EPSILON), true));
             // Weights are [kH, kW, in, out]: as rows of length `out`, each column is one output channel.
-            INDArray folded = w.dup('c').reshape(-1, outChannels).mulRowVector(scale).reshape(w.shape());
-            INDArray bias = beta.sub(runMean.mul(scale));
+            INDArray folded = w.dup('c').reshape(-1, outChannels).mulRowVector(bn.scale()).reshape(w.shape());
+            INDArray bias = bn.shift();
             if (groups == 1) {
                 y = sd.cnn().conv2d(x.variable(), sd.constant(name + "/w_folded", folded),
                         sd.constant(name + "/b_folded", bias), conv);
@@ -129,19 +125,14 @@ public final class LayerBuilder implements Layers {
     @Override
     public FeatureMap batchNorm(String name, FeatureMap x, boolean relu) {
         int channels = x.channels();
-        INDArray gamma = params.constantWeight(name + "/bn/gamma", 1.0, channels);
-        INDArray beta = params.constantWeight(name + "/bn/beta", 0.0, channels);
-        INDArray runMean = params.runningStat(name + "/bn/mean", 0.0, channels);
-        INDArray runVar = params.runningStat(name + "/bn/var", 1.0, channels);
+        BatchNormFold bn = batchNormTensors(name, channels);
         SDVariable y;
         if (mode == Mode.TRAIN) {
             y = trainingBatchNorm(name, x.variable(), channels);
         } else {
-            INDArray scale = gamma.div(Transforms.sqrt(runVar.add(BN_EPSILON), true));
-            INDArray shift = beta.sub(runMean.mul(scale));
             SDVariable scaled = sd.cnn().depthWiseConv2d(x.variable(),
-                    sd.constant(name + "/bn/scale", scale.reshape(1, 1, channels, 1)), DEPTHWISE_1X1_NHWC);
-            y = sd.nn().biasAdd(scaled, sd.constant(name + "/bn/shift", shift), false);
+                    sd.constant(name + "/bn/scale", bn.scale().reshape(1, 1, channels, 1)), DEPTHWISE_1X1_NHWC);
+            y = sd.nn().biasAdd(scaled, sd.constant(name + "/bn/shift", bn.shift()), false);
         }
         if (relu) {
             y = sd.nn().relu(y, 0);
@@ -212,6 +203,22 @@ public final class LayerBuilder implements Layers {
         INDArray w = params.normalWeight(name + "/w", Math.sqrt(1.0 / x.channels()), x.channels(), classes);
         INDArray b = params.constantWeight(name + "/b", 0.0, classes);
         return pooled.mmul(weight(name + "/w", w)).add(outputName, weight(name + "/b", b));
+    }
+
+    /** A batch norm at inference: y = scale * x + shift per channel, from its weights and running statistics. */
+    private record BatchNormFold(INDArray scale, INDArray shift) {}
+
+    /**
+     * Declares a batch norm's four tensors (every mode does: model files store them by name) and folds them
+     * for inference; training ignores the fold.
+     */
+    private BatchNormFold batchNormTensors(String name, int channels) {
+        INDArray gamma = params.constantWeight(name + "/bn/gamma", 1.0, channels);
+        INDArray beta = params.constantWeight(name + "/bn/beta", 0.0, channels);
+        INDArray runMean = params.runningStat(name + "/bn/mean", 0.0, channels);
+        INDArray runVar = params.runningStat(name + "/bn/var", 1.0, channels);
+        INDArray scale = gamma.div(Transforms.sqrt(runVar.add(BN_EPSILON), true));
+        return new BatchNormFold(scale, beta.sub(runMean.mul(scale)));
     }
 
     /**

@@ -36,7 +36,11 @@ public final class MalformedRecordException extends Exception {
         /** Well-formed, but a field breaks the format's invariants. */
         INVALID_FIELD,
         /** A decoder failure nobody anticipated; kept as a dead letter rather than failing the job. */
-        UNEXPECTED
+        UNEXPECTED,
+        /** A labelled event of a fine-tuning step whose loss was NaN or infinite; the step was skipped. */
+        NON_FINITE_LOSS,
+        /** An event for which the served model produced a NaN or infinite confidence; it got no prediction. */
+        NON_FINITE_OUTPUT
     }
 
     private final Reason reason;

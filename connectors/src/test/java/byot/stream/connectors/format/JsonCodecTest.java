@@ -87,4 +87,34 @@ class JsonCodecTest {
         assertThat(d.detail()).contains("boom");
         assertThat(d.original()).isEmpty();
     }
+
+    @Test
+    void aDeadLetterOfARecordAtTheTopicLimitStaysFarBelowIt() throws Exception {
+        byte[] original = new byte[1_048_576];
+        new java.util.Random(5).nextBytes(original);
+        DeadLetter d = DeadLetter.of("images", 1, 77, 1_700_000_000_000L, original,
+                new MalformedRecordException(Reason.BAD_MAGIC, "x".repeat(100_000)));
+
+        byte[] json = deadLetters.encode(d);
+        assertThat(json.length).as("base64 of the whole record would be 1.4 MB, above a producer's 1 MiB")
+                .isLessThan(DeadLetter.MAX_ORIGINAL_BYTES * 4 / 3 + 4_096);
+        DeadLetter back = deadLetters.decode(json);
+        assertThat(back.original()).isEqualTo(java.util.Arrays.copyOf(original, DeadLetter.MAX_ORIGINAL_BYTES));
+        assertThat(back.originalLength()).isEqualTo(original.length);
+        assertThat(back.originalSha256()).isEqualTo(java.util.HexFormat.of().formatHex(
+                java.security.MessageDigest.getInstance("SHA-256").digest(original)));
+        assertThat(back.complete()).isFalse();
+        assertThat(back.detail()).hasSizeLessThanOrEqualTo(DeadLetter.MAX_DETAIL_CHARS + 1);
+        JsonNode node = new ObjectMapper().readTree(json);
+        assertThat(node.get("originalLength").asLong()).isEqualTo(1_048_576L);
+    }
+
+    @Test
+    void aSmallDeadLetterKeepsItsWholeOriginal() {
+        byte[] original = "not an image".getBytes(UTF_8);
+        DeadLetter d = new DeadLetter("images", 0, 1, Reason.BAD_MAGIC, "m", 5, original);
+        assertThat(d.original()).isEqualTo(original);
+        assertThat(d.complete()).isTrue();
+        assertThat(d.originalLength()).isEqualTo(original.length);
+    }
 }

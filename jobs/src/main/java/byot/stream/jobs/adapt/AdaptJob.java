@@ -1,6 +1,7 @@
 package byot.stream.jobs.adapt;
 
 import byot.stream.jobs.cli.Parsed;
+import byot.stream.jobs.cli.UsageException;
 import byot.stream.model.MultiExitModel;
 import byot.stream.model.io.ModelFile;
 import byot.stream.model.spec.Architecture;
@@ -32,7 +33,13 @@ public final class AdaptJob {
     /** The model the job starts from: {@code --initial-model}, else a fresh one from {@code --arch}. */
     public static byte[] initialModel(Parsed a) throws IOException {
         if (a.has("initial-model")) {
-            return ModelFile.toBytes(ModelFile.load(Path.of(a.get("initial-model"))), false);
+            MultiExitModel model = ModelFile.load(Path.of(a.get("initial-model")));
+            // Serving or fine-tuning NaN weights would answer nothing sensible; say so before anything starts.
+            if (model.parameters().firstNonFinite().isPresent()) {
+                throw new UsageException("--initial-model " + a.get("initial-model") + ": tensor "
+                        + model.parameters().firstNonFinite().get() + " holds NaN or infinite values");
+            }
+            return ModelFile.toBytes(model, false);
         }
         ModelSpec spec = ModelSpec.fashionMnist(Architecture.fromId(a.get("arch")), a.getDouble("width-mult"));
         return ModelFile.toBytes(MultiExitModel.create(spec, a.getLong("seed")), false);

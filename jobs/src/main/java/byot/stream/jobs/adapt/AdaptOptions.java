@@ -56,6 +56,8 @@ public final class AdaptOptions {
                 .add("lambda", "0.03", "Weight of the feature hint for shallow exits")
                 .add("temperature", "3", "Temperature of the KL term")
                 .add("metrics-window-seconds", "5", "Event-time window of the metrics topic")
+                .add("event-time-max-past-s", "3600", "Event times older than arrival minus this are clamped for windows and sink timestamps")
+                .add("event-time-max-future-s", "60", "Event times later than arrival plus this are clamped (at most 1800: sinks stamp records with it)")
                 .add("checkpoint-interval-ms", "2000", "Checkpoint interval; exactly-once predictions become visible at each")
                 .add("checkpoint-dir", "file:///tmp/byot/checkpoints", "Checkpoint storage (file system: model state is several MB)")
                 .add("buffer-timeout-ms", "5", "Longest a record waits in a network buffer between tasks (latency vs. throughput)")
@@ -100,7 +102,9 @@ public final class AdaptOptions {
                 new AdaptConfig.Batching(a.getInt("train-every"), a.getInt("train-batch"), a.getInt("replay-size")),
                 new AdaptConfig.Publishing(a.getInt("publish-every-steps"), a.getDouble("publish-every-seconds")),
                 a.getLong("seed"));
+        EventTimeBounds eventTime = new EventTimeBounds(Duration.ofSeconds(a.getLong("event-time-max-past-s")),
+                Duration.ofSeconds(a.getLong("event-time-max-future-s")));
         return new PipelineConfig(inference, adapt, a.getInt("parallelism"),
-                Duration.ofSeconds(a.getLong("metrics-window-seconds")), Duration.ofSeconds(2));
+                Duration.ofSeconds(a.getLong("metrics-window-seconds")), Duration.ofSeconds(2), eventTime);
     }
 }

@@ -28,7 +28,7 @@ import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindo
  *                    │        ▲ broadcast         └─▶ metrics windows ─▶ metrics
  *                    ├─▶ labelled ─▶ fine-tune (1) ─▶ models    ▲
  *                    │                    └── prequential scores ┘
- *                    └─▶ dead letters
+ *                    └─▶ dead letters ◀── (and events fine-tune or early-exit could not handle)
  * </pre>
  * Sources and sinks are injected ({@link PipelineEndpoints}), so tests run the same graph on finite data.
  */
@@ -37,29 +37,16 @@ public final class AdaptPipeline {
     private AdaptPipeline() {
     }
 
-    /** How far ahead of its Kafka timestamp an event's own clock may run before it is not trusted for watermarks. */
-    static final long MAX_CLOCK_SKEW_MILLIS = 60_000;
-
-    /**
-     * One camera with a clock in the future would push the watermark ahead and make every later event late;
-     * its event time still travels in the event, only the watermark is bounded by the Kafka timestamp.
-     */
-    static long watermarkTime(long eventTime, long kafkaTime) {
-        return kafkaTime > 0 ? Math.min(eventTime, kafkaTime + MAX_CLOCK_SKEW_MILLIS) : eventTime;
-    }
-
     public static void build(StreamExecutionEnvironment env, PipelineEndpoints io, PipelineConfig config, byte[] initialModel)
             throws ModelFormatException {
         int exits = ModelFile.fromBytes(initialModel).spec().sections();
-        WatermarkStrategy<Decoded> watermarks = WatermarkStrategy.<Decoded>forBoundedOutOfOrderness(config.maxOutOfOrderness())
-                .withTimestampAssigner((d, kafkaTime) -> d.isOk() ? watermarkTime(d.event().eventTimeMillis(), kafkaTime) : kafkaTime)
+        Duration outOfOrderness = config.maxOutOfOrderness();
+        WatermarkStrategy<Decoded> watermarks = WatermarkStrategy.<Decoded>forGenerator(ctx -> new ArrivalBoundedWatermarks(outOfOrderness))
+                .withTimestampAssigner(new ClampedTimestamps(config.eventTimeBounds()))
                 .withIdleness(Duration.ofSeconds(5));
 
         SingleOutputStreamOperator<ImageEvent> images = env.fromSource(io.images(), watermarks, "images").uid("images")
                 .process(new DeadLetterRouter()).name("route").uid("route");
-        DataStream<DeadLetter> deadLetters = images.getSideOutput(DeadLetterRouter.DEAD);
-        deadLetters.sinkTo(io.deadLetters()).name("dead-letters").uid("dead-letters");
-
         SingleOutputStreamOperator<ModelUpdate> updates = images.filter(ImageEvent::labeled).name("labelled").uid("labelled")
                 .transform("fine-tune", TypeInformation.of(ModelUpdate.class), new FineTuneOperator(config.adapt(), initialModel))
                 .setParallelism(1).setMaxParallelism(1).uid("fine-tune");
@@ -72,6 +59,11 @@ public final class AdaptPipeline {
             predictions.setParallelism(config.inferenceParallelism());
         }
         predictions.sinkTo(io.predictions()).name("predictions").uid("predictions");
+
+        // Undecodable records, and events the learner or the served model could not handle: one topic, one reason each.
+        DataStream<DeadLetter> deadLetters = images.getSideOutput(DeadLetterRouter.DEAD)
+                .union(updates.getSideOutput(FineTuneOperator.DEAD_LETTERS), predictions.getSideOutput(EarlyExitOperator.DEAD_LETTERS));
+        deadLetters.sinkTo(io.deadLetters()).name("dead-letters").uid("dead-letters");
 
         DataStream<ExitScore> scores = updates.getSideOutput(FineTuneOperator.SCORES);
         predictions.map(Observation::of).returns(Observation.class).name("observe-predictions").uid("observe-predictions")

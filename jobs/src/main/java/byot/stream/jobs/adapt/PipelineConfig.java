@@ -9,9 +9,16 @@ import java.time.Duration;
  *
  * @param inferenceParallelism instances of the early-exit operator; 0 = the environment's default
  * @param metricsWindow        event-time window of the monitoring aggregates
+ * @param eventTimeBounds      how far event times may stray from arrival before they are clamped
  */
 public record PipelineConfig(InferenceConfig inference, AdaptConfig adapt, int inferenceParallelism,
-                             Duration metricsWindow, Duration maxOutOfOrderness) {
+                             Duration metricsWindow, Duration maxOutOfOrderness, EventTimeBounds eventTimeBounds) {
+
+    /** With the default {@link EventTimeBounds}. */
+    public PipelineConfig(InferenceConfig inference, AdaptConfig adapt, int inferenceParallelism, Duration metricsWindow,
+                          Duration maxOutOfOrderness) {
+        this(inference, adapt, inferenceParallelism, metricsWindow, maxOutOfOrderness, EventTimeBounds.defaults());
+    }
 
     public PipelineConfig {
         if (inferenceParallelism < 0) {
@@ -20,5 +27,6 @@ public record PipelineConfig(InferenceConfig inference, AdaptConfig adapt, int i
         if (metricsWindow.isNegative() || metricsWindow.isZero()) {
             throw new IllegalArgumentException("metrics window must be positive, got " + metricsWindow);
         }
+        java.util.Objects.requireNonNull(eventTimeBounds, "eventTimeBounds");
     }
 }

@@ -1,6 +1,10 @@
 package byot.stream.jobs.operators;
 
+import byot.stream.connectors.format.DeadLetter;
 import byot.stream.connectors.format.ImageEvent;
+import byot.stream.connectors.format.ImageEventCodec;
+import byot.stream.connectors.format.ImageLimits;
+import byot.stream.connectors.format.MalformedRecordException.Reason;
 import byot.stream.connectors.format.ModelUpdate;
 import byot.stream.connectors.format.Prediction;
 import byot.stream.model.MultiExitModel;
@@ -21,6 +25,7 @@ import org.apache.flink.streaming.api.operators.BoundedMultiInput;
 import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.OutputTag;
 
 /**
  * Early-exit inference over micro-batches. Input 1 is image events; input 2 is model updates, broadcast to
@@ -32,12 +37,17 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * <p>The buffer is flushed before every checkpoint barrier and watermark, so it is never part of a snapshot
  * and never holds events behind a watermark. The served model is union operator state, written by the first
  * instance only: after a restore or a rescale every instance resumes with it.
+ *
+ * <p>An event whose confidence comes out NaN or infinite gets no prediction (a prediction must carry a confidence
+ * in [0, 1]); it leaves on {@link #DEAD_LETTERS} with reason {@code NON_FINITE_OUTPUT} instead of failing the job.
  */
 public final class EarlyExitOperator extends AbstractStreamOperator<Prediction>
         implements TwoInputStreamOperator<ImageEvent, ModelUpdate, Prediction>, BoundedMultiInput {
 
     /** State name; part of the savepoint format. */
     static final String SERVED_MODEL = "served-model";
+    /** Events the served model could not answer. */
+    public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("early-exit-dead-letters") {};
 
     private final InferenceConfig config;
     private final byte[] initialModel;
@@ -50,6 +60,8 @@ public final class EarlyExitOperator extends AbstractStreamOperator<Prediction>
     private transient Counter predictions;
     private transient Counter[] exitCounters;
     private transient Counter rejectedUpdates;
+    private transient Counter nonFiniteOutputs;
+    private transient ImageEventCodec eventCodec;
     private transient Histogram latency;
 
     public EarlyExitOperator(InferenceConfig config, byte[] initialModel) {
@@ -87,6 +99,8 @@ public final class EarlyExitOperator extends AbstractStreamOperator<Prediction>
         var metrics = getMetricGroup();
         predictions = metrics.counter(PipelineMetrics.PREDICTIONS);
         rejectedUpdates = metrics.counter(PipelineMetrics.MODEL_UPDATES_REJECTED);
+        nonFiniteOutputs = metrics.counter(PipelineMetrics.NON_FINITE_OUTPUTS);
+        eventCodec = new ImageEventCodec(ImageLimits.DEFAULT);
         exitCounters = new Counter[slot.classifier().exits()];
         for (int e = 0; e < exitCounters.length; e++) {
             exitCounters[e] = metrics.addGroup(PipelineMetrics.EXIT_GROUP, String.valueOf(e + 1)).counter(PipelineMetrics.PREDICTIONS);
@@ -175,8 +189,17 @@ public final class EarlyExitOperator extends AbstractStreamOperator<Prediction>
             ImageEvent event = events.get(i);
             ExitDecision d = decisions.get(i);
             double[] confidences = new double[d.exitConfidences().length];
+            boolean finite = true;
             for (int e = 0; e < confidences.length; e++) {
                 confidences[e] = d.exitConfidences()[e];
+                finite &= Double.isFinite(confidences[e]);
+            }
+            if (!finite || !Double.isFinite(d.confidence())) {
+                nonFiniteOutputs.inc();
+                output.collect(DEAD_LETTERS, buffer.get(i).replace(new DeadLetter(DeadLetter.EARLY_EXIT, -1, -1,
+                        Reason.NON_FINITE_OUTPUT, "model version " + version + " gave confidences " + java.util.Arrays.toString(confidences),
+                        -1, eventCodec.encode(event))));
+                continue;
             }
             long latencyMs = Math.max(0, now - event.eventTimeMillis());
             Prediction p = new Prediction(event.id(), event.sourceId(), d.predictedClass(), d.confidence(), d.exitDepth(),

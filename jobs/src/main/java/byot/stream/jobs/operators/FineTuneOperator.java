@@ -1,9 +1,15 @@
 package byot.stream.jobs.operators;
 
+import byot.stream.connectors.format.DeadLetter;
 import byot.stream.connectors.format.ImageEvent;
+import byot.stream.connectors.format.ImageEventCodec;
+import byot.stream.connectors.format.ImageLimits;
+import byot.stream.connectors.format.MalformedRecordException.Reason;
 import byot.stream.connectors.format.ModelUpdate;
 import byot.stream.model.MultiExitModel;
 import byot.stream.model.io.ModelFile;
+import byot.stream.model.io.ModelFormatException;
+import byot.stream.model.train.NonFiniteLossException;
 import byot.stream.model.train.StepResult;
 import byot.stream.model.train.Trainer;
 import java.util.ArrayList;
@@ -34,6 +40,12 @@ import org.apache.flink.util.OutputTag;
  * state, so a restore continues exactly where the last checkpoint stood, and the learner then announces the
  * model it resumed with ({@link #announceRestored}). Versions never go down.
  *
+ * <p>A step whose loss is not finite changes nothing and is skipped: its new events go to {@link #DEAD_LETTERS}
+ * with reason {@code NON_FINITE_LOSS} and are not kept for replay. Weights are checked before every publication;
+ * when they are not finite the learner goes back to the last model it published (or started from), so no
+ * non-finite model ever leaves it. Throwing instead would fail the job, and the restore would replay the same
+ * batch (replay sampling depends only on the seed and the count) into the same failure forever.
+ *
  * <p>Each completed checkpoint and each restore is logged with the model's version and weights digest
  * ({@link CheckpointedModel}), so a restore can be checked against the checkpoint it came from.
  */
@@ -41,6 +53,8 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         implements OneInputStreamOperator<ImageEvent, ModelUpdate>, BoundedOneInput {
 
     public static final OutputTag<ExitScore> SCORES = new OutputTag<>("exit-scores") {};
+    /** Labelled events the learner could not learn from. */
+    public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("fine-tune-dead-letters") {};
 
     /** State names; part of the savepoint format. */
     static final String MODEL = "fine-tuned-model";
@@ -76,6 +90,11 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
     private transient long inputWatermark = Long.MIN_VALUE;
     private transient long emittedWatermark = Long.MIN_VALUE;
     private transient Counter steps;
+    private transient Counter skippedSteps;
+    private transient Counter rollbacks;
+    /** The last model that left this operator (or the one it started from): what a rollback returns to. */
+    private transient byte[] lastGood;
+    private transient ImageEventCodec eventCodec;
     private transient Counter[] scored;
     private transient Counter[] correct;
     private transient RecentAccuracy recentAccuracy;
@@ -100,7 +119,8 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         for (byte[] b : modelState.get()) {
             saved = b;
         }
-        model = ModelFile.fromBytes(saved != null ? saved : initialModel);
+        lastGood = saved != null ? saved : initialModel;
+        model = ModelFile.fromBytes(lastGood);
         long seen = 0;
         for (Long s : seenState.get()) {
             seen = s;
@@ -127,6 +147,9 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         lastPublishNanos = System.nanoTime();
         var metrics = getMetricGroup();
         steps = metrics.counter(PipelineMetrics.TRAINING_STEPS);
+        skippedSteps = metrics.counter(PipelineMetrics.SKIPPED_STEPS);
+        rollbacks = metrics.counter(PipelineMetrics.ROLLBACKS);
+        eventCodec = new ImageEventCodec(ImageLimits.DEFAULT);
         metrics.gauge(PipelineMetrics.MODEL_VERSION, () -> model.version());
         metrics.gauge(PipelineMetrics.LOSS, () -> lastLoss);
         metrics.gauge(PipelineMetrics.REPLAY_SIZE, () -> replay.size());
@@ -249,7 +272,13 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         List<ImageEvent> batch = new ArrayList<>(pending);
         batch.addAll(replay.sample(config.batching().batchSize() - pending.size()));
         long versionBefore = model.version();
-        StepResult result = trainer.step(EventTensors.pixels(batch), EventTensors.labels(batch));
+        StepResult result;
+        try {
+            result = trainer.step(EventTensors.pixels(batch), EventTensors.labels(batch));
+        } catch (NonFiniteLossException e) {
+            skip(e);
+            return;
+        }
         snapshotBytes = null;
         snapshotWeights = null;
         lastLoss = result.loss();
@@ -286,6 +315,42 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         }
     }
 
+    /** Drops the batch of a failed step: its new events become dead letters, the replay keeps only sane events. */
+    private void skip(NonFiniteLossException e) {
+        skippedSteps.inc();
+        LOG.warn("skipped a fine-tuning step of model version {} ({}); its {} new events go to the dead-letter topic",
+                model.version(), e.getMessage(), pending.size());
+        for (ImageEvent event : pending) {
+            DeadLetter dead = new DeadLetter(DeadLetter.FINE_TUNE, -1, -1, Reason.NON_FINITE_LOSS,
+                    "fine-tuning step with this event had loss " + e.getMessage(), -1, eventCodec.encode(event));
+            output.collect(DEAD_LETTERS, new StreamRecord<>(dead, lastTimestamp));
+        }
+        pending.clear();
+        releaseWatermark();
+        if (model.parameters().firstNonFinite().isPresent()) {
+            rollBack();
+        }
+    }
+
+    /** Replaces the model by the last good one; the optimizer's momentum starts again from zero. */
+    private void rollBack() {
+        String bad = model.parameters().firstNonFinite().orElse("?");
+        MultiExitModel good;
+        try {
+            good = ModelFile.fromBytes(lastGood);
+        } catch (ModelFormatException e) {
+            throw new IllegalStateException("the learner's own last model does not decode", e);
+        }
+        LOG.warn("weights are not finite (first: {}); going back to model version {}", bad, good.version());
+        model.release();
+        model = good;
+        trainer = model.trainer(config.distillation(), config.sgd());
+        snapshotBytes = null;
+        snapshotWeights = null;
+        stepsSincePublish = 0;
+        rollbacks.inc();
+    }
+
     private void countScore(boolean[] right) {
         recentAccuracy.record(right);
         for (int e = 0; e < scored.length; e++) {
@@ -297,11 +362,16 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
     }
 
     private void publish() {
+        if (model.parameters().firstNonFinite().isPresent()) {
+            rollBack();
+            return;
+        }
         model.setVersion(model.version() + 1);
         snapshotBytes = null;
-        ModelUpdate update = new ModelUpdate(model.version(), System.currentTimeMillis(), model.spec().summary(),
-                ModelFile.toBytes(model, false));
+        byte[] payload = ModelFile.toBytes(model, false);
+        ModelUpdate update = new ModelUpdate(model.version(), System.currentTimeMillis(), model.spec().summary(), payload);
         output.collect(new StreamRecord<>(update, lastTimestamp));
+        lastGood = payload;
         stepsSincePublish = 0;
         lastPublishNanos = System.nanoTime();
     }

@@ -9,7 +9,7 @@ import byot.stream.model.spec.ModelSpec;
 
 /**
  * The model an inference instance serves, and the rules for replacing it: an update must decode, have the
- * served model's architecture and input, and carry a higher version. The served model itself (same version,
+ * served model's architecture and input, carry a higher version, and hold only finite values. The served model itself (same version,
  * same weights) is accepted and changes nothing. Anything else is refused with a reason, and the current model keeps serving.
  */
 final class ModelSlot {
@@ -68,6 +68,10 @@ final class ModelSlot {
             }
             if (model.version() != update.modelVersion()) {
                 return java.util.Optional.of("header version " + update.modelVersion() + " differs from payload version " + model.version());
+            }
+            java.util.Optional<String> nonFinite = model.parameters().firstNonFinite();
+            if (nonFinite.isPresent()) {
+                return java.util.Optional.of("tensor " + nonFinite.get() + " holds NaN or infinite values");
             }
             EarlyExitClassifier replaced = classifier;
             classifier = model.snapshot();

@@ -40,9 +40,19 @@ public final class PipelineMetrics {
     /** route: records that could not be decoded and went to the dead-letter topic. */
     public static final String DEAD_LETTERS = "deadLetters";
 
+    /** images source: records whose event time lay outside the accepted bounds around arrival and was clamped. */
+    public static final String EVENT_TIMES_CLAMPED = "eventTimesClamped";
+    /** fine-tune: steps skipped because their loss was not finite (their new events went to the dead-letter topic). */
+    public static final String SKIPPED_STEPS = "skippedSteps";
+    /** fine-tune: times the learner went back to its last published model because its weights were not finite. */
+    public static final String ROLLBACKS = "rollbacks";
+    /** early-exit: events dead-lettered because the model's output for them was not finite. */
+    public static final String NON_FINITE_OUTPUTS = "nonFiniteOutputs";
+
     /** Metrics registered directly on an operator's group. */
     public static final List<String> OPERATOR_METRICS =
-            List.of(PREDICTIONS, MODEL_UPDATES_REJECTED, MODEL_VERSION, LATENCY_MS, TRAINING_STEPS, LOSS, REPLAY_SIZE, DEAD_LETTERS);
+            List.of(PREDICTIONS, MODEL_UPDATES_REJECTED, MODEL_VERSION, LATENCY_MS, TRAINING_STEPS, LOSS, REPLAY_SIZE, DEAD_LETTERS,
+                    EVENT_TIMES_CLAMPED, SKIPPED_STEPS, ROLLBACKS, NON_FINITE_OUTPUTS);
 
     /** Metrics registered in the per-exit group. */
     public static final List<String> EXIT_METRICS = List.of(PREDICTIONS, SCORED, CORRECT, RECENT_ACCURACY);

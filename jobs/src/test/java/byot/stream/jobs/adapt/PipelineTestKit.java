@@ -52,7 +52,12 @@ final class PipelineTestKit {
 
     /** Images and predictions on two partitions; models and metrics on one, so versions are read in order. */
     void createTopics() throws Exception {
-        kafka.createTopics(2, topics.images(), topics.predictions(), topics.deadLetter());
+        createTopics(2);
+    }
+
+    /** With {@code partitions} for images, predictions and dead letters. */
+    void createTopics(int partitions) throws Exception {
+        kafka.createTopics(partitions, topics.images(), topics.predictions(), topics.deadLetter());
         kafka.createTopics(1, topics.models(), topics.metrics());
     }
 

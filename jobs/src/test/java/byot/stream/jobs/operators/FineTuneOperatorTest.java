@@ -2,14 +2,20 @@ package byot.stream.jobs.operators;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import byot.stream.connectors.format.DeadLetter;
 import byot.stream.connectors.format.ImageEvent;
+import byot.stream.connectors.format.ImageEventCodec;
+import byot.stream.connectors.format.ImageLimits;
+import byot.stream.connectors.format.MalformedRecordException.Reason;
 import byot.stream.connectors.format.ModelUpdate;
 import byot.stream.jobs.FineTuning;
 import byot.stream.jobs.SyntheticImages;
 import byot.stream.model.MultiExitModel;
+import byot.stream.model.graph.Parameters;
 import byot.stream.model.io.ModelFile;
 import byot.stream.model.spec.Architecture;
 import byot.stream.model.spec.ModelSpec;
+import byot.stream.model.train.SgdConfig;
 import java.util.List;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
@@ -103,6 +109,51 @@ class FineTuneOperatorTest {
                         .as("weights of version %d", resumed.get(i).modelVersion())
                         .isEqualTo(ModelFile.weightsChecksum(ModelFile.fromBytes(tail.get(i).payload())));
             }
+        }
+    }
+
+    /**
+     * A learning rate that blows the weights up: the loss turns non-finite. The learner used to throw, fail the job,
+     * and replay the same batch into the same failure after every restore. Now the step is skipped, its events
+     * are dead letters, and nothing non-finite is ever published.
+     */
+    @Test
+    void aDivergingLearnerSkipsNonFiniteStepsAndNeverPublishesNonFiniteWeights() throws Exception {
+        AdaptConfig exploding = new AdaptConfig(CONFIG.distillation(), SgdConfig.constantRate(1e12, 0.9, 0),
+                CONFIG.batching(), CONFIG.publishing(), 7);
+        try (var harness = new OneInputStreamOperatorTestHarness<ImageEvent, ModelUpdate>(new FineTuneOperator(exploding, INITIAL))) {
+            harness.open();
+            feed(harness, events);
+            harness.endInput();
+
+            var dead = harness.getSideOutput(FineTuneOperator.DEAD_LETTERS);
+            assertThat(dead).as("events of skipped steps").isNotEmpty();
+            assertThat(dead).allSatisfy(r -> {
+                DeadLetter d = r.getValue();
+                assertThat(d.reason()).isEqualTo(Reason.NON_FINITE_LOSS);
+                assertThat(d.topic()).isEqualTo(DeadLetter.FINE_TUNE);
+                assertThat(new ImageEventCodec(ImageLimits.DEFAULT).decode(d.original()).id()).startsWith("e-");
+            });
+            for (ModelUpdate update : harness.extractOutputValues()) {
+                assertThat(ModelFile.fromBytes(update.payload()).parameters().firstNonFinite())
+                        .as("weights of published version %d", update.modelVersion()).isEmpty();
+            }
+            assertThat(harness.extractOutputValues()).extracting(ModelUpdate::modelVersion).isSorted().doesNotHaveDuplicates();
+        }
+    }
+
+    @Test
+    void aModelThatIsAlreadyNonFiniteLearnsNothingAndPublishesNothing() throws Exception {
+        MultiExitModel broken = MultiExitModel.create(SPEC, 0);
+        broken.parameters().view(Parameters.Kind.WEIGHT).values().iterator().next().putScalar(0, Float.NaN);
+        byte[] nan = ModelFile.toBytes(broken, false);
+        try (var harness = new OneInputStreamOperatorTestHarness<ImageEvent, ModelUpdate>(new FineTuneOperator(CONFIG, nan))) {
+            harness.open();
+            feed(harness, events.subList(0, 24));
+            harness.endInput();
+            assertThat(harness.extractOutputValues()).isEmpty();
+            assertThat(harness.getSideOutput(FineTuneOperator.DEAD_LETTERS)).hasSize(24);
+            assertThat(harness.getSideOutput(FineTuneOperator.SCORES)).isNullOrEmpty();
         }
     }
 

@@ -4,10 +4,13 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.BooleanIndexing;
+import org.nd4j.linalg.indexing.conditions.Conditions;
 
 /**
  * The named tensors of one model, the single source of truth that graphs are built from and model files
@@ -83,6 +86,21 @@ public final class Parameters {
             }
             m.clear();
         }
+    }
+
+    /**
+     * The first weight or running statistic holding a NaN or an infinity: a model with one answers garbage or
+     * nothing, so it must be neither published nor served. Empty when every value is finite.
+     */
+    public Optional<String> firstNonFinite() {
+        for (Kind kind : List.of(Kind.WEIGHT, Kind.RUNNING_STAT)) {
+            for (Map.Entry<String, INDArray> e : map(kind).entrySet()) {
+                if (BooleanIndexing.or(e.getValue(), Conditions.notFinite())) {
+                    return Optional.of(e.getKey());
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     public long weightCount() {

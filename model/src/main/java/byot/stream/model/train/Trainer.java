@@ -58,7 +58,7 @@ public final class Trainer {
 
         double loss = pass.outputs().get(graph.lossParts().get(0)).getDouble(0);
         if (!Double.isFinite(loss)) {
-            throw new ArithmeticException("loss is " + loss + " at step " + stepIndex
+            throw new NonFiniteLossException("loss is " + loss + " at step " + stepIndex
                     + "; lower the learning rate (" + lr + ")");
         }
         for (String name : graph.trainableWeights()) {

@@ -2,12 +2,15 @@ package byot.stream.jobs.operators;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import byot.stream.connectors.format.DeadLetter;
 import byot.stream.connectors.format.ImageEvent;
+import byot.stream.connectors.format.MalformedRecordException.Reason;
 import byot.stream.connectors.format.ModelUpdate;
 import byot.stream.connectors.format.Prediction;
 import byot.stream.jobs.SyntheticImages;
 import byot.stream.model.MultiExitModel;
 import byot.stream.model.exit.ExitCriterion;
+import byot.stream.model.graph.Parameters;
 import byot.stream.model.io.ModelFile;
 import byot.stream.model.spec.Architecture;
 import byot.stream.model.spec.ModelSpec;
@@ -99,6 +102,41 @@ class EarlyExitOperatorTest {
             h.setProcessingTime(60_001);
             assertThat(h.extractOutputValues()).hasSize(2);
         }
+    }
+
+    @Test
+    void anUpdateWithANonFiniteWeightIsRefused() throws Exception {
+        try (var h = harness()) {
+            h.open();
+            h.processElement2(new ModelUpdate(3, 0, SPEC.summary(), nanModel(3)), 1);
+            EarlyExitOperator op = (EarlyExitOperator) h.getOperator();
+            assertThat(op.refusedUpdates()).isEqualTo(1);
+            assertThat(op.servedVersion()).isZero();
+        }
+    }
+
+    /** A prediction must carry a confidence in [0, 1]; a NaN one used to throw in its constructor and fail the job. */
+    @Test
+    void eventsAModelCannotAnswerFiniteGoToTheDeadLetters() throws Exception {
+        try (var h = new TwoInputStreamOperatorTestHarness<ImageEvent, ModelUpdate, Prediction>(new EarlyExitOperator(CONFIG, nanModel(0)))) {
+            h.open();
+            feed(h, events.subList(0, 4));
+            assertThat(h.extractOutputValues()).isEmpty();
+            var dead = h.getSideOutput(EarlyExitOperator.DEAD_LETTERS);
+            assertThat(dead).hasSize(4).allSatisfy(r -> {
+                assertThat(r.getValue().reason()).isEqualTo(Reason.NON_FINITE_OUTPUT);
+                assertThat(r.getValue().topic()).isEqualTo(DeadLetter.EARLY_EXIT);
+            });
+            assertThat(dead).extracting(r -> r.getValue().originalLength()).allMatch(n -> n > 784);
+        }
+    }
+
+    /** Every weight NaN: every confidence is NaN. */
+    private static byte[] nanModel(long version) {
+        MultiExitModel m = MultiExitModel.create(SPEC, 0);
+        m.setVersion(version);
+        m.parameters().view(Parameters.Kind.WEIGHT).values().forEach(w -> w.assign(Float.NaN));
+        return ModelFile.toBytes(m, false);
     }
 
     static ModelUpdate update(long version, ModelSpec spec, long seed) {

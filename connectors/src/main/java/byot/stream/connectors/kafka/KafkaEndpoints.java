@@ -61,8 +61,18 @@ public final class KafkaEndpoints {
     }
 
     public static KafkaSink<ModelUpdate> models(SinkConfig c) {
-        return sink(c, new ModelUpdateSerializer(c.topic(), new ModelUpdateCodec()),
-                Map.of(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(Topics.MODELS_MAX_MESSAGE_BYTES)));
+        return sink(c, new ModelUpdateSerializer(c.topic(), new ModelUpdateCodec()), modelsProducerDefaults());
+    }
+
+    /**
+     * Producer settings a record of up to the {@code models} topic's {@code max.message.bytes} needs. A record must
+     * also fit {@code buffer.memory} (Kafka's default 32 MiB refuses a 45 MB ResNet18 at width 1); twice the largest
+     * record lets the next one be buffered while one is in flight. It is a cap, not an allocation: a record larger
+     * than {@code batch.size} gets its own buffer, freed once sent.
+     */
+    static Map<String, String> modelsProducerDefaults() {
+        return Map.of(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(Topics.MODELS_MAX_MESSAGE_BYTES),
+                ProducerConfig.BUFFER_MEMORY_CONFIG, String.valueOf(2L * Topics.MODELS_MAX_MESSAGE_BYTES));
     }
 
     private static <T> KafkaSink<T> sink(SinkConfig c, KafkaRecordSerializationSchema<T> schema, Map<String, String> extra) {

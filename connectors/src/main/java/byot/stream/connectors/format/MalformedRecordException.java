@@ -36,7 +36,13 @@ public final class MalformedRecordException extends Exception {
         /** Well-formed, but a field breaks the format's invariants. */
         INVALID_FIELD,
         /** A decoder failure nobody anticipated; kept as a dead letter rather than failing the job. */
-        UNEXPECTED
+        UNEXPECTED,
+        /** A model update without a signature, read by a consumer that has a model key. */
+        UNSIGNED,
+        /** A model update whose HMAC does not verify under the consumer's key: forged, altered or another key's. */
+        BAD_SIGNATURE,
+        /** A model update's signature scheme code this reader does not know. */
+        UNKNOWN_SIGNATURE_SCHEME
     }
 
     private final Reason reason;

@@ -5,8 +5,10 @@ import byot.stream.connectors.format.MetricsWindow;
 import byot.stream.connectors.format.ModelUpdate;
 import byot.stream.connectors.format.ModelUpdateCodec;
 import byot.stream.connectors.format.Prediction;
+import byot.stream.connectors.signing.ModelKeyFile;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -60,8 +62,18 @@ public final class KafkaEndpoints {
         return sink(c, JsonRecordSerializer.metricsWindows(c.topic()), Map.of());
     }
 
+    /** Unsigned model updates; readers with a model key refuse them. */
     public static KafkaSink<ModelUpdate> models(SinkConfig c) {
-        return sink(c, new ModelUpdateSerializer(c.topic(), new ModelUpdateCodec()), modelsProducerDefaults());
+        return models(c, Optional.empty());
+    }
+
+    /** Model updates signed with the key, when there is one (docs/formats.md, model update). */
+    public static KafkaSink<ModelUpdate> models(SinkConfig c, Optional<ModelKeyFile> key) {
+        return sink(c, modelsSerializer(c.topic(), key), modelsProducerDefaults());
+    }
+
+    static ModelUpdateSerializer modelsSerializer(String topic, Optional<ModelKeyFile> key) {
+        return new ModelUpdateSerializer(topic, key.map(ModelUpdateCodec::signedWith).orElseGet(ModelUpdateCodec::new));
     }
 
     /**

@@ -16,11 +16,15 @@ import byot.stream.connectors.format.ModelUpdate;
 import byot.stream.connectors.format.ModelUpdateCodec;
 import byot.stream.connectors.format.PixelEncoding;
 import byot.stream.connectors.format.Prediction;
+import byot.stream.connectors.signing.ModelKeyFile;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.functions.util.ListCollector;
@@ -36,6 +40,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 class KafkaFormatsITCase {
     @RegisterExtension static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
@@ -131,6 +136,26 @@ class KafkaFormatsITCase {
         MalformedRecordException rejected = assertThrows(MalformedRecordException.class,
                 () -> codec.decode(records.get(1).value()));
         assertThat(rejected.reason()).isEqualTo(Reason.BAD_CHECKSUM);
+    }
+
+    @Test
+    void theModelsSinkSignsWithAKeyAndAKeyedReaderRefusesWhatItDidNotSign(@TempDir Path dir) throws Exception {
+        ModelKeyFile key = new ModelKeyFile(Files.write(dir.resolve("model.key"), new byte[48]).toString());
+        ModelUpdate update = new ModelUpdate(21, 1_700_000_000_000L, "multi-exit cnn, 4 exits", new byte[100_000]);
+        byte[] signedValue = KafkaEndpoints.modelsSerializer("models-signed", Optional.of(key))
+                .serialize(update, null, null).value();
+        byte[] unsignedValue = KafkaEndpoints.modelsSerializer("models-signed", Optional.empty())
+                .serialize(update, null, null).value();
+        KAFKA.createTopics("models-signed");
+        KAFKA.send("models-signed", signedValue, unsignedValue);
+
+        List<ConsumerRecord<byte[], byte[]>> records = KAFKA.drain("models-signed");
+        ModelUpdateCodec keyed = ModelUpdateCodec.signedWith(key);
+        assertThat(keyed.decode(records.get(0).value()).modelVersion()).isEqualTo(21);
+        MalformedRecordException refused = assertThrows(MalformedRecordException.class,
+                () -> keyed.decode(records.get(1).value()));
+        assertThat(refused.reason()).isEqualTo(Reason.UNSIGNED);
+        assertThat(new ModelUpdateCodec().decode(records.get(0).value()).modelVersion()).isEqualTo(21);
     }
 
     /** A ResNet18 of {@code --width-mult 1} is about 45 MB: more than a producer's default 32 MiB buffer.memory. */

@@ -40,7 +40,13 @@ public final class MalformedRecordException extends Exception {
         /** A labelled event of a fine-tuning step whose loss was NaN or infinite; the step was skipped. */
         NON_FINITE_LOSS,
         /** An event for which the served model produced a NaN or infinite confidence; it got no prediction. */
-        NON_FINITE_OUTPUT
+        NON_FINITE_OUTPUT,
+        /** A model update without a signature, read by a consumer that has a model key. */
+        UNSIGNED,
+        /** A model update whose HMAC does not verify under the consumer's key: forged, altered or another key's. */
+        BAD_SIGNATURE,
+        /** A model update's signature scheme code this reader does not know. */
+        UNKNOWN_SIGNATURE_SCHEME
     }
 
     private final Reason reason;

@@ -5,8 +5,10 @@ import byot.stream.connectors.format.MetricsWindow;
 import byot.stream.connectors.format.ModelUpdate;
 import byot.stream.connectors.format.ModelUpdateCodec;
 import byot.stream.connectors.format.Prediction;
+import byot.stream.connectors.signing.ModelKeyFile;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -60,9 +62,29 @@ public final class KafkaEndpoints {
         return sink(c, JsonRecordSerializer.metricsWindows(c.topic()), Map.of());
     }
 
+    /** Unsigned model updates; readers with a model key refuse them. */
     public static KafkaSink<ModelUpdate> models(SinkConfig c) {
-        return sink(c, new ModelUpdateSerializer(c.topic(), new ModelUpdateCodec()),
-                Map.of(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(Topics.MODELS_MAX_MESSAGE_BYTES)));
+        return models(c, Optional.empty());
+    }
+
+    /** Model updates signed with the key, when there is one (docs/formats.md, model update). */
+    public static KafkaSink<ModelUpdate> models(SinkConfig c, Optional<ModelKeyFile> key) {
+        return sink(c, modelsSerializer(c.topic(), key), modelsProducerDefaults());
+    }
+
+    static ModelUpdateSerializer modelsSerializer(String topic, Optional<ModelKeyFile> key) {
+        return new ModelUpdateSerializer(topic, key.map(ModelUpdateCodec::signedWith).orElseGet(ModelUpdateCodec::new));
+    }
+
+    /**
+     * Producer settings a record of up to the {@code models} topic's {@code max.message.bytes} needs. A record must
+     * also fit {@code buffer.memory} (Kafka's default 32 MiB refuses a 45 MB ResNet18 at width 1); twice the largest
+     * record lets the next one be buffered while one is in flight. It is a cap, not an allocation: a record larger
+     * than {@code batch.size} gets its own buffer, freed once sent.
+     */
+    static Map<String, String> modelsProducerDefaults() {
+        return Map.of(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(Topics.MODELS_MAX_MESSAGE_BYTES),
+                ProducerConfig.BUFFER_MEMORY_CONFIG, String.valueOf(2L * Topics.MODELS_MAX_MESSAGE_BYTES));
     }
 
     private static <T> KafkaSink<T> sink(SinkConfig c, KafkaRecordSerializationSchema<T> schema, Map<String, String> extra) {

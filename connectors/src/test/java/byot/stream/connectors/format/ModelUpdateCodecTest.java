@@ -58,18 +58,21 @@ class ModelUpdateCodecTest {
         byte[] badMagic = bytes.clone();
         badMagic[0] = 'X';
         assertReason(() -> codec.decode(badMagic), Reason.BAD_MAGIC);
-        byte[] version2 = bytes.clone();
-        version2[4] = 2;
-        assertReason(() -> codec.decode(version2), Reason.UNSUPPORTED_VERSION);
+        byte[] version3 = bytes.clone();
+        version3[4] = 3;
+        assertReason(() -> codec.decode(version3), Reason.UNSUPPORTED_VERSION);
+        byte[] scheme7 = bytes.clone();
+        scheme7[5] = 7;
+        assertReason(() -> codec.decode(scheme7), Reason.UNKNOWN_SIGNATURE_SCHEME);
         assertReason(() -> new ModelUpdateCodec(999).decode(bytes), Reason.OVERSIZED);
         byte[] negative = bytes.clone();
         ByteBuffer.wrap(negative).putInt(headerEnd(bytes) - 4, -1);
         assertReason(() -> codec.decode(negative), Reason.OVERSIZED);
     }
 
-    /** Offset of the first payload byte. */
-    private static int headerEnd(byte[] bytes) {
-        int archLength = ByteBuffer.wrap(bytes).getShort(21) & 0xffff;
-        return 4 + 1 + 8 + 8 + 2 + archLength + 32 + 4;
+    /** Offset of the first payload byte (format version 2). */
+    static int headerEnd(byte[] bytes) {
+        int archLength = ByteBuffer.wrap(bytes).getShort(22) & 0xffff;
+        return 4 + 1 + 1 + 8 + 8 + 2 + archLength + 32 + 4;
     }
 }

@@ -16,23 +16,31 @@ import byot.stream.connectors.format.ModelUpdate;
 import byot.stream.connectors.format.ModelUpdateCodec;
 import byot.stream.connectors.format.PixelEncoding;
 import byot.stream.connectors.format.Prediction;
+import byot.stream.connectors.signing.ModelKeyFile;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.functions.util.ListCollector;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 class KafkaFormatsITCase {
     @RegisterExtension static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
@@ -52,6 +60,13 @@ class KafkaFormatsITCase {
             ConfigResource models = new ConfigResource(ConfigResource.Type.TOPIC, Topics.MODELS);
             Config config = admin.describeConfigs(List.of(models)).all().get().get(models);
             assertThat(config.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG).value()).isEqualTo(String.valueOf(64 << 20));
+            // Bounded: a new multi-MB version every few seconds must not fill the disk under the 7-day default.
+            assertThat(config.get(TopicConfig.RETENTION_BYTES_CONFIG).value()).isEqualTo(String.valueOf(1L << 30));
+            assertThat(config.get(TopicConfig.RETENTION_MS_CONFIG).value()).isEqualTo(String.valueOf(24L * 3600 * 1000));
+            // Retention deletes closed segments only: they must close (by size or age) and hold a largest record.
+            long segmentBytes = Long.parseLong(config.get(TopicConfig.SEGMENT_BYTES_CONFIG).value());
+            assertThat(segmentBytes).isGreaterThanOrEqualTo(64 << 20).isLessThan(1L << 30);
+            assertThat(config.get(TopicConfig.SEGMENT_MS_CONFIG).value()).isEqualTo(String.valueOf(3600L * 1000));
             var descriptions = admin.describeTopics(List.of(Topics.IMAGES, Topics.MODELS)).allTopicNames().get();
             assertThat(descriptions.get(Topics.IMAGES).partitions()).hasSize(2);
             assertThat(descriptions.get(Topics.MODELS).partitions()).hasSize(1);
@@ -121,6 +136,51 @@ class KafkaFormatsITCase {
         MalformedRecordException rejected = assertThrows(MalformedRecordException.class,
                 () -> codec.decode(records.get(1).value()));
         assertThat(rejected.reason()).isEqualTo(Reason.BAD_CHECKSUM);
+    }
+
+    @Test
+    void theModelsSinkSignsWithAKeyAndAKeyedReaderRefusesWhatItDidNotSign(@TempDir Path dir) throws Exception {
+        ModelKeyFile key = new ModelKeyFile(Files.write(dir.resolve("model.key"), new byte[48]).toString());
+        ModelUpdate update = new ModelUpdate(21, 1_700_000_000_000L, "multi-exit cnn, 4 exits", new byte[100_000]);
+        byte[] signedValue = KafkaEndpoints.modelsSerializer("models-signed", Optional.of(key))
+                .serialize(update, null, null).value();
+        byte[] unsignedValue = KafkaEndpoints.modelsSerializer("models-signed", Optional.empty())
+                .serialize(update, null, null).value();
+        KAFKA.createTopics("models-signed");
+        KAFKA.send("models-signed", signedValue, unsignedValue);
+
+        List<ConsumerRecord<byte[], byte[]>> records = KAFKA.drain("models-signed");
+        ModelUpdateCodec keyed = ModelUpdateCodec.signedWith(key);
+        assertThat(keyed.decode(records.get(0).value()).modelVersion()).isEqualTo(21);
+        MalformedRecordException refused = assertThrows(MalformedRecordException.class,
+                () -> keyed.decode(records.get(1).value()));
+        assertThat(refused.reason()).isEqualTo(Reason.UNSIGNED);
+        assertThat(new ModelUpdateCodec().decode(records.get(0).value()).modelVersion()).isEqualTo(21);
+    }
+
+    /** A ResNet18 of {@code --width-mult 1} is about 45 MB: more than a producer's default 32 MiB buffer.memory. */
+    @Test
+    void aFortyFiveMegabyteModelPassesThroughTheModelsProducerConfig() throws Exception {
+        byte[] payload = new byte[45 << 20];
+        new Random(2).nextBytes(payload);
+        ModelUpdate update = new ModelUpdate(11, 1_700_000_000_000L, "resnet18 x1", payload);
+        // A topic of its own, created with the settings of models, so the other tests' records stay apart.
+        TopicSpec models = Topics.all(1).stream().filter(t -> t.name().equals(Topics.MODELS)).findFirst().orElseThrow();
+        TopicAdmin.create(KAFKA.client(), List.of(new TopicSpec("models-large", 1, models.configs())));
+        ProducerRecord<byte[], byte[]> record = new ModelUpdateSerializer("models-large", new ModelUpdateCodec())
+                .serialize(update, null, null);
+        Map<String, String> config = new java.util.HashMap<>(KafkaEndpoints.modelsProducerDefaults());
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(KAFKA.client().toProperties(config),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            producer.send(record).get(60, TimeUnit.SECONDS);
+        }
+
+        List<ConsumerRecord<byte[], byte[]>> records = KAFKA.drain("models-large");
+        assertThat(records).hasSize(1);
+        ModelUpdate back = new ModelUpdateCodec().decode(records.get(0).value());
+        assertThat(back.modelVersion()).isEqualTo(11);
+        assertThat(back.sha256Hex()).isEqualTo(update.sha256Hex());
     }
 
     @Test

@@ -1,13 +1,17 @@
 package byot.stream.jobs.adapt;
 
+import byot.stream.connectors.signing.DetachedSignature;
+import byot.stream.connectors.signing.ModelKeyFile;
 import byot.stream.jobs.cli.Parsed;
 import byot.stream.jobs.cli.UsageException;
 import byot.stream.model.MultiExitModel;
 import byot.stream.model.io.ModelFile;
+import byot.stream.model.io.ModelFormatException;
 import byot.stream.model.spec.Architecture;
 import byot.stream.model.spec.ModelSpec;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.CheckpointingMode;
@@ -30,19 +34,35 @@ public final class AdaptJob {
         }
     }
 
-    /** The model the job starts from: {@code --initial-model}, else a fresh one from {@code --arch}. */
+    /**
+     * The model the job starts from: {@code --initial-model}, else a fresh one from {@code --arch}. With
+     * {@code --model-key} the file must carry a signature that verifies ({@code FILE.sig}), checked before the file
+     * is decoded.
+     */
     public static byte[] initialModel(Parsed a) throws IOException {
         if (a.has("initial-model")) {
-            MultiExitModel model = ModelFile.load(Path.of(a.get("initial-model")));
+            Path file = Path.of(a.get("initial-model"));
+            Optional<ModelKeyFile> key = AdaptOptions.modelKey(a);
+            MultiExitModel model = key.isPresent() ? verified(file, key.get()) : ModelFile.load(file);
             // Serving or fine-tuning NaN weights would answer nothing sensible; say so before anything starts.
             if (model.parameters().firstNonFinite().isPresent()) {
-                throw new UsageException("--initial-model " + a.get("initial-model") + ": tensor "
+                throw new UsageException("--initial-model " + file + ": tensor "
                         + model.parameters().firstNonFinite().get() + " holds NaN or infinite values");
             }
             return ModelFile.toBytes(model, false);
         }
         ModelSpec spec = ModelSpec.fashionMnist(Architecture.fromId(a.get("arch")), a.getDouble("width-mult"));
         return ModelFile.toBytes(MultiExitModel.create(spec, a.getLong("seed")), false);
+    }
+
+    /** Decodes the very bytes whose signature verified, not a second read of the file. */
+    private static MultiExitModel verified(Path file, ModelKeyFile key) throws IOException {
+        byte[] bytes = DetachedSignature.readVerified(file, key.read());
+        try {
+            return ModelFile.fromBytes(bytes);
+        } catch (ModelFormatException e) {
+            throw new ModelFormatException(file + ": " + e.getMessage(), e);
+        }
     }
 
     /** An environment with file-system checkpoints: multi-MB model state exceeds the in-memory storage limit. */

@@ -1,5 +1,7 @@
 package byot.stream.jobs.adapt;
 
+import byot.stream.connectors.signing.ModelKey;
+import byot.stream.connectors.signing.ModelKeyFile;
 import byot.stream.jobs.cli.ClientOptions;
 import byot.stream.jobs.cli.Options;
 import byot.stream.jobs.cli.Parsed;
@@ -14,6 +16,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Optional;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 
 /** The flags of {@code byot run}, declared once, and their translation into the pipeline's records. */
@@ -34,6 +37,9 @@ public final class AdaptOptions {
                 .add("group-id", "byot-adapt", "Kafka consumer group of the image source")
                 .add("delivery", "exactly-once", "exactly-once (transactional, visible per checkpoint) or at-least-once (visible at once)")
                 .add("initial-model", null, "Model file from byot train to start from (default: a fresh model)")
+                .add("model-key", null, "Key file (at least 32 bytes: " + ModelKey.HOW_TO_MAKE_ONE + ") that signs"
+                        + " the models topic (HMAC-SHA-256) and that --initial-model's FILE.sig must verify under;"
+                        + " needed on every TaskManager (default: unsigned)")
                 .add("arch", "resnet18", "Backbone of a fresh model")
                 .add("width-mult", "0.25", "Width multiplier of a fresh model")
                 .add("seed", "0", "Seed of a fresh model and of the replay sampling")
@@ -77,7 +83,21 @@ public final class AdaptOptions {
                 new JobSettings.Topics(a.get("images-topic"), a.get("predictions-topic"), a.get("models-topic"),
                         a.get("metrics-topic"), a.get("dead-letter-topic")),
                 a.get("group-id"), delivery, Duration.ofMillis(a.getLong("checkpoint-interval-ms")), a.get("checkpoint-dir"),
-                a.flag("bounded"), a.getInt("max-pixel-bytes"), Duration.ofMillis(a.getLong("buffer-timeout-ms")));
+                a.flag("bounded"), a.getInt("max-pixel-bytes"), Duration.ofMillis(a.getLong("buffer-timeout-ms")),
+                modelKey(a));
+    }
+
+    /**
+     * {@code --model-key}, read once here so that a missing or short key fails the submission rather than the
+     * first model the job publishes; the job itself carries only the path.
+     */
+    public static Optional<ModelKeyFile> modelKey(Parsed a) throws IOException {
+        if (!a.has("model-key")) {
+            return Optional.empty();
+        }
+        ModelKeyFile key = new ModelKeyFile(a.get("model-key"));
+        key.read();
+        return Optional.of(key);
     }
 
     public static PipelineConfig pipeline(Parsed a, int exits) {

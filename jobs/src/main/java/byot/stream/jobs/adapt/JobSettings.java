@@ -1,7 +1,10 @@
 package byot.stream.jobs.adapt;
 
 import byot.stream.connectors.kafka.KafkaClientProperties;
+import byot.stream.connectors.signing.ModelKeyFile;
 import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 
 /**
@@ -9,10 +12,23 @@ import org.apache.flink.connector.base.DeliveryGuarantee;
  *
  * @param bounded       stop at the image offsets that were latest at start (replays, tests)
  * @param bufferTimeout longest a record waits in a network buffer between tasks (Flink's default is 100 ms)
+ * @param modelKey      signs the updates published on the models topic; empty: unsigned
  */
 public record JobSettings(KafkaClientProperties client, Topics topics, String groupId, DeliveryGuarantee delivery,
                           Duration checkpointInterval, String checkpointDir, boolean bounded, int maxPixelBytes,
-                          Duration bufferTimeout) {
+                          Duration bufferTimeout, Optional<ModelKeyFile> modelKey) {
+
+    public JobSettings {
+        Objects.requireNonNull(modelKey, "modelKey");
+    }
+
+    /** Unsigned model updates. */
+    public JobSettings(KafkaClientProperties client, Topics topics, String groupId, DeliveryGuarantee delivery,
+                       Duration checkpointInterval, String checkpointDir, boolean bounded, int maxPixelBytes,
+                       Duration bufferTimeout) {
+        this(client, topics, groupId, delivery, checkpointInterval, checkpointDir, bounded, maxPixelBytes, bufferTimeout,
+                Optional.empty());
+    }
 
     /** Topic names; the defaults are those of docs/formats.md. */
     public record Topics(String images, String predictions, String models, String metrics, String deadLetter) {

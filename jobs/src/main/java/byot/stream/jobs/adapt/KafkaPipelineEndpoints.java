@@ -22,7 +22,7 @@ public final class KafkaPipelineEndpoints {
                 KafkaEndpoints.images(new ImageSourceConfig(s.client(), t.images(), s.groupId(), s.bounded(), limits)),
                 KafkaEndpoints.predictions(sink(s, t.predictions())),
                 KafkaEndpoints.deadLetters(sink(s, t.deadLetter())),
-                KafkaEndpoints.models(sink(s, t.models())),
+                KafkaEndpoints.models(sink(s, t.models()), s.modelKey()),
                 KafkaEndpoints.metrics(sink(s, t.metrics())));
     }
 

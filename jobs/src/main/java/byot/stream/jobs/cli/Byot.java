@@ -15,6 +15,7 @@ public final class Byot {
                 new byot.stream.jobs.demo.DemoCommand(),
                 new byot.stream.jobs.train.TrainCommand(),
                 new byot.stream.jobs.train.EvalCommand(),
+                new byot.stream.jobs.train.SignCommand(),
                 new byot.stream.jobs.train.ExperimentCommand(),
                 new byot.stream.jobs.adapt.RunCommand("run"),
                 new byot.stream.jobs.adapt.RunCommand("adapt"),

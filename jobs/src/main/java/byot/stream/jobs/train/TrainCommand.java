@@ -1,5 +1,7 @@
 package byot.stream.jobs.train;
 
+import byot.stream.connectors.signing.DetachedSignature;
+import byot.stream.connectors.signing.ModelKey;
 import byot.stream.jobs.cli.Command;
 import byot.stream.jobs.cli.Options;
 import byot.stream.jobs.cli.Parsed;
@@ -81,7 +83,9 @@ public final class TrainCommand implements Command {
                 .add("limit", null, "Train on only the first N training images")
                 .add("test-limit", null, "Evaluate on only the first N test images")
                 .add("seed", "0", "Seed for initial weights, shuffling and augmentation")
-                .add("out", "out/model.byot", "Where to write the trained model file");
+                .add("out", "out/model.byot", "Where to write the trained model file")
+                .add("model-key", null, "Key file (at least 32 bytes): also write OUT.sig, the signature byot run"
+                        + " --model-key requires of --initial-model");
     }
 
     @Override
@@ -97,6 +101,9 @@ public final class TrainCommand implements Command {
         TrainingMode mode = TrainingMode.fromId(args.get("mode"));
         Architecture arch = Architecture.fromId(args.get("arch"));
         long seed = args.getLong("seed");
+        // Read before training, so a missing or short key does not cost a training run.
+        Optional<ModelKey> key = args.has("model-key") ? Optional.of(ModelKey.read(Path.of(args.get("model-key"))))
+                : Optional.empty();
         EarlyExitClassifier teacher = null;
         if (mode == TrainingMode.KD) {
             Path teacherFile = Path.of(args.optional("teacher").orElseThrow(() -> new UsageException("--mode kd needs --teacher FILE")));
@@ -132,6 +139,9 @@ public final class TrainCommand implements Command {
         model.setVersion(1);
         Path outFile = Path.of(args.get("out"));
         ModelFile.save(model, outFile, false);
+        if (key.isPresent()) {
+            err.println("signature written to " + DetachedSignature.sign(outFile, key.get()));
+        }
         ExitScores scores = ExitScores.compute(model.snapshot(), test, 256);
         List<Double> perExit = new ArrayList<>();
         for (int e = 0; e < scores.exits(); e++) {

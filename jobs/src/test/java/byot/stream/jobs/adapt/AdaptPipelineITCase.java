@@ -13,6 +13,7 @@ import byot.stream.connectors.format.ModelUpdate;
 import byot.stream.connectors.format.ModelUpdateCodec;
 import byot.stream.connectors.format.PixelEncoding;
 import byot.stream.connectors.format.Prediction;
+import byot.stream.connectors.signing.ModelKeyFile;
 import byot.stream.jobs.FineTuning;
 import byot.stream.jobs.SyntheticImages;
 import byot.stream.jobs.operators.EventTensors;
@@ -25,12 +26,14 @@ import byot.stream.model.loss.TrainingMode;
 import byot.stream.model.spec.Architecture;
 import byot.stream.model.spec.ModelSpec;
 import byot.stream.model.train.SgdConfig;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.core.execution.JobClient;
@@ -64,8 +67,11 @@ class AdaptPipelineITCase {
                         PixelEncoding.RAW_UINT8, new byte[64])),
                 codec.encode(new ImageEvent("bad-label", System.currentTimeMillis(), "camera-9", 42, 28, 28, 1,
                         PixelEncoding.RAW_UINT8, new byte[784])));
+        // The job signs its models topic; a reader with the key verifies every version (docs/reliability.md).
+        ModelKeyFile modelKey = new ModelKeyFile(Files.write(checkpoints.resolve("model.key"), new byte[32]).toString());
         JobSettings settings = new JobSettings(KAFKA.client(), topics, "it-group", DeliveryGuarantee.EXACTLY_ONCE,
-                Duration.ofMillis(500), checkpoints.toUri().toString(), false, 1 << 20, Duration.ofMillis(5));
+                Duration.ofMillis(500), checkpoints.toUri().toString(), false, 1 << 20, Duration.ofMillis(5),
+                Optional.of(modelKey));
         PipelineConfig config = new PipelineConfig(
                 new InferenceConfig(16, 20, ExitCriterion.MAX_SOFTMAX, new double[] {0.9, 0.9, 0.9}),
                 FineTuning.byot(200, 2, 60),
@@ -117,7 +123,7 @@ class AdaptPipelineITCase {
         assertThat(dead.stream().map(DeadLetter::reason).distinct()).hasSize(bad.size());
 
         // Labelled events trained the model: versions were published in order and reached every inference instance.
-        ModelUpdateCodec modelCodec = new ModelUpdateCodec(ModelUpdateCodec.DEFAULT_MAX_PAYLOAD_BYTES);
+        ModelUpdateCodec modelCodec = ModelUpdateCodec.signedWith(modelKey);
         List<Long> versions = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r : KAFKA.drain(topics.models())) {
             ModelUpdate update = modelCodec.decode(r.value());

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.config.SslConfigs;
 import org.apache.kafka.common.config.types.Password;
@@ -55,6 +56,15 @@ class KafkaClientPropertiesTest {
         assertThat(resolved.getPassword(SaslConfigs.SASL_JAAS_CONFIG)).isEqualTo(new Password(JAAS));
         assertThat(resolved.getPassword(SslConfigs.SSL_TRUSTSTORE_PASSWORD_CONFIG)).isEqualTo(new Password(TRUSTSTORE_PASSWORD));
         assertThat(resolved.getString(SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG)).isEqualTo("/etc/byot/truststore.p12");
+    }
+
+    @Test
+    void aClientWhereTheFileIsMissingFailsNamingTheFile(@TempDir Path dir) throws IOException {
+        Path file = clientConfig(dir);
+        KafkaClientProperties client = KafkaClientProperties.of("h:1").withFile(file);
+        Files.delete(file);
+        assertThatThrownBy(() -> new AdminClientConfig(toMap(client)))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(file.toAbsolutePath().toString());
     }
 
     @Test

@@ -40,13 +40,16 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     private final Path dir;
     private final Map<String, String> serverProperties;
+    private final Map<String, String> adminClientSettings;
     private final int port;
     private KafkaRaftServer server;
     private boolean closed;
 
-    private EmbeddedKafkaBroker(Path dir, Map<String, String> serverProperties, int port, KafkaRaftServer server) {
+    private EmbeddedKafkaBroker(Path dir, Map<String, String> serverProperties, Map<String, String> adminClientSettings,
+            int port, KafkaRaftServer server) {
         this.dir = dir;
         this.serverProperties = serverProperties;
+        this.adminClientSettings = adminClientSettings;
         this.port = port;
         this.server = server;
     }
@@ -67,7 +70,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             format(propsFile);
             KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
             server.startup();
-            EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dir, Map.copyOf(props), port, server);
+            Map<String, String> admin = config.security() == null ? Map.of() : config.security().adminClientSettings();
+            EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dir, Map.copyOf(props), admin, port, server);
             broker.awaitReady();
             return broker;
         } catch (IOException | RuntimeException e) {
@@ -81,11 +85,15 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         p.put("process.roles", "broker,controller");
         p.put("node.id", String.valueOf(NODE_ID));
         p.put("controller.quorum.voters", NODE_ID + "@" + LOOPBACK + ":" + controllerPort);
-        p.put("listeners", "PLAINTEXT://" + LOOPBACK + ":" + port + ",CONTROLLER://" + LOOPBACK + ":" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://" + LOOPBACK + ":" + port);
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
         p.put("controller.listener.names", "CONTROLLER");
-        p.put("inter.broker.listener.name", "PLAINTEXT");
+        if (config.security() == null) {
+            p.put("listeners", "PLAINTEXT://" + LOOPBACK + ":" + port + ",CONTROLLER://" + LOOPBACK + ":" + controllerPort);
+            p.put("advertised.listeners", "PLAINTEXT://" + LOOPBACK + ":" + port);
+            p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+            p.put("inter.broker.listener.name", "PLAINTEXT");
+        } else {
+            p.putAll(config.security().serverProperties(LOOPBACK, port, controllerPort));
+        }
         p.put("log.dirs", dir.resolve("data").toString());
         // One node: every replicated internal topic must make do with one replica.
         p.put("offsets.topic.replication.factor", "1");
@@ -117,6 +125,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     private void awaitReady() {
         Properties props = new Properties();
+        props.putAll(adminClientSettings);
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         try (Admin admin = Admin.create(props)) {
             admin.describeCluster().nodes().get(30, TimeUnit.SECONDS);
@@ -150,6 +159,14 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /**
+     * Client settings, besides {@code bootstrap.servers}, of a client that may do anything: none for a plaintext
+     * broker, SASL_SSL as the super user for a secured one.
+     */
+    public Map<String, String> adminClientSettings() {
+        return adminClientSettings;
     }
 
     /** The settings the broker runs with, {@code listeners} included. */

@@ -1,9 +1,7 @@
 package byot.stream.connectors.kafka;
 
 import java.io.IOException;
-import java.io.Reader;
 import java.io.Serializable;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -32,15 +30,13 @@ public record KafkaClientProperties(String bootstrapServers, Map<String, String>
         return new KafkaClientProperties(bootstrapServers, Map.of());
     }
 
-    /** Adds the settings of a Java properties file, e.g. {@code security.protocol=SASL_SSL} and its JAAS config. */
+    /**
+     * Adds the settings of a Java properties file, e.g. {@code security.protocol=SASL_SSL} and its JAAS config.
+     * Secrets are not copied: they become references that Kafka resolves from the file where each client is
+     * created ({@link ClientConfigFile}), so they stay out of anything serialised, such as Flink's job graph.
+     */
     public KafkaClientProperties withFile(Path file) throws IOException {
-        Properties loaded = new Properties();
-        try (Reader in = Files.newBufferedReader(file)) {
-            loaded.load(in);
-        }
-        Map<String, String> merged = new LinkedHashMap<>(extra);
-        loaded.stringPropertyNames().forEach(name -> merged.put(name, loaded.getProperty(name)));
-        return new KafkaClientProperties(bootstrapServers, merged);
+        return with(ClientConfigFile.read(file));
     }
 
     public KafkaClientProperties with(Map<String, String> more) {

@@ -3,7 +3,13 @@ package byot.stream.connectors.broker;
 import byot.stream.connectors.kafka.KafkaClientProperties;
 import byot.stream.connectors.kafka.TopicAdmin;
 import byot.stream.connectors.kafka.TopicSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
+import java.util.UUID;
+import java.util.stream.Stream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -40,31 +46,73 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class EmbeddedKafkaExtension implements BeforeAllCallback, AfterAllCallback {
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
 
+    public static final String ADMIN_USER = "admin";
+
     private final BrokerConfig config;
+    private final Map<String, String> saslUsers;
     private EmbeddedKafkaBroker broker;
+    private Path keyStoreDir;
+    private BrokerSecurity security;
 
     public EmbeddedKafkaExtension() {
         this(BrokerConfig.defaults());
     }
 
     public EmbeddedKafkaExtension(BrokerConfig config) {
+        this(config, null);
+    }
+
+    private EmbeddedKafkaExtension(BrokerConfig config, Map<String, String> saslUsers) {
         this.config = config;
+        this.saslUsers = saslUsers;
+    }
+
+    /**
+     * A broker with a SASL_SSL listener and ACLs ({@link BrokerSecurity}), its certificates made for this test
+     * class. {@link #client()} and the helpers here connect as the super user {@value #ADMIN_USER}; {@code users}
+     * (name to password) may connect and do what ACLs grant them.
+     */
+    public static EmbeddedKafkaExtension saslSsl(Map<String, String> users) {
+        return new EmbeddedKafkaExtension(BrokerConfig.defaults(), Map.copyOf(users));
     }
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         // @Nested classes call beforeAll again: they share their enclosing class's broker.
         if (broker == null) {
-            broker = EmbeddedKafkaBroker.start(config);
+            BrokerConfig effective = config;
+            if (saslUsers != null) {
+                keyStoreDir = Files.createTempDirectory("byot-tls-");
+                TestKeyStores stores = TestKeyStores.create(keyStoreDir);
+                security = new BrokerSecurity(stores.keyStore(), stores.password(), stores.trustStore(),
+                        stores.password(), ADMIN_USER, UUID.randomUUID().toString(), saslUsers);
+                effective = config.withSecurity(security);
+            }
+            broker = EmbeddedKafkaBroker.start(effective);
         }
     }
 
     @Override
-    public void afterAll(ExtensionContext context) {
+    public void afterAll(ExtensionContext context) throws IOException {
         if (broker != null && context.getParent().flatMap(ExtensionContext::getTestClass).isEmpty()) {
             broker.close();
             broker = null;
+            if (keyStoreDir != null) {
+                try (Stream<Path> files = Files.walk(keyStoreDir)) {
+                    for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+                        Files.delete(f);
+                    }
+                }
+            }
         }
+    }
+
+    /** The broker's TLS and SASL settings; only for {@link #saslSsl}. */
+    public BrokerSecurity security() {
+        if (security == null) {
+            throw new IllegalStateException("not a SASL_SSL broker: create the extension with saslSsl(users)");
+        }
+        return security;
     }
 
     public EmbeddedKafkaBroker broker() {
@@ -79,7 +127,7 @@ public final class EmbeddedKafkaExtension implements BeforeAllCallback, AfterAll
     }
 
     public KafkaClientProperties client() {
-        return KafkaClientProperties.of(bootstrapServers());
+        return KafkaClientProperties.of(bootstrapServers()).with(broker().adminClientSettings());
     }
 
     /** Creates topics with one partition each; existing ones are left alone. */

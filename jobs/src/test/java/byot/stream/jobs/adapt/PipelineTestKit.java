@@ -10,6 +10,7 @@ import byot.stream.connectors.format.JsonCodec;
 import byot.stream.connectors.format.ModelUpdate;
 import byot.stream.connectors.format.ModelUpdateCodec;
 import byot.stream.connectors.format.Prediction;
+import byot.stream.connectors.kafka.KafkaClientProperties;
 import byot.stream.jobs.FineTuning;
 import byot.stream.jobs.operators.InferenceConfig;
 import byot.stream.model.MultiExitModel;
@@ -37,13 +38,24 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 final class PipelineTestKit {
 
     private final EmbeddedKafkaExtension kafka;
+    private final KafkaClientProperties jobClient;
     private final JobSettings.Topics topics;
     private final ImageEventCodec codec = new ImageEventCodec(ImageLimits.DEFAULT);
 
     PipelineTestKit(EmbeddedKafkaExtension kafka, String prefix) {
+        this(kafka, prefix, kafka.client());
+    }
+
+    /** The job connects with {@code jobClient}; the kit itself (topics, sending, reading) with the broker's admin. */
+    PipelineTestKit(EmbeddedKafkaExtension kafka, String prefix, KafkaClientProperties jobClient) {
         this.kafka = kafka;
+        this.jobClient = jobClient;
         this.topics = new JobSettings.Topics(prefix + "-images", prefix + "-predictions", prefix + "-models",
                 prefix + "-metrics", prefix + "-dlq");
+    }
+
+    String groupId() {
+        return topics.images() + "-group";
     }
 
     JobSettings.Topics topics() {
@@ -71,7 +83,12 @@ final class PipelineTestKit {
 
     /** As above; without {@code restarts} any failure fails the job, so a RUNNING job proves there was none. */
     JobClient start(Path dir, int inferenceParallelism, String savepoint, boolean restarts) throws Exception {
-        JobSettings settings = new JobSettings(kafka.client(), topics, topics.images() + "-group", DeliveryGuarantee.EXACTLY_ONCE,
+        return environment(dir, inferenceParallelism, savepoint, restarts).executeAsync(topics.images() + "-job");
+    }
+
+    /** The environment with the job built in it, not yet executed. */
+    StreamExecutionEnvironment environment(Path dir, int inferenceParallelism, String savepoint, boolean restarts) throws Exception {
+        JobSettings settings = new JobSettings(jobClient, topics, groupId(), DeliveryGuarantee.EXACTLY_ONCE,
                 Duration.ofMillis(500), dir.resolve("checkpoints").toUri().toString(), false, 1 << 20, Duration.ofMillis(5));
         PipelineConfig config = new PipelineConfig(
                 new InferenceConfig(16, 20, ExitCriterion.MAX_SOFTMAX, new double[] {0.9, 0.9, 0.9}),
@@ -89,7 +106,7 @@ final class PipelineTestKit {
         env.setParallelism(2);
         byte[] initial = ModelFile.toBytes(MultiExitModel.create(AdaptPipelineITCase.SMALL, 3), false);
         AdaptPipeline.build(env, KafkaPipelineEndpoints.of(settings, AdaptPipelineITCase.SMALL), config, initial);
-        return env.executeAsync(topics.images() + "-job");
+        return env;
     }
 
     /**

@@ -47,10 +47,7 @@ class DeploymentFilesTest {
 
     @BeforeAll
     static void load() throws Exception {
-        root = Path.of("").toAbsolutePath();
-        if (!Files.exists(root.resolve("docker"))) {
-            root = root.getParent(); // surefire runs in jobs/
-        }
+        root = repositoryRoot();
         docker = root.resolve("docker");
         compose = yaml(docker.resolve("docker-compose.yml"));
         k8s = yamlDocuments(docker.resolve("k8s/flink-deployment.yaml")).stream()
@@ -321,7 +318,26 @@ class DeploymentFilesTest {
                 OPERATOR_METRIC_PREFIX + "modelVersion", OPERATOR_METRIC_PREFIX + "latencyMs", "rate(" + OPERATOR_METRIC_PREFIX + "predictions");
     }
 
-    // --- helpers ---
+    @Test
+    void everyPublishedPortIsBoundToLoopbackOnly() {
+        // Kafka without authentication, Flink's REST API (jar upload and run) and Grafana's default login must not
+        // be reachable from other machines; "9094:9094" would publish on every interface of the host.
+        int published = 0;
+        for (var entry : services().entrySet()) {
+            for (Object port : list(map(entry.getValue()).get("ports"))) {
+                assertThat(String.valueOf(port)).as(entry.getKey() + " publishes " + port).matches("127\\.0\\.0\\.1:\\d+:\\d+");
+                published++;
+            }
+        }
+        assertThat(published).isEqualTo(4);
+    }
+
+    // --- helpers (package-private ones are shared with SecureComposeFileTest) ---
+
+    static Path repositoryRoot() {
+        Path dir = Path.of("").toAbsolutePath();
+        return Files.exists(dir.resolve("docker")) ? dir : dir.getParent(); // surefire runs in jobs/
+    }
 
     private static String dockerfile() throws IOException {
         return Files.readString(docker.resolve("Dockerfile"));
@@ -332,11 +348,11 @@ class DeploymentFilesTest {
     }
 
     /** SnakeYAML rather than Jackson's YAML reader: the compose file uses anchors and merge keys. */
-    private static Map<String, Object> yaml(Path file) throws IOException {
+    static Map<String, Object> yaml(Path file) throws IOException {
         return yamlDocuments(file).get(0);
     }
 
-    private static List<Map<String, Object>> yamlDocuments(Path file) throws IOException {
+    static List<Map<String, Object>> yamlDocuments(Path file) throws IOException {
         List<Map<String, Object>> docs = new ArrayList<>();
         for (Object doc : new Yaml().loadAll(Files.readString(file))) {
             if (doc != null) {
@@ -356,28 +372,28 @@ class DeploymentFilesTest {
     }
 
     @SuppressWarnings("unchecked")
-    private static Map<String, Object> map(Object o) {
+    static Map<String, Object> map(Object o) {
         assertThat(o).isInstanceOf(Map.class);
         return (Map<String, Object>) o;
     }
 
-    private static List<?> list(Object o) {
+    static List<?> list(Object o) {
         return o == null ? List.of() : (List<?>) o;
     }
 
-    private static List<String> args(Object o) {
+    static List<String> args(Object o) {
         return list(o).stream().map(String::valueOf).toList();
     }
 
     /** The value after {@code name} in an argument list. */
-    private static String flag(List<String> args, String name) {
+    static String flag(List<String> args, String name) {
         int i = args.indexOf(name);
         assertThat(i).as("flag " + name + " in " + args).isNotNegative().isLessThan(args.size() - 1);
         return args.get(i + 1);
     }
 
     /** Follows map keys and list indexes. */
-    private static String string(Map<String, Object> from, String... path) {
+    static String string(Map<String, Object> from, String... path) {
         Object o = from;
         for (String p : path) {
             o = o instanceof List<?> l ? l.get(Integer.parseInt(p)) : map(o).get(p);
@@ -387,7 +403,7 @@ class DeploymentFilesTest {
     }
 
     /** Container path to host path of a service's bind mounts. */
-    private static Map<String, String> mounts(Map<String, Object> svc) {
+    static Map<String, String> mounts(Map<String, Object> svc) {
         Map<String, String> mounts = new HashMap<>();
         for (Object v : list(svc.get("volumes"))) {
             String[] parts = ((String) v).split(":");
@@ -401,7 +417,7 @@ class DeploymentFilesTest {
     }
 
     /** FLINK_PROPERTIES as the image's entrypoint reads it: one {@code key: value} per line. */
-    private static Map<String, String> flinkProperties(String text) {
+    static Map<String, String> flinkProperties(String text) {
         Map<String, String> conf = new LinkedHashMap<>();
         for (String line : text.split("\n")) {
             if (!line.isBlank()) {

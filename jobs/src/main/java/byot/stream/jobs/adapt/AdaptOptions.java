@@ -57,7 +57,10 @@ public final class AdaptOptions {
                 .add("temperature", "3", "Temperature of the KL term")
                 .add("metrics-window-seconds", "5", "Event-time window of the metrics topic")
                 .add("checkpoint-interval-ms", "2000", "Checkpoint interval; exactly-once predictions become visible at each")
-                .add("checkpoint-dir", "file:///tmp/byot/checkpoints", "Checkpoint storage (file system: model state is several MB)")
+                .add("checkpoint-dir", "out/checkpoints", "Checkpoint storage (file system: model state is several MB); a local one is created owner-only (700)")
+                .add("from-savepoint", null, "Savepoint or retained checkpoint to resume from: model, version, replay buffer and Kafka offsets")
+                .flag("allow-non-restored-state", "With --from-savepoint: skip savepoint state that no operator of this job claims")
+                .flag("fresh", "Without --from-savepoint: ignore the newest model on --models-topic and restart its version line")
                 .add("buffer-timeout-ms", "5", "Longest a record waits in a network buffer between tasks (latency vs. throughput)")
                 .add("max-pixel-bytes", "1048576", "Largest image payload accepted; bigger ones go to the dead-letter topic")
                 .add("max-model-bytes", String.valueOf(InferenceConfig.DEFAULT_MAX_MODEL_BYTES),
@@ -76,6 +79,16 @@ public final class AdaptOptions {
                         a.get("metrics-topic"), a.get("dead-letter-topic")),
                 a.get("group-id"), delivery, Duration.ofMillis(a.getLong("checkpoint-interval-ms")), a.get("checkpoint-dir"),
                 a.flag("bounded"), a.getInt("max-pixel-bytes"), Duration.ofMillis(a.getLong("buffer-timeout-ms")));
+    }
+
+    public static StartSettings start(Parsed a) {
+        if (a.flag("allow-non-restored-state") && !a.has("from-savepoint")) {
+            throw new UsageException("--allow-non-restored-state needs --from-savepoint");
+        }
+        if (a.flag("fresh") && a.has("from-savepoint")) {
+            throw new UsageException("--fresh starts without state, --from-savepoint restores it: give one of them");
+        }
+        return new StartSettings(a.optional("from-savepoint"), a.flag("allow-non-restored-state"), !a.flag("fresh"));
     }
 
     public static PipelineConfig pipeline(Parsed a, int exits) {

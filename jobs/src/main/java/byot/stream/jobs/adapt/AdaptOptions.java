@@ -77,7 +77,8 @@ public final class AdaptOptions {
         return new JobSettings(ClientOptions.client(a),
                 new JobSettings.Topics(a.get("images-topic"), a.get("predictions-topic"), a.get("models-topic"),
                         a.get("metrics-topic"), a.get("dead-letter-topic")),
-                a.get("group-id"), delivery, Duration.ofMillis(a.getLong("checkpoint-interval-ms")), a.get("checkpoint-dir"),
+                a.get("group-id"), delivery, Duration.ofMillis(a.getLong("checkpoint-interval-ms")),
+                CheckpointDirectory.of(a.get("checkpoint-dir")).uri(),
                 a.flag("bounded"), a.getInt("max-pixel-bytes"), Duration.ofMillis(a.getLong("buffer-timeout-ms")));
     }
 

@@ -14,11 +14,6 @@ public record JobSettings(KafkaClientProperties client, Topics topics, String gr
                           Duration checkpointInterval, String checkpointDir, boolean bounded, int maxPixelBytes,
                           Duration bufferTimeout) {
 
-    /** The same settings with checkpoints in {@code dir}. */
-    public JobSettings withCheckpointDir(String dir) {
-        return new JobSettings(client, topics, groupId, delivery, checkpointInterval, dir, bounded, maxPixelBytes, bufferTimeout);
-    }
-
     /** Topic names; the defaults are those of docs/formats.md. */
     public record Topics(String images, String predictions, String models, String metrics, String deadLetter) {
         public static Topics defaults() {

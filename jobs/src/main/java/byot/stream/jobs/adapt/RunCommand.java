@@ -45,7 +45,6 @@ public final class RunCommand implements Command {
         StartSettings start = AdaptOptions.start(args);
         CheckpointDirectory checkpoints = CheckpointDirectory.of(settings.checkpointDir());
         checkpoints.ensurePrivate().ifPresent(warning -> System.err.println("byot " + name + ": WARNING: " + warning));
-        settings = settings.withCheckpointDir(checkpoints.uri());
         StreamExecutionEnvironment env = AdaptJob.environment(settings, start);
         StartingModel initial = AdaptJob.startingModel(configured, args.has("initial-model"), settings, start, env);
         System.err.println("byot " + name + ": " + initial.note());

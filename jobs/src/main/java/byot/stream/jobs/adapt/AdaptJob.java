@@ -75,7 +75,7 @@ public final class AdaptJob {
         return StartingModel.continueLine(configured, chosenByUser, newest);
     }
 
-    /** Whether the job restores a savepoint: from --from-savepoint, flink run -s, or the REST savepointPath. */
+    /** Whether the job restores a savepoint: --from-savepoint, or a savepoint path already in its configuration (flink run -s). */
     public static boolean restoresState(StreamExecutionEnvironment env) {
         return env.getConfiguration().getOptional(StateRecoveryOptions.SAVEPOINT_PATH).isPresent();
     }

@@ -2,6 +2,8 @@ package byot.stream.jobs.adapt;
 
 import byot.stream.connectors.signing.DetachedSignature;
 import byot.stream.connectors.signing.ModelKeyFile;
+import byot.stream.connectors.format.ModelUpdateCodec;
+import byot.stream.connectors.kafka.LatestModelReader;
 import byot.stream.jobs.cli.Parsed;
 import byot.stream.jobs.cli.UsageException;
 import byot.stream.model.MultiExitModel;
@@ -12,16 +14,23 @@ import byot.stream.model.spec.ModelSpec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.time.Duration;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.common.KafkaException;
 
 /**
  * The pipeline as a Flink program: {@code main} is the entry point of the job jar under {@code flink run},
  * and {@code byot run} calls the same code in a local MiniCluster.
  */
 public final class AdaptJob {
+
+    /** How long a start waits for the brokers to show the models topic's tail. */
+    static final Duration MODELS_TOPIC_TIMEOUT = Duration.ofSeconds(30);
 
     private AdaptJob() {
     }
@@ -65,9 +74,55 @@ public final class AdaptJob {
         }
     }
 
+    /**
+     * The model the job starts from: on a fresh start that continues the version line, the newest model on the models
+     * topic ({@link StartingModel}); otherwise the configured one, which a restore from a savepoint replaces anyway.
+     */
+    public static StartingModel startingModel(byte[] configured, boolean chosenByUser, JobSettings s, StartSettings start,
+                                              StreamExecutionEnvironment env) throws ModelFormatException, IOException {
+        if (restoresState(env)) {
+            return new StartingModel(configured, "restoring from " + env.getConfiguration().get(StateRecoveryOptions.SAVEPOINT_PATH)
+                    + ": the model, its version and the replay buffer come from there");
+        }
+        if (!start.continueModelsTopic()) {
+            return new StartingModel(configured, "--fresh: starting a new version line at version "
+                    + ModelFile.fromBytes(configured).version() + "; consumers serving a higher version ignore it");
+        }
+        ModelUpdateCodec codec = s.modelKey().map(ModelUpdateCodec::signedWith).orElseGet(ModelUpdateCodec::new);
+        var reader = new LatestModelReader(s.client(), codec, MODELS_TOPIC_TIMEOUT);
+        LatestModelReader.Result newest;
+        try {
+            newest = reader.read(s.topics().models());
+        } catch (KafkaException e) {
+            // Starting anyway would step the version line back; the user decides (--fresh).
+            throw new IOException("could not read the newest model on " + s.topics().models() + " at "
+                    + s.client().bootstrapServers() + " (" + e.getMessage() + "); a fresh start continues its version line,"
+                    + " --fresh starts a new one", e);
+        }
+        return StartingModel.continueLine(configured, chosenByUser, newest);
+    }
+
+    /** Whether the job restores a savepoint: --from-savepoint, or a savepoint path already in its configuration (flink run -s). */
+    public static boolean restoresState(StreamExecutionEnvironment env) {
+        return env.getConfiguration().getOptional(StateRecoveryOptions.SAVEPOINT_PATH).isPresent();
+    }
+
     /** An environment with file-system checkpoints: multi-MB model state exceeds the in-memory storage limit. */
     public static StreamExecutionEnvironment environment(JobSettings s) {
+        return environment(s, StartSettings.fresh());
+    }
+
+    /**
+     * As above, restoring {@code start}'s savepoint if any. Checkpoints are kept when the job is cancelled: the last one
+     * is where a cancelled job resumes ({@code --from-savepoint}), and the operator removes old ones.
+     */
+    public static StreamExecutionEnvironment environment(JobSettings s, StartSettings start) {
         Configuration conf = new Configuration();
+        conf.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION, ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        start.savepoint().ifPresent(path -> conf.set(StateRecoveryOptions.SAVEPOINT_PATH, path));
+        if (start.allowNonRestoredState()) {
+            conf.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, true);
+        }
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, s.checkpointInterval());
         conf.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
         conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");

@@ -65,7 +65,10 @@ public final class AdaptOptions {
                 .add("event-time-max-past-s", "3600", "Event times older than arrival minus this are clamped for windows and sink timestamps")
                 .add("event-time-max-future-s", "60", "Event times later than arrival plus this are clamped (at most 1800: sinks stamp records with it)")
                 .add("checkpoint-interval-ms", "2000", "Checkpoint interval; exactly-once predictions become visible at each")
-                .add("checkpoint-dir", "file:///tmp/byot/checkpoints", "Checkpoint storage (file system: model state is several MB)")
+                .add("checkpoint-dir", "out/checkpoints", "Checkpoint storage (file system: model state is several MB); a local one is created owner-only (700)")
+                .add("from-savepoint", null, "Savepoint or retained checkpoint to resume from: model, version, replay buffer and Kafka offsets")
+                .flag("allow-non-restored-state", "With --from-savepoint: skip savepoint state that no operator of this job claims")
+                .flag("fresh", "Without --from-savepoint: ignore the newest model on --models-topic and restart its version line")
                 .add("buffer-timeout-ms", "5", "Longest a record waits in a network buffer between tasks (latency vs. throughput)")
                 .add("max-pixel-bytes", "1048576", "Largest image payload accepted; bigger ones go to the dead-letter topic")
                 .add("max-model-bytes", String.valueOf(InferenceConfig.DEFAULT_MAX_MODEL_BYTES),
@@ -82,7 +85,8 @@ public final class AdaptOptions {
         return new JobSettings(ClientOptions.client(a),
                 new JobSettings.Topics(a.get("images-topic"), a.get("predictions-topic"), a.get("models-topic"),
                         a.get("metrics-topic"), a.get("dead-letter-topic")),
-                a.get("group-id"), delivery, Duration.ofMillis(a.getLong("checkpoint-interval-ms")), a.get("checkpoint-dir"),
+                a.get("group-id"), delivery, Duration.ofMillis(a.getLong("checkpoint-interval-ms")),
+                CheckpointDirectory.of(a.get("checkpoint-dir")).uri(),
                 a.flag("bounded"), a.getInt("max-pixel-bytes"), Duration.ofMillis(a.getLong("buffer-timeout-ms")),
                 modelKey(a));
     }
@@ -98,6 +102,16 @@ public final class AdaptOptions {
         ModelKeyFile key = new ModelKeyFile(a.get("model-key"));
         key.read();
         return Optional.of(key);
+    }
+
+    public static StartSettings start(Parsed a) {
+        if (a.flag("allow-non-restored-state") && !a.has("from-savepoint")) {
+            throw new UsageException("--allow-non-restored-state needs --from-savepoint");
+        }
+        if (a.flag("fresh") && a.has("from-savepoint")) {
+            throw new UsageException("--fresh starts without state, --from-savepoint restores it: give one of them");
+        }
+        return new StartSettings(a.optional("from-savepoint"), a.flag("allow-non-restored-state"), !a.flag("fresh"));
     }
 
     public static PipelineConfig pipeline(Parsed a, int exits) {

@@ -38,14 +38,22 @@ public final class RunCommand implements Command {
 
     @Override
     public int run(Parsed args) throws Exception {
-        byte[] initial = AdaptJob.initialModel(args);
-        ModelSpec spec = ModelFile.fromBytes(initial).spec();
+        byte[] configured = AdaptJob.initialModel(args);
+        ModelSpec spec = ModelFile.fromBytes(configured).spec();
         JobSettings settings = AdaptOptions.settings(args);
         PipelineConfig pipeline = AdaptOptions.pipeline(args, spec.sections());
-        StreamExecutionEnvironment env = AdaptJob.environment(settings);
-        AdaptPipeline.build(env, KafkaPipelineEndpoints.of(settings, spec), pipeline, initial);
+        StartSettings start = AdaptOptions.start(args);
+        CheckpointDirectory checkpoints = CheckpointDirectory.of(settings.checkpointDir());
+        checkpoints.ensurePrivate().ifPresent(warning -> System.err.println("byot " + name + ": WARNING: " + warning));
+        StreamExecutionEnvironment env = AdaptJob.environment(settings, start);
+        StartingModel initial = AdaptJob.startingModel(configured, args.has("initial-model"), settings, start, env);
+        System.err.println("byot " + name + ": " + initial.note());
+        AdaptPipeline.build(env, KafkaPipelineEndpoints.of(settings, spec), pipeline, initial.model());
         System.err.println("submitting byot-adapt: " + spec.summary() + ", images from " + settings.topics().images()
                 + " at " + settings.client().bootstrapServers());
+        System.err.println("byot " + name + ": checkpoints go to " + checkpoints.uri() + "/<job id>/chk-<n> and are kept when"
+                + " the job is cancelled; resume with --from-savepoint <that chk-n directory> (or a savepoint of"
+                + " byot cluster stop-job)");
         JobExecutionResult result = env.execute("byot-adapt");
         // Detached submissions (flink run -d) return before the job ends and have no runtime to report.
         if (result.isJobExecutionResult()) {

@@ -29,6 +29,7 @@ public final class Byot {
                 new byot.stream.jobs.bench.soak.SoakCommand(),
                 new byot.stream.jobs.cluster.ClusterStartCommand(), new byot.stream.jobs.cluster.ClusterStatusCommand(),
                 new byot.stream.jobs.cluster.ClusterStopCommand(), new byot.stream.jobs.cluster.ClusterCancelCommand(),
+                new byot.stream.jobs.cluster.ClusterStopJobCommand(),
                 new byot.stream.jobs.cluster.SubmitCommand()
         );
     }

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -75,7 +76,14 @@ public final class FlinkRestClient {
      */
     public String runJar(String jarId, String entryClass, List<String> programArgs, int parallelism)
             throws IOException, InterruptedException {
+        return runJar(jarId, entryClass, programArgs, parallelism, Optional.empty());
+    }
+
+    /** As above, the job restoring {@code restore}'s savepoint or retained checkpoint. */
+    public String runJar(String jarId, String entryClass, List<String> programArgs, int parallelism, Optional<Restore> restore)
+            throws IOException, InterruptedException {
         ObjectNode request = JSON.createObjectNode().put("entryClass", entryClass);
+        restore.ifPresent(r -> request.put("savepointPath", r.path()).put("allowNonRestoredState", r.allowNonRestoredState()));
         request.putArray("programArgsList").addAll(programArgs.stream().map(JSON.getNodeFactory()::textNode).toList());
         if (parallelism > 0) {
             request.put("parallelism", parallelism);
@@ -91,6 +99,9 @@ public final class FlinkRestClient {
         return jobId;
     }
 
+    /** A savepoint or retained checkpoint for a job to start from. */
+    public record Restore(String path, boolean allowNonRestoredState) {}
+
     /** Uploads the jar and runs it; returns the job id. */
     public String submit(Path jar, String entryClass, List<String> programArgs, int parallelism)
             throws IOException, InterruptedException {
@@ -101,6 +112,49 @@ public final class FlinkRestClient {
     public void cancel(String jobId) throws IOException, InterruptedException {
         send(HttpRequest.newBuilder(uri("/jobs/" + jobId + "?mode=cancel"))
                 .method("PATCH", HttpRequest.BodyPublishers.noBody()), Duration.ofSeconds(30));
+    }
+
+    /**
+     * {@code POST /jobs/:id/stop}: takes a savepoint, then stops the job; returns the trigger id to poll with
+     * {@link #savepoint}. Sources that {@code drain} emit MAX_WATERMARK first, firing every open window.
+     *
+     * @param targetDirectory where the savepoint goes; null: the cluster's {@code execution.checkpointing.savepoint-dir}
+     */
+    public String stopWithSavepoint(String jobId, String targetDirectory, boolean drain) throws IOException, InterruptedException {
+        ObjectNode request = JSON.createObjectNode().put("drain", drain);
+        if (targetDirectory != null) {
+            request.put("targetDirectory", targetDirectory);
+        }
+        JsonNode answer = send(HttpRequest.newBuilder(uri("/jobs/" + jobId + "/stop"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(request))), Duration.ofSeconds(30));
+        String trigger = answer.path("request-id").asText("");
+        if (trigger.isEmpty()) {
+            throw new IOException("Flink accepted the stop of job " + jobId + " but returned no trigger id: " + answer);
+        }
+        return trigger;
+    }
+
+    /** Where an asynchronous savepoint stands: in progress, or completed at {@code location}, or failed with {@code failure}. */
+    public record SavepointStatus(boolean completed, String location, String failure) {
+        public boolean failed() {
+            return completed && failure != null;
+        }
+    }
+
+    /** {@code GET /jobs/:id/savepoints/:triggerId}. */
+    public SavepointStatus savepoint(String jobId, String triggerId) throws IOException, InterruptedException {
+        JsonNode answer = get("/jobs/" + jobId + "/savepoints/" + triggerId);
+        if (!"COMPLETED".equals(answer.path("status").path("id").asText())) {
+            return new SavepointStatus(false, null, null);
+        }
+        JsonNode operation = answer.path("operation");
+        if (operation.hasNonNull("location")) {
+            return new SavepointStatus(true, operation.get("location").asText(), null);
+        }
+        JsonNode cause = operation.path("failure-cause");
+        return new SavepointStatus(true, null, errorSummary(JSON.createObjectNode().set("errors",
+                JSON.createArrayNode().add(cause.path("stack-trace").asText(cause.toString())))));
     }
 
     private URI uri(String path) {

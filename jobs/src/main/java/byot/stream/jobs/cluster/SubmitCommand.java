@@ -41,7 +41,9 @@ public final class SubmitCommand implements Command {
                 .add("dir", "out/cluster", "Cluster directory of byot cluster start: REST URL, broker, checkpoints")
                 .add("rest", null, "Flink REST URL, for a cluster not started by byot (default: from --dir)")
                 .add("parallelism", "0", "Default parallelism of the job (0: every slot of a byot cluster, else the cluster default)")
-                .add("entry-class", ADAPT_JOB, "Main class in the jar");
+                .add("entry-class", ADAPT_JOB, "Main class in the jar")
+                .add("from-savepoint", null, "Savepoint (byot cluster stop-job) or retained checkpoint the job resumes from")
+                .flag("allow-non-restored-state", "With --from-savepoint: skip savepoint state that no operator of the job claims");
     }
 
     @Override
@@ -50,6 +52,11 @@ public final class SubmitCommand implements Command {
         Optional<ClusterState> cluster = args.has("rest") ? Optional.empty()
                 : Optional.of(ClusterStatusCommand.require(Path.of(args.get("dir"))));
         String restUrl = args.optional("rest").orElseGet(() -> cluster.orElseThrow().restUrl());
+        if (args.flag("allow-non-restored-state") && !args.has("from-savepoint")) {
+            throw new UsageException("--allow-non-restored-state needs --from-savepoint");
+        }
+        Optional<FlinkRestClient.Restore> restore = args.optional("from-savepoint")
+                .map(path -> new FlinkRestClient.Restore(path, args.flag("allow-non-restored-state")));
         int parallelism = args.getInt("parallelism");
         if (parallelism == 0 && cluster.isPresent()) {
             parallelism = cluster.get().taskManagers().size() * cluster.get().slotsPerTaskManager();
@@ -60,10 +67,11 @@ public final class SubmitCommand implements Command {
         FlinkRestClient rest = new FlinkRestClient(restUrl);
         System.err.println("byot submit: uploading " + jar + " (" + Files.size(jar) / (1 << 20) + " MB) to " + restUrl);
         String jarId = rest.uploadJar(jar);
-        System.err.println("byot submit: running " + args.get("entry-class") + " with parallelism " + parallelism + " " + jobArgs);
+        System.err.println("byot submit: running " + args.get("entry-class") + " with parallelism " + parallelism + " " + jobArgs
+                + restore.map(r -> ", restoring " + r.path()).orElse(""));
         String jobId;
         try {
-            jobId = rest.runJar(jarId, args.get("entry-class"), jobArgs, parallelism);
+            jobId = rest.runJar(jarId, args.get("entry-class"), jobArgs, parallelism, restore);
         } catch (IOException e) {
             // main() ran in the JobManager: a flag it rejected is explained in the JobManager's stdout.
             String hint = cluster.map(c -> lastLine(c.jobManager().out(), "byot ")).orElse("");
@@ -75,6 +83,7 @@ public final class SubmitCommand implements Command {
         out.put("jarId", jarId);
         out.put("restUrl", restUrl);
         out.put("parallelism", parallelism);
+        restore.ifPresent(r -> out.put("restoredFrom", r.path()));
         System.out.println(Json.line(out));
         return 0;
     }

@@ -1,0 +1,68 @@
+package byot.stream.jobs.adapt;
+
+import byot.stream.connectors.kafka.LatestModelReader;
+import byot.stream.model.MultiExitModel;
+import byot.stream.model.io.ModelFile;
+import byot.stream.model.io.ModelFormatException;
+
+/**
+ * The model a start without restored state begins with. Consumers of the models topic take a version only if it is
+ * newer than the one they serve, so a fresh start must continue the topic's version line instead of restarting at
+ * the initial model's version: it resumes the newest published model, weights and version, and its first
+ * publication is one version above it.
+ *
+ * <p>When the user chose the weights ({@code --initial-model}), or the topic's model is another network than the
+ * configured one, the configured weights are kept and only the version number continues from the topic.
+ *
+ * @param model what the learner and inference start from (a model file)
+ * @param note  one line for the user: where the model and its version came from
+ */
+public record StartingModel(byte[] model, String note) {
+
+    /**
+     * @param configured   the model of {@code --initial-model}, or a fresh one from {@code --arch}
+     * @param chosenByUser whether {@code configured} came from {@code --initial-model}
+     * @param newest       the tail of the models topic
+     */
+    public static StartingModel continueLine(byte[] configured, boolean chosenByUser, LatestModelReader.Result newest)
+            throws ModelFormatException {
+        MultiExitModel own = ModelFile.fromBytes(configured);
+        String ownName = chosenByUser ? "--initial-model" : "a fresh " + own.spec().summary();
+        if (newest instanceof LatestModelReader.Result.Empty empty) {
+            return new StartingModel(configured, "no model on " + empty.topic() + " yet: starting from " + ownName
+                    + " at version " + own.version());
+        }
+        if (newest instanceof LatestModelReader.Result.Undecodable bad) {
+            return new StartingModel(configured, "WARNING: the newest record on the models topic (" + bad.where()
+                    + ") does not decode (" + bad.error().getMessage() + "): starting from " + ownName + " at version "
+                    + own.version() + "; versions on the topic may go down");
+        }
+        LatestModelReader.Result.Found found = (LatestModelReader.Result.Found) newest;
+        long topicVersion = found.update().modelVersion();
+        MultiExitModel published;
+        try {
+            published = ModelFile.fromBytes(found.update().payload());
+        } catch (ModelFormatException e) {
+            // The record decoded, so its version number is trustworthy even though its weights are not usable.
+            return continueNumber(own, topicVersion, ownName, found.where() + " holds no readable model file (" + e.getMessage() + ")");
+        }
+        if (chosenByUser) {
+            return continueNumber(own, topicVersion, ownName, "the weights of --initial-model were asked for");
+        }
+        if (!published.spec().equals(own.spec())) {
+            return continueNumber(own, topicVersion, ownName, found.where() + " holds another network ("
+                    + published.spec().summary() + ")");
+        }
+        published.setVersion(Math.max(published.version(), topicVersion));
+        return new StartingModel(ModelFile.toBytes(published, false), "continuing from model version " + published.version()
+                + " on " + found.where() + " (its weights; optimizer state starts afresh)");
+    }
+
+    private static StartingModel continueNumber(MultiExitModel own, long topicVersion, String ownName, String why) {
+        if (own.version() < topicVersion) {
+            own.setVersion(topicVersion);
+        }
+        return new StartingModel(ModelFile.toBytes(own, false), "starting from " + ownName + " (" + why
+                + "), numbered from version " + own.version() + " so versions on the models topic keep growing");
+    }
+}

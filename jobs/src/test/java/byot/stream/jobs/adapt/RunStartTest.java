@@ -1,0 +1,98 @@
+package byot.stream.jobs.adapt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import byot.stream.jobs.cli.Parsed;
+import byot.stream.jobs.cli.UsageException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Optional;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Where a run keeps its checkpoints, that they outlive a cancel, and how it is told to resume. */
+class RunStartTest {
+
+    private static Parsed parse(String... args) {
+        return AdaptOptions.declare().parse(args);
+    }
+
+    @Test
+    void checkpointsDefaultToADirectoryOfTheUserNotASharedTemporaryOne() throws Exception {
+        String dir = AdaptOptions.settings(parse()).checkpointDir();
+        // Flink needs a scheme; a relative default is resolved against the working directory once, here.
+        assertThat(dir).doesNotContain("/tmp/")
+                .isEqualTo(Path.of("out/checkpoints").toAbsolutePath().toUri().toString().replaceAll("/$", ""));
+        assertThat(AdaptOptions.settings(parse("--checkpoint-dir", "s3://b/c")).checkpointDir()).isEqualTo("s3://b/c");
+    }
+
+    @Test
+    void aLocalCheckpointDirectoryIsCreatedOwnerOnly(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("a/checkpoints");
+        CheckpointDirectory checkpoints = CheckpointDirectory.of(dir.toUri().toString());
+
+        assertThat(checkpoints.ensurePrivate()).isEmpty();
+
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir))).isEqualTo("rwx------");
+        assertThat(checkpoints.local()).contains(dir);
+    }
+
+    @Test
+    void anExistingDirectoryOthersCanReadIsLeftAloneWithAWarning(@TempDir Path tmp) throws Exception {
+        Path dir = Files.createDirectory(tmp.resolve("shared"));
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+
+        assertThat(CheckpointDirectory.of(dir.toString()).ensurePrivate()).hasValueSatisfying(w -> assertThat(w)
+                .contains(dir.toString()).contains("rwxr-xr-x").contains("chmod 700"));
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir))).isEqualTo("rwxr-xr-x");
+    }
+
+    @Test
+    void aRemoteFileSystemIsPassedThrough() throws Exception {
+        CheckpointDirectory s3 = CheckpointDirectory.of("s3://bucket/byot/checkpoints");
+        assertThat(s3.uri()).isEqualTo("s3://bucket/byot/checkpoints");
+        assertThat(s3.local()).isEmpty();
+        assertThat(s3.ensurePrivate()).isEmpty();
+    }
+
+    @Test
+    void checkpointsAreRetainedWhenTheJobIsCancelled() throws Exception {
+        JobSettings settings = AdaptOptions.settings(parse());
+        var conf = AdaptJob.environment(settings).getConfiguration();
+        assertThat(conf.get(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION))
+                .isEqualTo(ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+    }
+
+    @Test
+    void fromSavepointRestoresAndSkipsTheModelsTopic() throws Exception {
+        Parsed args = parse("--from-savepoint", "file:///sp/savepoint-1", "--allow-non-restored-state");
+        StartSettings start = AdaptOptions.start(args);
+        var env = AdaptJob.environment(AdaptOptions.settings(args), start);
+
+        assertThat(start).isEqualTo(new StartSettings(Optional.of("file:///sp/savepoint-1"), true, true));
+        assertThat(env.getConfiguration().get(StateRecoveryOptions.SAVEPOINT_PATH)).isEqualTo("file:///sp/savepoint-1");
+        assertThat(env.getConfiguration().get(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE)).isTrue();
+        assertThat(AdaptJob.restoresState(env)).isTrue();
+        // No broker at this address: a restore must not need the models topic.
+        byte[] configured = AdaptJob.initialModel(parse("--arch", "resnet18", "--width-mult", "0.0625"));
+        StartingModel initial = AdaptJob.startingModel(configured, false, AdaptOptions.settings(parse("--bootstrap-servers",
+                "127.0.0.1:1")), start, env);
+        assertThat(initial.model()).isEqualTo(configured);
+        assertThat(initial.note()).startsWith("restoring from file:///sp/savepoint-1");
+    }
+
+    @Test
+    void contradictoryStartFlagsAreUsageErrors() {
+        assertThatThrownBy(() -> AdaptOptions.start(parse("--allow-non-restored-state")))
+                .isInstanceOf(UsageException.class).hasMessageContaining("needs --from-savepoint");
+        assertThatThrownBy(() -> AdaptOptions.start(parse("--fresh", "--from-savepoint", "x")))
+                .isInstanceOf(UsageException.class).hasMessageContaining("give one of them");
+        assertThat(AdaptOptions.start(parse("--fresh")).continueModelsTopic()).isFalse();
+        assertThat(AdaptOptions.start(parse()).continueModelsTopic()).isTrue();
+    }
+}

@@ -1,0 +1,92 @@
+package byot.stream.jobs.adapt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import byot.stream.connectors.format.MalformedRecordException;
+import byot.stream.connectors.format.ModelUpdate;
+import byot.stream.connectors.kafka.LatestModelReader.Result;
+import byot.stream.model.MultiExitModel;
+import byot.stream.model.io.ModelFile;
+import byot.stream.model.spec.Architecture;
+import byot.stream.model.spec.ModelSpec;
+import org.junit.jupiter.api.Test;
+
+/** A fresh start continues the version line of the models topic, whatever the topic's tail holds. */
+class StartingModelTest {
+    private static final ModelSpec SMALL = AdaptPipelineITCase.SMALL;
+
+    private static byte[] model(ModelSpec spec, long seed, long version) {
+        MultiExitModel m = MultiExitModel.create(spec, seed);
+        m.setVersion(version);
+        return ModelFile.toBytes(m, false);
+    }
+
+    private static Result.Found published(byte[] model, long version) {
+        return new Result.Found(new ModelUpdate(version, 1L, "x", model), "models-0@41");
+    }
+
+    private static MultiExitModel load(StartingModel s) throws Exception {
+        return ModelFile.fromBytes(s.model());
+    }
+
+    @Test
+    void resumesTheNewestPublishedModelItsWeightsAndItsVersion() throws Exception {
+        byte[] learned = model(SMALL, 9, 17);
+
+        StartingModel start = StartingModel.continueLine(model(SMALL, 3, 0), false, published(learned, 17));
+
+        assertThat(load(start).version()).isEqualTo(17);
+        assertThat(ModelFile.weightsChecksum(load(start))).isEqualTo(ModelFile.weightsChecksum(ModelFile.fromBytes(learned)));
+        assertThat(start.note()).contains("continuing from model version 17 on models-0@41");
+    }
+
+    @Test
+    void anInitialModelTheUserChoseKeepsItsWeightsButContinuesTheVersionNumber() throws Exception {
+        byte[] chosen = model(SMALL, 3, 2);
+
+        StartingModel start = StartingModel.continueLine(chosen, true, published(model(SMALL, 9, 17), 17));
+
+        assertThat(load(start).version()).isEqualTo(17);
+        assertThat(ModelFile.weightsChecksum(load(start))).isEqualTo(ModelFile.weightsChecksum(ModelFile.fromBytes(chosen)));
+        assertThat(start.note()).contains("--initial-model").contains("version 17");
+    }
+
+    @Test
+    void anInitialModelAheadOfTheTopicKeepsItsOwnVersion() throws Exception {
+        StartingModel start = StartingModel.continueLine(model(SMALL, 3, 40), true, published(model(SMALL, 9, 17), 17));
+        assertThat(load(start).version()).isEqualTo(40);
+    }
+
+    @Test
+    void anotherNetworkOnTheTopicContinuesOnlyTheVersionNumber() throws Exception {
+        byte[] own = model(SMALL, 3, 0);
+        byte[] other = model(ModelSpec.fashionMnist(Architecture.RESNET18, 0.125), 9, 23);
+
+        StartingModel start = StartingModel.continueLine(own, false, published(other, 23));
+
+        assertThat(load(start).spec()).isEqualTo(SMALL);
+        assertThat(load(start).version()).isEqualTo(23);
+        assertThat(start.note()).contains("another network");
+    }
+
+    @Test
+    void anEmptyTopicOrAnUndecodableTailStartsFromTheConfiguredModel() throws Exception {
+        byte[] own = model(SMALL, 3, 0);
+
+        StartingModel empty = StartingModel.continueLine(own, false, new Result.Empty("models"));
+        StartingModel bad = StartingModel.continueLine(own, false, new Result.Undecodable("models-0@9",
+                new MalformedRecordException(MalformedRecordException.Reason.BAD_CHECKSUM, "payload SHA-256 is ...")));
+
+        assertThat(empty.model()).isEqualTo(own);
+        assertThat(empty.note()).startsWith("no model on models yet");
+        assertThat(bad.model()).isEqualTo(own);
+        assertThat(bad.note()).startsWith("WARNING").contains("models-0@9").contains("BAD_CHECKSUM");
+    }
+
+    @Test
+    void aRecordWhosePayloadIsNoModelFileStillContinuesTheVersionNumber() throws Exception {
+        StartingModel start = StartingModel.continueLine(model(SMALL, 3, 0), false, published(new byte[] {1, 2, 3}, 12));
+        assertThat(load(start).version()).isEqualTo(12);
+        assertThat(load(start).spec()).isEqualTo(SMALL);
+    }
+}

@@ -1,5 +1,6 @@
 package byot.stream.connectors.broker;
 
+import byot.stream.broker.EmbeddedKafkaBroker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,8 @@
 package byot.stream.connectors.broker;
 
+import byot.stream.broker.EmbeddedKafkaBroker;
+import byot.stream.broker.BrokerSecurity;
+import byot.stream.broker.BrokerConfig;
 import byot.stream.connectors.kafka.KafkaClientProperties;
 import byot.stream.connectors.kafka.TopicAdmin;
 import byot.stream.connectors.kafka.TopicSpec;

@@ -4,17 +4,20 @@ import byot.stream.connectors.signing.DetachedSignature;
 import byot.stream.connectors.signing.ModelKeyFile;
 import byot.stream.connectors.format.ModelUpdateCodec;
 import byot.stream.connectors.kafka.LatestModelReader;
-import byot.stream.jobs.cli.Parsed;
-import byot.stream.jobs.cli.UsageException;
+import byot.stream.jobs.config.Options;
+import byot.stream.jobs.config.Parsed;
+import byot.stream.jobs.config.UsageException;
 import byot.stream.model.MultiExitModel;
 import byot.stream.model.io.ModelFile;
 import byot.stream.model.io.ModelFormatException;
 import byot.stream.model.spec.Architecture;
 import byot.stream.model.spec.ModelSpec;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.time.Duration;
+import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
@@ -35,11 +38,54 @@ public final class AdaptJob {
     private AdaptJob() {
     }
 
-    /** Entry point under {@code flink run}: no System.exit, which would take the JobManager down in application mode. */
+    /**
+     * Entry point of the job jar under {@code flink run} (and of a Kubernetes {@code FlinkDeployment}): the flags of
+     * {@code byot run}, declared in {@link AdaptOptions}. No System.exit, which would take the JobManager down in
+     * application mode; a bad flag fails the submission with its one-line reason.
+     */
     public static void main(String[] args) throws Exception {
-        int code = byot.stream.jobs.cli.Byot.run(prepend("run", args), System.out, System.err);
-        if (code != 0) {
-            throw new IllegalStateException("byot run exited with code " + code + " (see the message above)");
+        Options options = AdaptOptions.declare();
+        if (java.util.Arrays.asList(args).contains("--help") || java.util.Arrays.asList(args).contains("-h")) {
+            System.out.print(options.usage("byot-adapt (flink run -c " + AdaptJob.class.getName() + ")", SUMMARY));
+            return;
+        }
+        JobExecutionResult result = run(options.parse(args), "byot-adapt", System.err);
+        report(result, System.err);
+    }
+
+    /** One line on what the job does, for {@code --help}. */
+    public static final String SUMMARY = "Run the Kafka -> BYOT fine-tuning + early-exit inference -> Kafka pipeline on Flink";
+
+    /**
+     * Builds the pipeline from parsed {@link AdaptOptions} and executes it in the Flink environment this runs in: the
+     * cluster under {@code flink run}, a MiniCluster otherwise. Progress goes to {@code log}.
+     */
+    public static JobExecutionResult run(Parsed args, String name, PrintStream log) throws Exception {
+        byte[] configured = initialModel(args);
+        ModelSpec spec = ModelFile.fromBytes(configured).spec();
+        JobSettings settings = AdaptOptions.settings(args);
+        PipelineConfig pipeline = AdaptOptions.pipeline(args, spec.sections());
+        StartSettings start = AdaptOptions.start(args);
+        CheckpointDirectory checkpoints = CheckpointDirectory.of(settings.checkpointDir());
+        checkpoints.ensurePrivate().ifPresent(warning -> log.println(name + ": WARNING: " + warning));
+        StreamExecutionEnvironment env = environment(settings, start);
+        StartingModel initial = startingModel(configured, args.has("initial-model"), settings, start, env);
+        log.println(name + ": " + initial.note());
+        AdaptPipeline.build(env, KafkaPipelineEndpoints.of(settings, spec), pipeline, initial.model());
+        log.println("submitting byot-adapt: " + spec.summary() + ", images from " + settings.topics().images()
+                + " at " + settings.client().bootstrapServers());
+        log.println(name + ": checkpoints go to " + checkpoints.uri() + "/<job id>/chk-<n> and are kept when"
+                + " the job is cancelled; resume with --from-savepoint <that chk-n directory> (or a savepoint of"
+                + " byot cluster stop-job)");
+        return env.execute("byot-adapt");
+    }
+
+    /** Detached submissions (flink run -d) return before the job ends and have no runtime to report. */
+    public static void report(JobExecutionResult result, PrintStream log) {
+        if (result.isJobExecutionResult()) {
+            log.println("job finished after " + result.getNetRuntime() + " ms");
+        } else {
+            log.println("job submitted: " + result.getJobID());
         }
     }
 
@@ -129,12 +175,5 @@ public final class AdaptJob {
         conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, s.checkpointDir());
         conf.set(org.apache.flink.configuration.ExecutionOptions.BUFFER_TIMEOUT, s.bufferTimeout());
         return StreamExecutionEnvironment.getExecutionEnvironment(conf);
-    }
-
-    private static String[] prepend(String first, String[] rest) {
-        String[] all = new String[rest.length + 1];
-        all[0] = first;
-        System.arraycopy(rest, 0, all, 1, rest.length);
-        return all;
     }
 }

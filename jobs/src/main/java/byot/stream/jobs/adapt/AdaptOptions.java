@@ -2,10 +2,10 @@ package byot.stream.jobs.adapt;
 
 import byot.stream.connectors.signing.ModelKey;
 import byot.stream.connectors.signing.ModelKeyFile;
-import byot.stream.jobs.cli.ClientOptions;
-import byot.stream.jobs.cli.Options;
-import byot.stream.jobs.cli.Parsed;
-import byot.stream.jobs.cli.UsageException;
+import byot.stream.jobs.config.ClientOptions;
+import byot.stream.jobs.config.Options;
+import byot.stream.jobs.config.Parsed;
+import byot.stream.jobs.config.UsageException;
 import byot.stream.jobs.operators.AdaptConfig;
 import byot.stream.jobs.operators.InferenceConfig;
 import byot.stream.model.exit.ExitCriterion;

@@ -7,7 +7,6 @@ import byot.stream.connectors.broker.EmbeddedKafkaExtension;
 import byot.stream.connectors.format.ImageEvent;
 import byot.stream.connectors.format.ModelUpdate;
 import byot.stream.jobs.SyntheticImages;
-import byot.stream.jobs.cli.Byot;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -53,18 +52,17 @@ class FreshStartITCase {
         Path jobCheckpoints = dir.resolve("run1/checkpoints").resolve(first.getJobID().toString());
         assertThat(retainedCheckpoints(jobCheckpoints)).as("the last checkpoint outlives the cancel").isNotEmpty();
 
-        // Run 2: byot run from scratch (another group, so it reads the same images again), no savepoint.
+        // Run 2: the job jar's entry point (what byot run and flink run call) from scratch (another group, so it reads the same images again), no savepoint.
         Path secondCheckpoints = dir.resolve("run2/checkpoints");
         JobSettings.Topics t = kit.topics();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Byot.run(new String[] {"run", "--bootstrap-servers", KAFKA.bootstrapServers(),
+        AdaptJob.run(AdaptOptions.declare().parse(new String[] {"--bootstrap-servers", KAFKA.bootstrapServers(),
                 "--images-topic", t.images(), "--predictions-topic", t.predictions(), "--models-topic", t.models(),
                 "--metrics-topic", t.metrics(), "--dead-letter-topic", t.deadLetter(), "--group-id", "fresh-second",
                 "--arch", "resnet18", "--width-mult", "0.0625", "--seed", "3", "--train-every", "8",
                 "--publish-every-steps", "2", "--checkpoint-interval-ms", "500", "--parallelism", "1",
-                "--checkpoint-dir", secondCheckpoints.toString(), "--bounded"},
-                new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true, StandardCharsets.UTF_8));
-        assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
+                "--checkpoint-dir", secondCheckpoints.toString(), "--bounded"}),
+                "fresh-start", new PrintStream(err, true, StandardCharsets.UTF_8));
 
         List<ModelUpdate> all = kit.awaitModelsQuiet();
         List<Long> secondRun = all.subList(firstRun.size(), all.size()).stream().map(ModelUpdate::modelVersion).toList();

@@ -3,8 +3,8 @@ package byot.stream.jobs.adapt;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import byot.stream.jobs.cli.Parsed;
-import byot.stream.jobs.cli.UsageException;
+import byot.stream.jobs.config.Parsed;
+import byot.stream.jobs.config.UsageException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import byot.stream.connectors.signing.DetachedSignature;
 import byot.stream.connectors.signing.ModelKey;
 import byot.stream.connectors.signing.ModelKeyFile;
-import byot.stream.jobs.cli.Parsed;
+import byot.stream.jobs.config.Parsed;
 import byot.stream.model.MultiExitModel;
 import byot.stream.model.io.ModelFile;
 import byot.stream.model.spec.Architecture;

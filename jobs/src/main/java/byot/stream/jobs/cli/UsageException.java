@@ -1,8 +1,0 @@
-package byot.stream.jobs.cli;
-
-/** A mistake in how a command was called: printed as one line, never as a stack trace. */
-public final class UsageException extends RuntimeException {
-    public UsageException(String message) {
-        super(message);
-    }
-}

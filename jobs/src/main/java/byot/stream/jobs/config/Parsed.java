@@ -1,0 +1,73 @@
+package byot.stream.jobs.config;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Parsed flag values; every typed getter turns a malformed value into a {@link UsageException}. */
+public final class Parsed {
+    private final Map<String, String> values;
+    private final List<String> positional;
+
+    Parsed(Map<String, String> values, List<String> positional) {
+        this.values = Map.copyOf(values);
+        this.positional = List.copyOf(positional);
+    }
+
+    public boolean has(String name) {
+        return values.containsKey(name);
+    }
+
+    public Optional<String> optional(String name) {
+        return Optional.ofNullable(values.get(name));
+    }
+
+    public String get(String name) {
+        String v = values.get(name);
+        if (v == null) {
+            throw new UsageException("option --" + name + " is required here");
+        }
+        return v;
+    }
+
+    public boolean flag(String name) {
+        return Boolean.parseBoolean(values.getOrDefault(name, "false"));
+    }
+
+    public int getInt(String name) {
+        try {
+            return Integer.parseInt(get(name).trim());
+        } catch (NumberFormatException e) {
+            throw new UsageException("option --" + name + " expects an integer, got '" + get(name) + "'");
+        }
+    }
+
+    public long getLong(String name) {
+        try {
+            return Long.parseLong(get(name).trim());
+        } catch (NumberFormatException e) {
+            throw new UsageException("option --" + name + " expects an integer, got '" + get(name) + "'");
+        }
+    }
+
+    public double getDouble(String name) {
+        try {
+            return Double.parseDouble(get(name).trim());
+        } catch (NumberFormatException e) {
+            throw new UsageException("option --" + name + " expects a number, got '" + get(name) + "'");
+        }
+    }
+
+    /** A comma-separated list of numbers, e.g. per-exit thresholds. */
+    public double[] getDoubles(String name) {
+        try {
+            return java.util.Arrays.stream(get(name).split(",")).map(String::trim).mapToDouble(Double::parseDouble).toArray();
+        } catch (NumberFormatException e) {
+            throw new UsageException("option --" + name + " expects comma-separated numbers, got '" + get(name) + "'");
+        }
+    }
+
+    public List<String> positional() {
+        return positional;
+    }
+}

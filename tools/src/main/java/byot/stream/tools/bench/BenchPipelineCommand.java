@@ -1,0 +1,274 @@
+package byot.stream.tools.bench;
+
+import byot.stream.broker.BrokerConfig;
+import byot.stream.broker.EmbeddedKafkaBroker;
+import byot.stream.connectors.dataset.FashionMnist;
+import byot.stream.connectors.dataset.LabeledImages;
+import byot.stream.connectors.format.ImageEvent;
+import byot.stream.connectors.format.ImageEventCodec;
+import byot.stream.connectors.format.ImageLimits;
+import byot.stream.connectors.format.JsonCodec;
+import byot.stream.connectors.format.PixelEncoding;
+import byot.stream.connectors.format.Prediction;
+import byot.stream.connectors.kafka.KafkaClientProperties;
+import byot.stream.connectors.kafka.TopicAdmin;
+import byot.stream.connectors.kafka.TopicSpec;
+import byot.stream.jobs.adapt.AdaptJob;
+import byot.stream.jobs.adapt.AdaptOptions;
+import byot.stream.jobs.adapt.AdaptPipeline;
+import byot.stream.jobs.adapt.JobSettings;
+import byot.stream.jobs.adapt.KafkaPipelineEndpoints;
+import byot.stream.jobs.adapt.PipelineConfig;
+import byot.stream.tools.cli.Command;
+import byot.stream.jobs.config.Options;
+import byot.stream.jobs.config.Parsed;
+import byot.stream.tools.train.Json;
+import byot.stream.model.MultiExitModel;
+import byot.stream.model.exit.EarlyExitClassifier;
+import byot.stream.model.io.ModelFile;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * {@code byot bench pipeline}: Kafka → Flink → Kafka inference throughput against the same model's early-exit
+ * throughput in one process, latency at half of the measured maximum, and fine-tuning steps per second.
+ * Everything runs here: an embedded broker and a local MiniCluster, at-least-once so predictions are visible
+ * as they are written. Prints one JSON line.
+ */
+public final class BenchPipelineCommand implements Command {
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    public BenchPipelineCommand() {
+        this(System.out, System.err);
+    }
+
+    BenchPipelineCommand(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    @Override
+    public String name() {
+        return "bench pipeline";
+    }
+
+    @Override
+    public String summary() {
+        return "End-to-end pipeline throughput vs standalone early exit, latency at half load, adaptation steps/s";
+    }
+
+    @Override
+    public Options options() {
+        return AdaptOptions.declare().withDefault("delivery", "at-least-once")
+                .add("events", "6000", "Events for the maximum-throughput run")
+                .add("latency-events", "12000", "Events for the half-load latency run (about 30 s; its first tenth is left out as warm-up)")
+                .add("train-events", "1600", "Labelled events for the adaptation run")
+                .add("data", null, "Directory with the Fashion-MNIST IDX files (the events are its test images)")
+                .add("latency-log", null, "Write the half-load run's predictions as CSV (event time ms, latency ms, exit depth) to this file");
+    }
+
+    @Override
+    public int run(Parsed args) throws Exception {
+        byte[] initial = AdaptJob.initialModel(args);
+        MultiExitModel model = ModelFile.fromBytes(initial);
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("model", model.spec().summary());
+        int exits = model.spec().sections();
+        PipelineConfig pipeline = AdaptOptions.pipeline(args, exits);
+        int events = args.getInt("events");
+        LabeledImages images = FashionMnist.locate(args.optional("data").map(Path::of)).load(FashionMnist.Split.TEST);
+
+        double standalone = standalone(model.snapshot(), pipeline, events(images, events, 0.0, 1));
+        err.printf("standalone early exit: %.0f img/s%n", standalone);
+        result.put("standaloneImagesPerSecond", Math.round(standalone));
+
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(BrokerConfig.defaults())) {
+            KafkaClientProperties client = KafkaClientProperties.of(broker.bootstrapServers());
+            Phase max = runPhase("max", client, args, pipeline, initial, events(images, events, 0.0, 1), 0);
+            double pipelineRate = max.predictions.size() / max.spanSeconds();
+            err.printf("pipeline: %.0f events/s (%.0f%% of standalone)%n", pipelineRate, 100 * pipelineRate / standalone);
+            result.put("pipelineEventsPerSecond", Math.round(pipelineRate));
+            result.put("pipelineToStandaloneRatio", Json.round(pipelineRate / standalone));
+            result.put("meanExitDepth", Json.round(max.predictions.stream().mapToInt(Prediction::exitDepth).average().orElse(0)));
+
+            double halfRate = pipelineRate / 2;
+            Phase half = runPhase("half", client, args, pipeline, initial, events(images, args.getInt("latency-events"), 0.0, 2), halfRate);
+            // The first tenth warms up (JIT, first SameDiff runs at each batch size) and is left out.
+            List<Prediction> inEventTimeOrder = half.predictions.stream()
+                    .sorted(Comparator.comparingLong(Prediction::eventTime)).toList();
+            long warmUp = inEventTimeOrder.size() / 10;
+            long[] latencies = inEventTimeOrder.stream().skip(warmUp).mapToLong(Prediction::latencyMs).sorted().toArray();
+            result.put("latencyAtHalfLoad", Map.of("rate", Math.round(halfRate), "p50Ms", quantile(latencies, 0.5),
+                    "p99Ms", quantile(latencies, 0.99), "maxMs", latencies.length == 0 ? 0 : latencies[latencies.length - 1]));
+            err.printf("latency at %.0f events/s: p50 %d ms, p99 %d ms%n", halfRate, quantile(latencies, 0.5), quantile(latencies, 0.99));
+            if (args.has("latency-log")) {
+                writeLatencyLog(Path.of(args.get("latency-log")), inEventTimeOrder);
+            }
+
+            Phase train = runPhase("train", client, args, pipeline, initial, events(images, args.getInt("train-events"), 1.0, 3), 0);
+            long steps = args.getInt("train-events") / pipeline.adapt().batching().newPerStep();
+            double stepsPerSecond = steps / train.spanSeconds();
+            result.put("adaptationStepsPerSecond", Json.round(stepsPerSecond));
+            result.put("adaptationImagesPerSecond", Math.round(stepsPerSecond * pipeline.adapt().batching().batchSize()));
+            err.printf("adaptation: %.2f steps/s at batch %d%n", stepsPerSecond, pipeline.adapt().batching().batchSize());
+        }
+        result.put("inferenceBatch", pipeline.inference().maxBatch());
+        result.put("thresholds", pipeline.inference().thresholds());
+        result.put("cores", Runtime.getRuntime().availableProcessors());
+        out.println(Json.line(result));
+        return 0;
+    }
+
+    /**
+     * Predictions of one phase and the span in which they were made. Emission time is event time plus the
+     * latency the operator measured; Kafka timestamps would not do, since the sink stamps records with event time.
+     */
+    private record Phase(List<Prediction> predictions, long firstMillis, long lastMillis) {
+        double spanSeconds() {
+            return Math.max(1, lastMillis - firstMillis) / 1000.0;
+        }
+    }
+
+    private Phase runPhase(String name, KafkaClientProperties client, Parsed args, PipelineConfig pipeline, byte[] initial,
+                           List<ImageEvent> events, double rate) throws Exception {
+        JobSettings.Topics topics = new JobSettings.Topics(name + "-images", name + "-predictions", name + "-models",
+                name + "-metrics", name + "-dead-letter");
+        List<TopicSpec> specs = new ArrayList<>();
+        for (String t : List.of(topics.images(), topics.predictions(), topics.models(), topics.metrics(), topics.deadLetter())) {
+            specs.add(new TopicSpec(t, 1, t.endsWith("models") ? Map.of("max.message.bytes", String.valueOf(64 << 20)) : Map.of()));
+        }
+        TopicAdmin.create(client, specs);
+        JobSettings base = AdaptOptions.settings(args);
+        JobSettings settings = new JobSettings(client, topics, "bench-" + name, base.delivery(), base.checkpointInterval(),
+                base.checkpointDir() + "/" + name, false, base.maxPixelBytes(), base.bufferTimeout());
+        StreamExecutionEnvironment env = AdaptJob.environment(settings);
+        env.setParallelism(1);
+        AdaptPipeline.build(env, KafkaPipelineEndpoints.of(settings, ModelFile.fromBytes(initial).spec()), pipeline, initial);
+        JobClient job = env.executeAsync("bench-" + name);
+        err.println(name + ": " + events.size() + " events" + (rate > 0 ? " at " + Math.round(rate) + "/s" : " as fast as possible"));
+        produce(client, topics.images(), events, rate);
+        Phase phase = collect(client, topics.predictions(), events.size());
+        job.cancel().get();
+        return phase;
+    }
+
+    /** One line per prediction, in the order given (event time), for finding when the slow ones happened. */
+    private void writeLatencyLog(Path file, List<Prediction> predictions) throws IOException {
+        List<String> lines = new ArrayList<>();
+        lines.add("event_time_ms,latency_ms,exit_depth");
+        predictions.forEach(p -> lines.add(p.eventTime() + "," + p.latencyMs() + "," + p.exitDepth()));
+        Files.write(file, lines);
+        err.println("latency log: " + file);
+    }
+
+    private static void produce(KafkaClientProperties client, String topic, List<ImageEvent> events, double rate) {
+        ImageEventCodec codec = new ImageEventCodec(ImageLimits.DEFAULT);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(client.toProperties(Map.of("linger.ms", 5)),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            long start = System.nanoTime();
+            for (int i = 0; i < events.size(); i++) {
+                if (rate > 0) {
+                    long due = start + (long) (i / rate * 1e9);
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        LockSupport.parkNanos(wait);
+                    }
+                }
+                // Event time is the moment of sending, so a prediction's latency is end to end.
+                ImageEvent e = events.get(i);
+                ImageEvent stamped = new ImageEvent(e.id(), System.currentTimeMillis(), e.sourceId(), e.label(), e.height(),
+                        e.width(), e.channels(), e.encoding(), e.pixels());
+                producer.send(new ProducerRecord<>(topic, ImageEventCodec.key(stamped), codec.encode(stamped)));
+            }
+            producer.flush();
+        }
+    }
+
+    private Phase collect(KafkaClientProperties client, String topic, int expected) throws Exception {
+        JsonCodec<Prediction> codec = JsonCodec.predictions();
+        List<Prediction> predictions = new ArrayList<>();
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(client.toProperties(Map.of(
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.assign(List.of(new TopicPartition(topic, 0)));
+            consumer.seekToBeginning(List.of(new TopicPartition(topic, 0)));
+            long deadline = System.nanoTime() + Duration.ofMinutes(8).toNanos();
+            while (predictions.size() < expected) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("only " + predictions.size() + " of " + expected + " predictions after 8 minutes");
+                }
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    Prediction p = codec.decode(r.value());
+                    predictions.add(p);
+                    first = Math.min(first, p.eventTime() + p.latencyMs());
+                    last = Math.max(last, p.eventTime() + p.latencyMs());
+                }
+            }
+        }
+        return new Phase(predictions, first, last);
+    }
+
+    /** The same events, in the same micro-batches, through the classifier in this thread: no Kafka, no Flink. */
+    private static double standalone(EarlyExitClassifier classifier, PipelineConfig pipeline, List<ImageEvent> events) {
+        int batch = pipeline.inference().maxBatch();
+        List<INDArray> batches = new ArrayList<>();
+        for (int from = 0; from + batch <= events.size(); from += batch) {
+            batches.add(byot.stream.jobs.operators.EventTensors.pixels(events.subList(from, from + batch)));
+        }
+        var policy = pipeline.inference().policy();
+        batches.forEach(b -> classifier.classify(b, policy));   // warm-up: JIT and the first run at each batch size
+        long start = System.nanoTime();
+        for (INDArray b : batches) {
+            classifier.classify(b, policy);
+        }
+        return (double) batches.size() * batch / ((System.nanoTime() - start) / 1e9);
+    }
+
+    /**
+     * Fashion-MNIST test images as events, in file order from a seed-dependent start: a trained model exits early
+     * on them as it would in service, which random pixels would not show.
+     */
+    private static List<ImageEvent> events(LabeledImages images, int n, double labeledFraction, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        int offset = random.nextInt(images.size());
+        List<ImageEvent> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int index = (offset + i) % images.size();
+            int label = random.nextDouble() < labeledFraction ? images.label(index) : ImageEvent.UNLABELED;
+            out.add(new ImageEvent("bench-" + seed + "-" + i, 0, "camera-" + (i % 8), label, images.shape().height(),
+                    images.shape().width(), images.shape().channels(), PixelEncoding.RAW_UINT8, images.pixels(index)));
+        }
+        return out;
+    }
+
+    private static long quantile(long[] sorted, double q) {
+        if (sorted.length == 0) {
+            return 0;
+        }
+        return sorted[Math.max(0, Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1))];
+    }
+}

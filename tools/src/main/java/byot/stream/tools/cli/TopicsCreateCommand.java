@@ -1,0 +1,43 @@
+package byot.stream.tools.cli;
+
+import byot.stream.jobs.config.Options;
+import byot.stream.jobs.config.Parsed;
+import byot.stream.jobs.config.ClientOptions;
+import byot.stream.connectors.kafka.KafkaClientProperties;
+import byot.stream.connectors.kafka.TopicAdmin;
+import byot.stream.connectors.kafka.TopicSpec;
+import byot.stream.connectors.kafka.Topics;
+import java.util.List;
+
+/** {@code byot topics create}: the pipeline's topics with their settings; existing topics are left as they are. */
+public final class TopicsCreateCommand implements Command {
+    @Override
+    public String name() {
+        return "topics create";
+    }
+
+    @Override
+    public String summary() {
+        return "Create the pipeline's topics (images, predictions, models, metrics, dead-letter); idempotent";
+    }
+
+    @Override
+    public Options options() {
+        return new Options()
+                .add("bootstrap-servers", "localhost:9092", "Kafka brokers")
+                .add("partitions", "4", "Partitions of images, predictions and dead-letter (models and metrics get 1)")
+                .add("client-config", null, "Properties file of extra Kafka client settings (SASL/SSL)");
+    }
+
+    @Override
+    public int run(Parsed args) throws Exception {
+        KafkaClientProperties client = ClientOptions.client(args);
+        List<TopicSpec> topics = Topics.all(args.getInt("partitions"));
+        List<String> created = TopicAdmin.create(client, topics);
+        for (TopicSpec t : topics) {
+            System.out.printf("%-12s %-8s partitions=%d %s%n", t.name(), created.contains(t.name()) ? "created" : "exists",
+                    t.partitions(), t.configs().isEmpty() ? "" : t.configs());
+        }
+        return 0;
+    }
+}

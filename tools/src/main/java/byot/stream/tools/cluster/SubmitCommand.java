@@ -1,0 +1,129 @@
+package byot.stream.tools.cluster;
+
+import byot.stream.tools.cli.Command;
+import byot.stream.jobs.config.Options;
+import byot.stream.jobs.config.Parsed;
+import byot.stream.jobs.config.UsageException;
+import byot.stream.tools.train.Json;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * {@code byot submit}: uploads the job jar through the REST API and runs it, as the web UI's "Submit New Job" does.
+ * Flags after {@code --} go to the job; for the pipeline, the cluster's broker and checkpoint directory are filled in.
+ */
+public final class SubmitCommand implements Command {
+    static final String JOB_JAR_DIR = "jobs/target";
+    static final String BUILD_HINT = "build it with: mvn -B -Pjob-jar -pl jobs -am package -DskipTests";
+    static final String ADAPT_JOB = "byot.stream.jobs.adapt.AdaptJob";
+
+    @Override
+    public String name() {
+        return "submit";
+    }
+
+    @Override
+    public String summary() {
+        return "Submit the job jar to a Flink cluster over REST and print the job id (job flags after --)";
+    }
+
+    @Override
+    public Options options() {
+        return new Options()
+                .add("jar", null, "Job jar (default: " + JOB_JAR_DIR + "/byot-jobs-*-job.jar)")
+                .add("dir", "out/cluster", "Cluster directory of byot cluster start: REST URL, broker, checkpoints")
+                .add("rest", null, "Flink REST URL, for a cluster not started by byot (default: from --dir)")
+                .add("parallelism", "0", "Default parallelism of the job (0: every slot of a byot cluster, else the cluster default)")
+                .add("entry-class", ADAPT_JOB, "Main class in the jar")
+                .add("from-savepoint", null, "Savepoint (byot cluster stop-job) or retained checkpoint the job resumes from")
+                .flag("allow-non-restored-state", "With --from-savepoint: skip savepoint state that no operator of the job claims");
+    }
+
+    @Override
+    public int run(Parsed args) throws Exception {
+        Path jar = jar(args.optional("jar"));
+        Optional<ClusterState> cluster = args.has("rest") ? Optional.empty()
+                : Optional.of(ClusterStatusCommand.require(Path.of(args.get("dir"))));
+        String restUrl = args.optional("rest").orElseGet(() -> cluster.orElseThrow().restUrl());
+        if (args.flag("allow-non-restored-state") && !args.has("from-savepoint")) {
+            throw new UsageException("--allow-non-restored-state needs --from-savepoint");
+        }
+        Optional<FlinkRestClient.Restore> restore = args.optional("from-savepoint")
+                .map(path -> new FlinkRestClient.Restore(path, args.flag("allow-non-restored-state")));
+        int parallelism = args.getInt("parallelism");
+        if (parallelism == 0 && cluster.isPresent()) {
+            parallelism = cluster.get().taskManagers().size() * cluster.get().slotsPerTaskManager();
+        }
+        List<String> jobArgs = args.get("entry-class").equals(ADAPT_JOB) && cluster.isPresent()
+                ? withClusterDefaults(args.positional(), cluster.get()) : args.positional();
+
+        FlinkRestClient rest = new FlinkRestClient(restUrl);
+        System.err.println("byot submit: uploading " + jar + " (" + Files.size(jar) / (1 << 20) + " MB) to " + restUrl);
+        String jarId = rest.uploadJar(jar);
+        System.err.println("byot submit: running " + args.get("entry-class") + " with parallelism " + parallelism + " " + jobArgs
+                + restore.map(r -> ", restoring " + r.path()).orElse(""));
+        String jobId;
+        try {
+            jobId = rest.runJar(jarId, args.get("entry-class"), jobArgs, parallelism, restore);
+        } catch (IOException e) {
+            // main() ran in the JobManager: a flag it rejected is explained in the JobManager's stdout.
+            String hint = cluster.map(c -> lastLine(c.jobManager().out(), "byot ")).orElse("");
+            throw new IOException(e.getMessage() + (hint.isEmpty() ? "" : "; the job said: " + hint), e);
+        }
+        System.err.println("byot submit: job " + jobId + " is running; watch it at " + restUrl + "/#/job/running/" + jobId + "/overview");
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("jobId", jobId);
+        out.put("jarId", jarId);
+        out.put("restUrl", restUrl);
+        out.put("parallelism", parallelism);
+        restore.ifPresent(r -> out.put("restoredFrom", r.path()));
+        System.out.println(Json.line(out));
+        return 0;
+    }
+
+    /** The pipeline's Kafka and checkpoint flags, unless given: the cluster's broker and checkpoint directory. */
+    static List<String> withClusterDefaults(List<String> given, ClusterState cluster) {
+        List<String> all = new ArrayList<>(given);
+        if (!given.contains("--bootstrap-servers") && cluster.bootstrapServers() != null) {
+            all.addAll(List.of("--bootstrap-servers", cluster.bootstrapServers()));
+        }
+        if (!given.contains("--checkpoint-dir")) {
+            all.addAll(List.of("--checkpoint-dir", Path.of(cluster.dir()).resolve("checkpoints").toUri().toString()));
+        }
+        return all;
+    }
+
+    private static String lastLine(String file, String prefix) {
+        try (Stream<String> lines = Files.lines(Path.of(file))) {
+            return lines.filter(l -> l.startsWith(prefix)).reduce((a, b) -> b).orElse("");
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return "";
+        }
+    }
+
+    static Path jar(Optional<String> given) throws IOException {
+        if (given.isPresent()) {
+            Path jar = Path.of(given.get());
+            if (!Files.isRegularFile(jar)) {
+                throw new UsageException("no job jar at " + jar + "; " + BUILD_HINT);
+            }
+            return jar;
+        }
+        Path dir = Path.of(JOB_JAR_DIR);
+        if (!Files.isDirectory(dir)) {
+            throw new UsageException("no job jar in " + dir.toAbsolutePath() + "; " + BUILD_HINT);
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> p.getFileName().toString().matches("byot-jobs-.*-job\\.jar"))
+                    .max(java.util.Comparator.comparingLong(p -> p.toFile().lastModified()))
+                    .orElseThrow(() -> new UsageException("no job jar in " + dir.toAbsolutePath() + "; " + BUILD_HINT));
+        }
+    }
+}

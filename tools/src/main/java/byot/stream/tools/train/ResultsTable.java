@@ -1,0 +1,155 @@
+package byot.stream.tools.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Renders finished experiment cells (the JSON lines of {@code byot train}) as the paper's table: for each
+ * backbone, width, epoch count and training-set size, and for each mode, per-exit and ensemble test
+ * accuracy as mean ± half-range over seeds, training speed and MACs per exit. Cells run with different
+ * settings land in different tables, never in one row. The same numbers go to a JSON file beside it.
+ */
+final class ResultsTable {
+
+    /** What makes two cells comparable: everything but the mode and the seed. */
+    record Setting(String arch, double widthMult, int epochs, long trainImages) {
+        static Setting of(Map<String, Object> cell) {
+            return new Setting(String.valueOf(cell.get("arch")), number(cell, "widthMult"), (int) number(cell, "epochs"),
+                    (long) number(cell, "trainImages"));
+        }
+
+        String title() {
+            return String.format("%s ×%s — %d epoch%s on %,d images", arch, trimmed(widthMult), epochs, epochs == 1 ? "" : "s",
+                    trainImages);
+        }
+    }
+
+    private static final Comparator<Setting> ORDER = Comparator.comparing(Setting::arch)
+            .thenComparingDouble(Setting::widthMult).thenComparingInt(Setting::epochs).thenComparingLong(Setting::trainImages);
+
+    private ResultsTable() {
+    }
+
+    static void write(Path markdown, List<Map<String, Object>> cells, String command) throws IOException {
+        TreeMap<Setting, TreeMap<String, List<Map<String, Object>>>> groups = new TreeMap<>(ORDER);
+        for (Map<String, Object> c : cells) {
+            groups.computeIfAbsent(Setting.of(c), k -> new TreeMap<>())
+                    .computeIfAbsent(String.valueOf(c.get("mode")), k -> new ArrayList<>()).add(c);
+        }
+        StringBuilder md = new StringBuilder();
+        md.append("Test accuracy (%) on Fashion-MNIST (10k test images) per exit and for the ensemble (mean of the exits' softmax),\n");
+        md.append("mean ± half-range over the seeds listed; training throughput in images per second on this machine's CPU;\n");
+        md.append("MACs per sample to leave at each exit (sections up to it plus every head on the way). Written by `byot experiment`;\n");
+        md.append("the last grid run:\n\n```\n").append(command).append("\n```\n\n");
+        md.append("Cells with different width, epochs or training-set size are separate tables. In `baseline` mode only the deepest\n");
+        md.append("exit is trained; its shallow heads stay at chance and are shown for completeness.\n\n");
+        List<Map<String, Object>> json = new ArrayList<>();
+        for (var group : groups.entrySet()) {
+            md.append("## ").append(group.getKey().title()).append("\n\n");
+            md.append("| mode | seeds | exit 1 | exit 2 | exit 3 | exit 4 | ensemble | train img/s |\n");
+            md.append("|---|---|---|---|---|---|---|---|\n");
+            Object macs = null;
+            for (var mode : group.getValue().entrySet()) {
+                List<Map<String, Object>> runs = mode.getValue();
+                List<Object> seeds = runs.stream().map(r -> r.get("seed")).sorted(Comparator.comparing(String::valueOf)).toList();
+                md.append("| ").append(mode.getKey()).append(" | ").append(seeds).append(" | ");
+                List<double[]> exitStats = new ArrayList<>();
+                for (int e = 0; e < 4; e++) {
+                    int exit = e;
+                    double[] s = stat(runs.stream().map(r -> ((List<?>) r.get("exitAccuracy")).get(exit)).toList());
+                    exitStats.add(s);
+                    md.append(format(s, runs.size())).append(" | ");
+                }
+                double[] ensemble = stat(runs.stream().map(r -> r.get("ensembleAccuracy")).toList());
+                double speed = runs.stream().mapToDouble(r -> number(r, "trainImagesPerSecond")).average().orElse(0);
+                md.append(format(ensemble, runs.size())).append(" | ").append(String.format("%.0f", speed)).append(" |\n");
+                for (Map<String, Object> r : runs) {
+                    if (r.get("macsToExit") != null) {
+                        macs = r.get("macsToExit");
+                    }
+                }
+                Map<String, Object> row = new LinkedHashMap<>();
+                Setting s = group.getKey();
+                row.put("arch", s.arch());
+                row.put("widthMult", s.widthMult());
+                row.put("epochs", s.epochs());
+                row.put("trainImages", s.trainImages());
+                row.put("mode", mode.getKey());
+                row.put("seeds", seeds);
+                row.put("exitAccuracyMean", exitStats.stream().map(x -> x[0]).toList());
+                row.put("exitAccuracyHalfRange", exitStats.stream().map(x -> x[1]).toList());
+                row.put("ensembleAccuracyMean", ensemble[0]);
+                row.put("ensembleAccuracyHalfRange", ensemble[1]);
+                row.put("trainImagesPerSecond", Math.round(speed * 10) / 10.0);
+                row.put("macsToExit", macs);
+                json.add(row);
+            }
+            if (macs != null) {
+                md.append("\nMACs per sample to leave at exit 1..4: ").append(macs).append("\n");
+            }
+            md.append("\n");
+        }
+        Files.createDirectories(markdown.toAbsolutePath().getParent());
+        Files.writeString(markdown, withNotesKept(markdown, md.toString()));
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(jsonBeside(markdown).toFile(), json);
+    }
+
+    static final String BEGIN = "<!-- tables written by byot experiment: begin -->";
+    static final String END = "<!-- tables written by byot experiment: end -->";
+
+    /**
+     * The file with only its generated part replaced: what people wrote above or below the markers (the
+     * reading of the numbers, caveats) survives every rerun of the grid.
+     */
+    private static String withNotesKept(Path markdown, String tables) throws IOException {
+        String generated = BEGIN + "\n" + tables.stripTrailing() + "\n" + END + "\n";
+        String old = Files.exists(markdown) ? Files.readString(markdown) : "";
+        int begin = old.indexOf(BEGIN);
+        int end = old.indexOf(END, Math.max(begin, 0));
+        if (begin < 0 || end < 0) {
+            return "# Results\n\n" + generated;
+        }
+        return old.substring(0, begin) + generated + old.substring(end + END.length()).replaceFirst("^\n", "");
+    }
+
+    /** docs/results.md -> docs/results.json */
+    static Path jsonBeside(Path markdown) {
+        String name = markdown.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        return markdown.resolveSibling((dot > 0 ? name.substring(0, dot) : name) + ".json");
+    }
+
+    /** Mean and half-range, in percent. */
+    private static double[] stat(List<?> values) {
+        double[] v = values.stream().mapToDouble(o -> ((Number) o).doubleValue() * 100).toArray();
+        double mean = Arrays.stream(v).average().orElse(0);
+        double spread = (Arrays.stream(v).max().orElse(0) - Arrays.stream(v).min().orElse(0)) / 2;
+        return new double[] {Math.round(mean * 100) / 100.0, Math.round(spread * 100) / 100.0};
+    }
+
+    private static String format(double[] stat, int runs) {
+        return runs < 2 ? String.format("%.2f", stat[0]) : String.format("%.2f ± %.2f", stat[0], stat[1]);
+    }
+
+    private static double number(Map<String, Object> cell, String field) {
+        Object v = cell.get(field);
+        if (!(v instanceof Number n)) {
+            throw new IllegalArgumentException("experiment cell has no numeric '" + field + "': " + cell);
+        }
+        return n.doubleValue();
+    }
+
+    private static String trimmed(double v) {
+        return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
+    }
+}

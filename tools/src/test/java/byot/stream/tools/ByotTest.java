@@ -1,0 +1,85 @@
+package byot.stream.tools;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import byot.stream.tools.cli.Command;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** User mistakes end in one line and a non-zero exit, never a stack trace. */
+class ByotTest {
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return Byot.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void helpListsEveryCommand() {
+        assertThat(run("--help")).isZero();
+        for (Command c : Byot.commands()) {
+            assertThat(out.toString(StandardCharsets.UTF_8)).contains(c.name());
+        }
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        for (Command c : Byot.commands()) {
+            out.reset();
+            String[] words = (c.name() + " --help").split(" ");
+            assertThat(run(words)).as(c.name()).isZero();
+            assertThat(out.toString(StandardCharsets.UTF_8)).contains("Usage: byot " + c.name()).contains("--help");
+        }
+    }
+
+    @Test
+    void unknownCommandAndUnknownFlagAreOneLineErrors() {
+        assertThat(run("frobnicate")).isEqualTo(2);
+        assertThat(err()).contains("unknown command 'frobnicate'");
+        err.reset();
+        assertThat(run("train", "--no-such-flag", "1")).isEqualTo(2);
+        assertThat(err().strip()).isEqualTo("byot train: unknown option --no-such-flag (see --help)");
+    }
+
+    @Test
+    void malformedValuesAndMissingRequiredFlagsAreNamed() {
+        assertThat(run("train", "--epochs", "three")).isEqualTo(2);
+        assertThat(err()).contains("--epochs expects an integer, got 'three'").doesNotContain("\tat ");
+        err.reset();
+        assertThat(run("eval")).isEqualTo(2);
+        assertThat(err()).contains("missing required option --model");
+        err.reset();
+        assertThat(run("bench", "soak", "--live-heap-seconds", "0")).isEqualTo(2);
+        assertThat(err()).contains("--live-heap-seconds must be > 0");
+    }
+
+    @Test
+    void missingOrCorruptModelFileIsOneLine(@TempDir Path dir) throws Exception {
+        assertThat(run("eval", "--model", dir.resolve("nope.byot").toString())).isEqualTo(1);
+        assertThat(err()).contains("file not found").contains("nope.byot").doesNotContain("\tat ");
+        err.reset();
+        Path junk = Files.writeString(dir.resolve("junk.byot"), "not a model file at all, but long enough to look like one");
+        assertThat(run("eval", "--model", junk.toString())).isEqualTo(1);
+        assertThat(err()).contains("bad magic").doesNotContain("\tat ");
+    }
+
+    @Test
+    void unknownArchitectureAndModeAreExplained() {
+        assertThat(run("train", "--arch", "alexnet")).isEqualTo(2);
+        assertThat(err()).contains("unknown architecture 'alexnet'").contains("resnet18");
+        err.reset();
+        assertThat(run("run", "--mode", "kd")).isEqualTo(2);
+        assertThat(err()).contains("offline only");
+    }
+}

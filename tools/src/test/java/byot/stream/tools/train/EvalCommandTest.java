@@ -1,0 +1,60 @@
+package byot.stream.tools.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import byot.stream.connectors.dataset.FashionMnist;
+import byot.stream.model.MultiExitModel;
+import byot.stream.model.io.ModelFile;
+import byot.stream.model.spec.Architecture;
+import byot.stream.model.spec.ModelSpec;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code byot eval} end to end on the installed Fashion-MNIST test split. */
+class EvalCommandTest {
+
+    @Test
+    void sweepsThresholdsWithInterleavedTimingAndCalibratesOnAHeldOutHalf(@TempDir Path dir) throws Exception {
+        assumeTrue(new FashionMnist(FashionMnist.DEFAULT_DIR).missingFiles().isEmpty(), "dataset-fashion-mnist is not installed");
+        Path model = dir.resolve("m.byot");
+        ModelFile.save(MultiExitModel.create(ModelSpec.fashionMnist(Architecture.RESNET18, 0.0625), 0), model, false);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+        EvalCommand eval = new EvalCommand(new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+
+        int rc = eval.run(eval.options().parse(new String[] {"--model", model.toString(), "--limit", "256",
+            "--thresholds", "0.0,0.5,1.01", "--target-accuracy", "0", "--batch-size", "32", "--timing-images", "64",
+            "--timing-rounds", "2"}));
+
+        String stdout = out.toString(StandardCharsets.UTF_8);
+        assertThat(rc).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("round 2/2 done");
+        JsonNode json = new ObjectMapper().readTree(stdout.lines().reduce((a, b) -> b).orElseThrow());
+        assertThat(json.get("timingRounds").asInt()).isEqualTo(2);
+        assertThat(json.get("testImages").asInt()).isEqualTo(256);
+        JsonNode sweep = json.get("sweep");
+        assertThat(sweep).hasSize(3);
+        // threshold 0 answers everything at exit 1, above 1 nothing before the deepest exit
+        assertThat(sweep.get(0).get("histogram").get(0).asInt()).isEqualTo(256);
+        assertThat(sweep.get(2).get("histogram").get(3).asInt()).isEqualTo(256);
+        sweep.forEach(s -> assertThat(s.get("speedup").asDouble()).isPositive());
+        // any accuracy meets a target of 0, so calibration picks the grid's cheapest policy, scored on the other half
+        JsonNode calibrated = json.get("calibrated");
+        assertThat(calibrated.get("policy").asText()).isEqualTo("max_softmax[0.5, 0.5, 0.5]");
+        int held = 0;
+        for (JsonNode n : calibrated.get("histogram")) {
+            held += n.asInt();
+        }
+        assertThat(held).isEqualTo(128);
+        assertThat(calibrated.get("imagesPerSecond").asDouble()).isPositive();
+    }
+}

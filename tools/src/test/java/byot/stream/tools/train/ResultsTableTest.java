@@ -1,0 +1,91 @@
+package byot.stream.tools.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ResultsTableTest {
+
+    @TempDir
+    Path dir;
+
+    static Map<String, Object> cell(String arch, double width, String mode, int seed, int epochs, long images, double acc) {
+        Map<String, Object> c = new HashMap<>();
+        c.put("arch", arch);
+        c.put("widthMult", width);
+        c.put("mode", mode);
+        c.put("seed", seed);
+        c.put("epochs", epochs);
+        c.put("trainImages", images);
+        c.put("exitAccuracy", List.of(acc - 0.03, acc - 0.02, acc - 0.01, acc));
+        c.put("ensembleAccuracy", acc + 0.005);
+        c.put("trainImagesPerSecond", 100.0 + seed);
+        c.put("macsToExit", List.of(1, 2, 3, 4));
+        return c;
+    }
+
+    @Test
+    void cellsWithDifferentSettingsNeverShareARow() throws Exception {
+        Path md = dir.resolve("results.md");
+        ResultsTable.write(md, List.of(
+                cell("resnet18", 0.25, "byot", 0, 3, 60000, 0.90),
+                cell("resnet18", 0.25, "byot", 1, 3, 60000, 0.92),
+                cell("resnet18", 0.25, "byot", 0, 1, 60000, 0.80),
+                cell("resnet18", 0.25, "byot", 0, 1, 256, 0.40),
+                cell("vgg19bn", 0.125, "deepsup", 0, 1, 60000, 0.85)), "./byot experiment ...");
+        String text = Files.readString(md);
+        assertThat(text).contains("## resnet18 ×0.25 — 3 epochs on 60,000 images")
+                .contains("## resnet18 ×0.25 — 1 epoch on 60,000 images")
+                .contains("## resnet18 ×0.25 — 1 epoch on 256 images")
+                .contains("## vgg19bn ×0.125 — 1 epoch on 60,000 images");
+        // The two 3-epoch seeds (exit 4: 0.90, 0.92) make one row of means ± half-ranges, speeds averaged.
+        assertThat(text).contains("| byot | [0, 1] | 88.00 ± 1.00 | 89.00 ± 1.00 | 90.00 ± 1.00 | 91.00 ± 1.00 | 91.50 ± 1.00 | 101 |");
+        assertThat(text).contains("| byot | [0] | 37.00 | 38.00 | 39.00 | 40.00 | 40.50 | 100 |");
+        assertThat(text).contains("MACs per sample to leave at exit 1..4: [1, 2, 3, 4]");
+
+        List<?> json = new ObjectMapper().readValue(ResultsTable.jsonBeside(md).toFile(), List.class);
+        assertThat(json).hasSize(4); // five cells, the two seeds of one setting in one row
+        assertThat(ResultsTable.jsonBeside(md).getFileName().toString()).isEqualTo("results.json");
+    }
+
+    @Test
+    void notesAroundTheGeneratedTablesSurviveARewrite() throws Exception {
+        Path md = dir.resolve("results.md");
+        ResultsTable.write(md, List.of(cell("resnet18", 0.25, "byot", 0, 3, 60000, 0.90)), "./byot experiment --seeds 0");
+        String first = Files.readString(md);
+        assertThat(first).startsWith("# Results\n\n" + ResultsTable.BEGIN);
+        Files.writeString(md, first.replace("# Results\n\n", "# Results\n\nA note above.\n\n") + "\n## Reading\n\nA note below.\n");
+
+        ResultsTable.write(md, List.of(cell("resnet18", 0.25, "byot", 0, 3, 60000, 0.90),
+                cell("resnet18", 0.25, "byot", 1, 3, 60000, 0.92)), "./byot experiment --seeds 0,1");
+
+        String second = Files.readString(md);
+        assertThat(second).startsWith("# Results\n\nA note above.\n\n" + ResultsTable.BEGIN)
+                .endsWith(ResultsTable.END + "\n\n## Reading\n\nA note below.\n")
+                .contains("--seeds 0,1").doesNotContain("--seeds 0\n")
+                .contains("| byot | [0, 1] |");
+        assertThat(second.split(ResultsTable.BEGIN, -1)).hasSize(2);
+    }
+
+    @Test
+    void aCellIsDoneOnlyWhenEverySettingAgrees() {
+        var grid = new ExperimentCommand.Cell("resnet18", "0.25", "byot", "0");
+        Map<String, Object> old = cell("resnet18", 0.25, "byot", 0, 3, 60000, 0.9); // written before cells recorded the limit
+        assertThat(ExperimentCommand.sameSetting(old, grid, 3, null)).isTrue();
+        assertThat(ExperimentCommand.sameSetting(old, grid, 1, null)).isFalse();
+        assertThat(ExperimentCommand.sameSetting(old, grid, 3, 256L)).isFalse();
+        assertThat(ExperimentCommand.sameSetting(old, new ExperimentCommand.Cell("resnet18", "0.125", "byot", "0"), 3, null)).isFalse();
+        assertThat(ExperimentCommand.sameSetting(old, new ExperimentCommand.Cell("resnet18", "0.25", "byot", "1"), 3, null)).isFalse();
+        Map<String, Object> smoke = cell("resnet18", 0.25, "byot", 0, 3, 256, 0.4);
+        smoke.put("limit", 256);
+        assertThat(ExperimentCommand.sameSetting(smoke, grid, 3, 256L)).isTrue();
+        assertThat(ExperimentCommand.sameSetting(smoke, grid, 3, null)).isFalse();
+    }
+}

@@ -1,13 +1,17 @@
 package byot.stream.model.graph;
 
+import byot.stream.model.nd4j.StageProgram;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The inference graph cut into one SameDiff graph per stage: stage s runs section s and exit s's classifier.
@@ -15,13 +19,19 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@link Names#logits}(s) and {@link Names#probabilities}(s).
  *
  * <p>Separate graphs keep what one call plans small; {@link #run} executes a stage with the graph's own ops
- * but without SameDiff's per-call session work ({@link StageProgram}).
+ * but without SameDiff's per-call session work ({@link StageProgram}). A stage with an op that runner does not
+ * know runs through SameDiff instead, correct but slower (SameDiff's per-call planning costs about a third of a
+ * batch-1 call); that is logged once per graph at WARN, with the op, and {@link #fallbackReason} tells it.
  */
 public final class InferenceGraph implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(InferenceGraph.class);
 
     private final List<SameDiff> stages;
     /** Per stage, its op-by-op runner, or null where SameDiff runs the stage. */
     private final List<StageProgram> programs = new ArrayList<>();
+    /** Per stage, why it runs through SameDiff, or null where it runs op by op. */
+    private final List<String> fallbackReasons = new ArrayList<>();
     private final ExitMacs macs;
 
     /**
@@ -31,8 +41,22 @@ public final class InferenceGraph implements AutoCloseable {
     public InferenceGraph(List<SameDiff> stages, long[] sectionMacs, long[] headMacs) {
         this.stages = List.copyOf(stages);
         this.macs = new ExitMacs(sectionMacs, headMacs);
+        List<String> fallbacks = new ArrayList<>();
         for (int s = 0; s < stages.size(); s++) {
-            programs.add(compile(stages.get(s), Names.sectionInput(s)));
+            StageProgram program = null;
+            String reason = null;
+            try {
+                program = new StageProgram(stages.get(s), Names.sectionInput(s));
+            } catch (IllegalStateException unsupported) {
+                reason = unsupported.getMessage();
+                fallbacks.add("stage " + s + ": " + reason);
+            }
+            programs.add(program);
+            fallbackReasons.add(reason);
+        }
+        if (!fallbacks.isEmpty()) {
+            LOG.warn("inference runs {} of {} stages through SameDiff's slower session path: {}", fallbacks.size(),
+                    stages.size(), String.join("; ", fallbacks));
         }
     }
 
@@ -60,12 +84,9 @@ public final class InferenceGraph implements AutoCloseable {
         return programs.get(stage) != null;
     }
 
-    private static StageProgram compile(SameDiff sd, String input) {
-        try {
-            return new StageProgram(sd, input);
-        } catch (IllegalStateException unsupported) {
-            return null;
-        }
+    /** Why stage {@code stage} runs through SameDiff (the op the op-by-op runner lacks); empty when it does not. */
+    public Optional<String> fallbackReason(int stage) {
+        return Optional.ofNullable(fallbackReasons.get(stage));
     }
 
     /**

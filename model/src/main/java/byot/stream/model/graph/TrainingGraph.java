@@ -3,6 +3,8 @@ package byot.stream.model.graph;
 import byot.stream.model.loss.DistillationConfig;
 import byot.stream.model.loss.SelfDistillationLoss;
 import byot.stream.model.loss.TrainingMode;
+import byot.stream.model.nd4j.GradientFunction;
+import byot.stream.model.nd4j.PooledSession;
 import byot.stream.model.spec.ModelSpec;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,7 +27,7 @@ public final class TrainingGraph {
     public record Pass(Map<String, INDArray> outputs, Map<String, INDArray> gradients) {}
 
     /** The name under which SameDiff 1.0.0-M2.1 stores the function that createGradFunction builds. */
-    private static final String GRAD_FUNCTION = "grad";
+    private static final String GRAD_FUNCTION = GradientFunction.NAME;
 
     private final BuiltGraph built;
     private final List<String> lossParts;
@@ -45,9 +47,7 @@ public final class TrainingGraph {
                 || !name.startsWith("exit") || name.startsWith(deepestHead);
         this.trainable = new ArrayList<>(params.view(Parameters.Kind.WEIGHT).keySet());
         trainable.removeIf(inLoss.negate());
-        try (QuietStdout quiet = new QuietStdout()) {
-            sd.createGradFunction();
-        }
+        GradientFunction.create(sd);
         List<String> out = new ArrayList<>(lossParts);
         for (int e = 0; e < spec.sections(); e++) {
             if (inLoss.test("exit" + (e + 1) + "/")) {

@@ -1,7 +1,6 @@
 package byot.stream.model.io;
 
 import byot.stream.model.MultiExitModel;
-import byot.stream.model.graph.MultiExitNetwork;
 import byot.stream.model.graph.Parameters;
 import byot.stream.model.spec.Architecture;
 import byot.stream.model.spec.InputShape;
@@ -21,12 +20,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.EnumMap;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -98,7 +94,16 @@ public final class ModelFile {
         }
     }
 
+    /**
+     * Decodes a model, working out anew which tensors its spec needs (about 45 ms for ResNet18 ×0.25). A consumer
+     * that decodes many versions of a model passes its own {@link RequiredTensors} instead.
+     */
     public static MultiExitModel fromBytes(byte[] bytes) throws ModelFormatException {
+        return fromBytes(bytes, new RequiredTensors(0));
+    }
+
+    /** Decodes a model, with what {@code requiredTensors} remembers about the specs it has seen. */
+    public static MultiExitModel fromBytes(byte[] bytes, RequiredTensors requiredTensors) throws ModelFormatException {
         if (bytes.length < PREFIX + DIGEST) {
             throw new ModelFormatException("model payload too short (" + bytes.length + " bytes): truncated or not a model file");
         }
@@ -134,7 +139,7 @@ public final class ModelFile {
         for (TensorJson t : header.tensors()) {
             params.put(kind(t), t.name(), readTensor(data, t));
         }
-        checkComplete(spec, params);
+        checkComplete(spec, params, requiredTensors);
         return new MultiExitModel(spec, params, header.step(), header.modelVersion());
     }
 
@@ -148,11 +153,16 @@ public final class ModelFile {
     }
 
     public static MultiExitModel load(Path file) throws IOException {
+        return load(file, new RequiredTensors(0));
+    }
+
+    /** Loads a model file, with what {@code requiredTensors} remembers about the specs it has seen. */
+    public static MultiExitModel load(Path file, RequiredTensors requiredTensors) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new java.nio.file.NoSuchFileException(file.toString());
         }
         try {
-            return fromBytes(Files.readAllBytes(file));
+            return fromBytes(Files.readAllBytes(file), requiredTensors);
         } catch (ModelFormatException e) {
             throw new ModelFormatException(file + ": " + e.getMessage(), e);
         }
@@ -221,26 +231,10 @@ public final class ModelFile {
         }
     }
 
-    /**
-     * Names and shapes of the tensors every model of a spec must carry. They depend on the spec alone, and
-     * working them out builds a throw-away network (about 50 ms for ResNet18 ×0.25), which a pipeline would
-     * otherwise pay on every model version it swaps in; so once per spec. Bounded: the specs come from files
-     * and payloads, not all of them friendly.
-     */
-    private static final Map<ModelSpec, Map<Parameters.Kind, Map<String, long[]>>> REQUIRED = new ConcurrentHashMap<>();
-    private static final int REQUIRED_CACHE_LIMIT = 16;
-
     /** Building the graph asks for every tensor by name and shape; anything missing or mis-shaped is an error. */
-    private static void checkComplete(ModelSpec spec, Parameters loaded) throws ModelFormatException {
-        Map<Parameters.Kind, Map<String, long[]>> required = REQUIRED.get(spec);
-        if (required == null) {
-            required = requiredTensors(spec);
-            if (REQUIRED.size() >= REQUIRED_CACHE_LIMIT) {
-                REQUIRED.clear();
-            }
-            REQUIRED.put(spec, required);
-        }
-        for (var kind : required.entrySet()) {
+    private static void checkComplete(ModelSpec spec, Parameters loaded, RequiredTensors requiredTensors)
+            throws ModelFormatException {
+        for (var kind : requiredTensors.of(spec).entrySet()) {
             Map<String, INDArray> have = loaded.view(kind.getKey());
             for (Map.Entry<String, long[]> need : kind.getValue().entrySet()) {
                 INDArray got = have.get(need.getKey());
@@ -252,22 +246,6 @@ public final class ModelFile {
                             + ", expected " + Arrays.toString(need.getValue()));
                 }
             }
-        }
-    }
-
-    private static Map<Parameters.Kind, Map<String, long[]>> requiredTensors(ModelSpec spec) {
-        Parameters probe = new Parameters(0);
-        try {
-            MultiExitNetwork.inference(spec, probe).close();
-            Map<Parameters.Kind, Map<String, long[]>> required = new EnumMap<>(Parameters.Kind.class);
-            for (Parameters.Kind kind : List.of(Parameters.Kind.WEIGHT, Parameters.Kind.RUNNING_STAT)) {
-                Map<String, long[]> shapes = new LinkedHashMap<>();
-                probe.view(kind).forEach((name, array) -> shapes.put(name, array.shape()));
-                required.put(kind, Map.copyOf(shapes));
-            }
-            return required;
-        } finally {
-            probe.release();
         }
     }
 

@@ -2,6 +2,7 @@ package byot.stream.model.graph;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import byot.stream.model.MultiExitModel;
@@ -14,12 +15,21 @@ import byot.stream.model.spec.ModelSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.LogEvent;
+import org.apache.logging.log4j.core.Logger;
+import org.apache.logging.log4j.core.appender.AbstractAppender;
+import org.apache.logging.log4j.core.config.Property;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 class InferenceGraphTest {
 
@@ -93,6 +103,44 @@ class InferenceGraphTest {
                             arch + " stage " + s + " " + outputs[k] + " at batch " + batch);
                 }
             }
+        }
+    }
+
+    /** A stage with an op the op-by-op runner lacks still runs, through SameDiff, and says so once, with the op. */
+    @Test
+    void aStageTheRunnerCannotRunFallsBackToSameDiffWithAWarning() {
+        SameDiff sd = SameDiff.create();
+        sd.math().tanh("y", sd.placeHolder(Names.INPUT, DataType.FLOAT, -1, 3));
+        List<LogEvent> warnings = new CopyOnWriteArrayList<>();
+        Logger logger = (Logger) LogManager.getLogger(InferenceGraph.class);
+        AbstractAppender appender = new AbstractAppender("fallback-capture", null, null, true, Property.EMPTY_ARRAY) {
+            @Override
+            public void append(LogEvent event) {
+                warnings.add(event.toImmutable());
+            }
+        };
+        appender.start();
+        logger.addAppender(appender);
+        try {
+            InferenceGraph graph = new InferenceGraph(List.of(sd), new long[] {0}, new long[] {0});
+            assertFalse(graph.runsOpByOp(0));
+            assertTrue(graph.fallbackReason(0).orElseThrow().contains("tanh"), graph.fallbackReason(0).orElseThrow());
+            assertEquals(1, warnings.size(), "one warning per graph: " + warnings);
+            assertEquals(Level.WARN, warnings.get(0).getLevel());
+            String message = warnings.get(0).getMessage().getFormattedMessage();
+            assertTrue(message.contains("stage 0") && message.contains("tanh"), message);
+            INDArray x = Nd4j.rand(DataType.FLOAT, 2, 3);
+            assertEquals(Transforms.tanh(x, true), graph.run(0, x, "y")[0]);
+
+            ModelSpec spec = tiny(Architecture.RESNET18);
+            InferenceGraph supported = MultiExitNetwork.inference(spec, MultiExitModel.create(spec, 1).parameters());
+            for (int s = 0; s < supported.stages(); s++) {
+                assertTrue(supported.fallbackReason(s).isEmpty(), "stage " + s);
+            }
+            assertEquals(1, warnings.size(), "no warning for a graph that runs op by op: " + warnings);
+        } finally {
+            logger.removeAppender(appender);
+            appender.stop();
         }
     }
 

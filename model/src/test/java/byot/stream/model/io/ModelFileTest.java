@@ -86,10 +86,17 @@ class ModelFileTest {
         ModelSpec deeper = ModelSpec.fashionMnist(Architecture.RESNET34, 0.0625);
         ModelSpec wider = ModelSpec.fashionMnist(Architecture.RESNET18, 0.125);
         // Loaded twice each: the second load uses what the first worked out about the spec.
+        RequiredTensors known = new RequiredTensors();
         for (int i = 0; i < 2; i++) {
-            assertMessage(ModelFile.toBytes(new MultiExitModel(deeper, resnet18.parameters(), 0, 1), false), "lacks tensor");
-            assertMessage(ModelFile.toBytes(new MultiExitModel(wider, resnet18.parameters(), 0, 1), false), "has shape");
-            assertEquals(resnet18.spec(), ModelFile.fromBytes(ModelFile.toBytes(resnet18, false)).spec());
+            byte[] tooFew = ModelFile.toBytes(new MultiExitModel(deeper, resnet18.parameters(), 0, 1), false);
+            byte[] wrongShapes = ModelFile.toBytes(new MultiExitModel(wider, resnet18.parameters(), 0, 1), false);
+            assertMessage(tooFew, "lacks tensor");
+            assertMessage(wrongShapes, "has shape");
+            assertTrue(assertThrows(ModelFormatException.class, () -> ModelFile.fromBytes(tooFew, known)).getMessage()
+                    .contains("lacks tensor"));
+            assertTrue(assertThrows(ModelFormatException.class, () -> ModelFile.fromBytes(wrongShapes, known)).getMessage()
+                    .contains("has shape"));
+            assertEquals(resnet18.spec(), ModelFile.fromBytes(ModelFile.toBytes(resnet18, false), known).spec());
         }
     }
 

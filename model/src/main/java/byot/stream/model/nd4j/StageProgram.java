@@ -1,4 +1,4 @@
-package byot.stream.model.graph;
+package byot.stream.model.nd4j;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -33,11 +33,14 @@ import org.nd4j.linalg.factory.Nd4j;
  * write into an input no later op reads, and arrays a call no longer needs go back to a pool that later ops
  * and calls reuse. The ops and their arguments are SameDiff's own, so results are bit-identical.
  *
- * <p>Only single-output ops of known kinds are accepted; anything else fails at construction, and
- * {@link InferenceGraph} then runs that stage through SameDiff.
+ * <p>Only single-output ops of known kinds are accepted; anything else fails at construction with an
+ * {@link IllegalStateException} that names the op, and {@link byot.stream.model.graph.InferenceGraph} then runs
+ * that stage through SameDiff. It relies on how ND4J 1.0.0-M2.1 represents ops (their names, arguments and
+ * shape functions), which is why it lives in this package; {@code Nd4jInternalsTest} checks it against
+ * SameDiff's own execution.
  * Thread-safe: plans are immutable once made and the pool hands each array to one caller at a time.
  */
-final class StageProgram {
+public final class StageProgram {
 
     private enum Kind { CUSTOM, RELU, MUL_SCALAR, SUB_SCALAR, MEAN }
 
@@ -56,7 +59,12 @@ final class StageProgram {
     private final Map<List<String>, Plan> plans = new ConcurrentHashMap<>();
     private final ArrayPool pool = new ArrayPool();
 
-    StageProgram(SameDiff sd, String inputName) {
+    /**
+     * @param sd        one inference stage
+     * @param inputName its placeholder
+     * @throws IllegalStateException if the stage has an op this runner cannot run; the message names it
+     */
+    public StageProgram(SameDiff sd, String inputName) {
         this.inputName = inputName;
         List<INDArray> consts = new ArrayList<>();
         for (SDVariable v : sd.variables()) {
@@ -90,7 +98,7 @@ final class StageProgram {
     }
 
     /** Runs the stage on {@code input} (batch first) and returns the named outputs, in the order asked. */
-    INDArray[] run(INDArray input, List<String> outputs) {
+    public INDArray[] run(INDArray input, List<String> outputs) {
         Plan plan = plans.computeIfAbsent(List.copyOf(outputs), this::plan);
         long batch = input.size(0);
         INDArray[] values = constants.clone();
@@ -291,15 +299,15 @@ final class StageProgram {
         return shape;
     }
 
+    /** Frees the pooled arrays now instead of whenever the garbage collector finds them. */
+    public void releasePool() {
+        pool.release();
+    }
+
     /**
      * Free arrays by shape, shared by the threads that use one snapshot and dropped with it (no thread-locals
      * that would outlive a replaced snapshot). Beyond its byte limit arrays are left to the garbage collector.
      */
-    /** Frees the pooled arrays now instead of whenever the garbage collector finds them. */
-    void releasePool() {
-        pool.release();
-    }
-
     private static final class ArrayPool {
         private static final long MAX_BYTES = 64L << 20;
         private final Map<List<Long>, ConcurrentLinkedDeque<INDArray>> free = new ConcurrentHashMap<>();

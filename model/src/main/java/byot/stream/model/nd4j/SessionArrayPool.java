@@ -1,4 +1,4 @@
-package byot.stream.model.graph;
+package byot.stream.model.nd4j;
 
 import java.util.ArrayDeque;
 import java.util.Arrays;
@@ -93,6 +93,11 @@ final class SessionArrayPool extends AbstractMemoryMgr {
         }
         free.clear();
         bytes = 0;
+    }
+
+    /** How many released arrays the pool holds for reuse now. */
+    int held() {
+        return free.values().stream().mapToInt(ArrayDeque::size).sum();
     }
 
     private INDArray take(Key key) {

@@ -1,4 +1,4 @@
-package byot.stream.model.graph;
+package byot.stream.model.nd4j;
 
 import java.util.Collection;
 import java.util.List;
@@ -18,12 +18,26 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
  *
  * <p>SameDiff keeps one session per thread and graph; {@link #installForCurrentThread} puts one of these in
  * its place. {@link SameDiff#setEnableCache} must be on for the session to release anything.
+ *
+ * <p>Extends ND4J's {@code samediff.internal} session; {@code Nd4jInternalsTest} checks what it relies on.
  */
 public final class PooledSession extends InferenceSession {
 
+    private final SessionArrayPool pool = new SessionArrayPool();
+
     private PooledSession(SameDiff sd) {
         super(sd);
-        setMmgr(new SessionArrayPool());
+        setMmgr(pool);
+    }
+
+    /** The arrays this session has released and keeps for reuse (for the upgrade check). */
+    SessionArrayPool pool() {
+        return pool;
+    }
+
+    /** How many freed array ids ND4J's session still remembers (for the upgrade check). */
+    int freedArraysRemembered() {
+        return freedArrays.size();
     }
 
     /** Makes the calling thread's session of {@code sd} one of these, on first use. */

@@ -9,6 +9,7 @@ import byot.stream.connectors.format.ModelUpdate;
 import byot.stream.model.MultiExitModel;
 import byot.stream.model.io.ModelFile;
 import byot.stream.model.io.ModelFormatException;
+import byot.stream.model.io.RequiredTensors;
 import byot.stream.model.train.NonFiniteLossException;
 import byot.stream.model.train.StepResult;
 import byot.stream.model.train.Trainer;
@@ -94,6 +95,7 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
     private transient Counter rollbacks;
     /** The last model that left this operator (or the one it started from): what a rollback returns to. */
     private transient byte[] lastGood;
+    private transient RequiredTensors requiredTensors;
     private transient ImageEventCodec eventCodec;
     private transient Counter[] scored;
     private transient Counter[] correct;
@@ -119,8 +121,9 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         for (byte[] b : modelState.get()) {
             saved = b;
         }
+        requiredTensors = new RequiredTensors(1);
         lastGood = saved != null ? saved : initialModel;
-        model = ModelFile.fromBytes(lastGood);
+        model = ModelFile.fromBytes(lastGood, requiredTensors);
         long seen = 0;
         for (Long s : seenState.get()) {
             seen = s;
@@ -337,7 +340,7 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         String bad = model.parameters().firstNonFinite().orElse("?");
         MultiExitModel good;
         try {
-            good = ModelFile.fromBytes(lastGood);
+            good = ModelFile.fromBytes(lastGood, requiredTensors);
         } catch (ModelFormatException e) {
             throw new IllegalStateException("the learner's own last model does not decode", e);
         }

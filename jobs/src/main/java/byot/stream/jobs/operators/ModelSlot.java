@@ -4,6 +4,7 @@ import byot.stream.connectors.format.ModelUpdate;
 import byot.stream.model.MultiExitModel;
 import byot.stream.model.exit.EarlyExitClassifier;
 import byot.stream.model.io.ModelFile;
+import byot.stream.model.io.RequiredTensors;
 import byot.stream.model.io.ModelFormatException;
 import byot.stream.model.spec.ModelSpec;
 
@@ -16,6 +17,8 @@ final class ModelSlot {
 
     private final ModelSpec expected;
     private final int maxPayloadBytes;
+    /** Every update has the served model's spec: its tensor index is worked out once, not at every swap. */
+    private final RequiredTensors requiredTensors = new RequiredTensors();
     private EarlyExitClassifier classifier;
     private byte[] payload;
 
@@ -58,7 +61,7 @@ final class ModelSlot {
         }
         MultiExitModel model;
         try {
-            model = ModelFile.fromBytes(update.payload());
+            model = ModelFile.fromBytes(update.payload(), requiredTensors);
         } catch (ModelFormatException e) {
             return java.util.Optional.of("corrupt model payload: " + e.getMessage());
         }
@@ -93,8 +96,8 @@ final class ModelSlot {
         }
     }
 
-    private static String digest(byte[] bytes) throws ModelFormatException {
-        MultiExitModel model = ModelFile.fromBytes(bytes);
+    private String digest(byte[] bytes) throws ModelFormatException {
+        MultiExitModel model = ModelFile.fromBytes(bytes, requiredTensors);
         try {
             return ModelFile.weightsChecksum(model);
         } finally {

@@ -3,6 +3,7 @@ package byot.stream.jobs.adapt;
 import byot.stream.connectors.signing.ModelKey;
 import byot.stream.connectors.signing.ModelKeyFile;
 import byot.stream.jobs.config.ClientOptions;
+import byot.stream.jobs.config.DistillationOptions;
 import byot.stream.jobs.config.Options;
 import byot.stream.jobs.config.Parsed;
 import byot.stream.jobs.config.UsageException;
@@ -26,9 +27,7 @@ public final class AdaptOptions {
     }
 
     public static Options declare() {
-        return new Options()
-                .add("bootstrap-servers", "localhost:9092", "Kafka brokers")
-                .add("client-config", null, "Java properties file passed to every Kafka client (SASL/SSL settings)")
+        Options options = ClientOptions.declare(new Options())
                 .add("images-topic", "images", "Topic of image events")
                 .add("predictions-topic", "predictions", "Topic of predictions (JSON)")
                 .add("models-topic", "models", "Topic of published model versions")
@@ -57,10 +56,8 @@ public final class AdaptOptions {
                 .add("publish-every-seconds", "10", "...or after this many seconds with at least one step")
                 .add("lr", "0.01", "Fine-tuning learning rate")
                 .add("momentum", "0.9", "Fine-tuning SGD momentum")
-                .add("weight-decay", "5e-4", "Fine-tuning weight decay")
-                .add("alpha", "0.3", "Weight of the KL term for shallow exits")
-                .add("lambda", "0.03", "Weight of the feature hint for shallow exits")
-                .add("temperature", "3", "Temperature of the KL term")
+                .add("weight-decay", "5e-4", "Fine-tuning weight decay");
+        return DistillationOptions.declare(options)
                 .add("metrics-window-seconds", "5", "Event-time window of the metrics topic")
                 .add("event-time-max-past-s", "3600", "Event times older than arrival minus this are clamped for windows and sink timestamps")
                 .add("event-time-max-future-s", "60", "Event times later than arrival plus this are clamped (at most 1800: sinks stamp records with it)")
@@ -121,9 +118,6 @@ public final class AdaptOptions {
         if (a.has("thresholds")) {
             thresholds = a.getDoubles("thresholds");
         }
-        if (thresholds.length != exits - 1) {
-            throw new UsageException("--thresholds needs " + (exits - 1) + " values (one per shallow exit), got " + thresholds.length);
-        }
         InferenceConfig inference = new InferenceConfig(a.getInt("batch-size"), a.getLong("max-wait-ms"), criterion, thresholds,
                 a.getInt("max-model-bytes"));
         TrainingMode mode = TrainingMode.fromId(a.get("mode"));
@@ -131,7 +125,7 @@ public final class AdaptOptions {
             throw new UsageException("--mode kd needs a separate teacher and is offline only (byot train)");
         }
         AdaptConfig adapt = new AdaptConfig(
-                new DistillationConfig(mode, a.getDouble("alpha"), a.getDouble("lambda"), a.getDouble("temperature"), 0),
+                DistillationOptions.config(a, mode, 0),
                 SgdConfig.constantRate(a.getDouble("lr"), a.getDouble("momentum"), a.getDouble("weight-decay")),
                 new AdaptConfig.Batching(a.getInt("train-every"), a.getInt("train-batch"), a.getInt("replay-size")),
                 new AdaptConfig.Publishing(a.getInt("publish-every-steps"), a.getDouble("publish-every-seconds")),

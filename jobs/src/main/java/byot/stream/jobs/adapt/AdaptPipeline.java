@@ -40,6 +40,12 @@ public final class AdaptPipeline {
     public static void build(StreamExecutionEnvironment env, PipelineEndpoints io, PipelineConfig config, byte[] initialModel)
             throws ModelFormatException {
         int exits = ModelFile.fromBytes(initialModel).spec().sections();
+        // Checked here, where the model's exit count is known, so every way of building the job gets the same answer.
+        int thresholds = config.inference().thresholds().length;
+        if (thresholds != exits - 1) {
+            throw new IllegalArgumentException("early exit needs " + (exits - 1) + " thresholds (one per shallow exit of "
+                    + exits + "), got " + thresholds + " (--thresholds)");
+        }
         Duration outOfOrderness = config.maxOutOfOrderness();
         WatermarkStrategy<Decoded> watermarks = WatermarkStrategy.<Decoded>forGenerator(ctx -> new ArrivalBoundedWatermarks(outOfOrderness))
                 .withTimestampAssigner(new ClampedTimestamps(config.eventTimeBounds()))

@@ -4,12 +4,30 @@ import byot.stream.connectors.kafka.KafkaClientProperties;
 import java.io.IOException;
 import java.nio.file.Path;
 
-/** Reads {@code --bootstrap-servers} and {@code --client-config}, which every Kafka command shares. */
+/**
+ * {@code --bootstrap-servers} and {@code --client-config}, which every Kafka command shares: declared here once,
+ * added to each command's {@link Options} by {@link #declare}, read by {@link #client}.
+ */
 public final class ClientOptions {
+    static final String BOOTSTRAP_SERVERS = "bootstrap-servers";
+    static final String CLIENT_CONFIG = "client-config";
+
     private ClientOptions() {}
 
+    /** Adds the two flags to {@code options}; {@code defaultServers} is where the command looks without the flag. */
+    public static Options declare(Options options, String defaultServers) {
+        return options
+                .add(BOOTSTRAP_SERVERS, defaultServers, "Kafka brokers, host:port[,host:port...]")
+                .add(CLIENT_CONFIG, null, "Java properties file applied to every Kafka client (SASL/SSL settings); its"
+                        + " secrets are read from the file where each client starts and never copied into a job graph");
+    }
+
+    public static Options declare(Options options) {
+        return declare(options, "localhost:9092");
+    }
+
     public static KafkaClientProperties client(Parsed args) throws IOException {
-        KafkaClientProperties client = KafkaClientProperties.of(args.get("bootstrap-servers"));
-        return args.has("client-config") ? client.withFile(Path.of(args.get("client-config"))) : client;
+        KafkaClientProperties client = KafkaClientProperties.of(args.get(BOOTSTRAP_SERVERS));
+        return args.has(CLIENT_CONFIG) ? client.withFile(Path.of(args.get(CLIENT_CONFIG))) : client;
     }
 }

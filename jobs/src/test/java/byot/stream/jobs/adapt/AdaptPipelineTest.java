@@ -34,4 +34,26 @@ class AdaptPipelineTest {
         assertThatThrownBy(() -> new EventTimeBounds(Duration.ofSeconds(-1), Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    /** The count is checked where the model's exits are known, so flink run, byot run and the tools all get it. */
+    @Test
+    void aThresholdListThatDoesNotFitTheModelIsRefusedWhenTheJobIsBuilt() throws Exception {
+        byte[] model = byot.stream.model.io.ModelFile.toBytes(
+                byot.stream.model.MultiExitModel.create(AdaptPipelineITCase.SMALL, 0), false);
+        PipelineConfig twoThresholds = new PipelineConfig(
+                new byot.stream.jobs.operators.InferenceConfig(16, 5, byot.stream.model.exit.ExitCriterion.MAX_SOFTMAX,
+                        new double[] {0.9, 0.9}),
+                byot.stream.jobs.FineTuning.byot(100, 1, 1), 1, Duration.ofSeconds(1), Duration.ofSeconds(1));
+        var env = org.apache.flink.streaming.api.environment.StreamExecutionEnvironment.getExecutionEnvironment();
+        assertThatThrownBy(() -> AdaptPipeline.build(env, null, twoThresholds, model))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs 3 thresholds");
+    }
+
+    @Test
+    void trainingAndFineTuningDeclareTheLossWeightsOnce() {
+        var run = AdaptOptions.declare().parse(new String[0]);
+        var defaults = byot.stream.model.loss.DistillationConfig.defaults(byot.stream.model.loss.TrainingMode.BYOT);
+        assertThat(byot.stream.jobs.config.DistillationOptions.config(run, byot.stream.model.loss.TrainingMode.BYOT, 0))
+                .isEqualTo(defaults);
+    }
 }

@@ -11,8 +11,9 @@ public record ExitPolicy(ExitCriterion criterion, double[] thresholds) {
     public ExitPolicy {
         thresholds = thresholds.clone();
         for (double t : thresholds) {
-            if (Double.isNaN(t)) {
-                throw new IllegalArgumentException("threshold is NaN");
+            // Below zero no criterion means anything: max-softmax would always exit, entropy never.
+            if (Double.isNaN(t) || t < 0) {
+                throw new IllegalArgumentException("early-exit thresholds must be >= 0, got " + Arrays.toString(thresholds));
             }
         }
     }

@@ -96,4 +96,13 @@ class EarlyExitClassifierTest {
         }
         assertArrayEquals(macs, macs.clone());
     }
+
+    @Test
+    void negativeOrNanThresholdsAreRefused() {
+        IllegalArgumentException negative = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new ExitPolicy(ExitCriterion.ENTROPY, new double[] {0.3, -0.1, 0.9}));
+        org.junit.jupiter.api.Assertions.assertTrue(negative.getMessage().contains(">= 0"), negative.getMessage());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> ExitPolicy.uniform(ExitCriterion.MAX_SOFTMAX, Double.NaN, 4));
+    }
 }

@@ -30,12 +30,10 @@ public final class ProduceCommand implements Command {
 
     @Override
     public Options options() {
-        return new Options()
+        return ClientOptions.declare(new Options())
                 .add("dataset", FashionMnist.NAME, "Dataset to replay (fashion-mnist)")
                 .add("split", "train", "train or test")
                 .add("data", null, "Directory with the dataset's files (default: " + FashionMnist.DEFAULT_DIR + ")")
-                .add("bootstrap-servers", "localhost:9092", "Kafka brokers")
-                .add("client-config", null, "Properties file of extra Kafka client settings (SASL/SSL)")
                 .add("topic", Topics.IMAGES, "Topic to write")
                 .add("rate", "2000", "Events per second; 0 = as fast as possible")
                 .add("labeled-fraction", "0.3", "Share of events that keep their label; the rest are sent unlabeled")

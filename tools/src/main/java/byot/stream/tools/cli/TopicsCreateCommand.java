@@ -23,10 +23,8 @@ public final class TopicsCreateCommand implements Command {
 
     @Override
     public Options options() {
-        return new Options()
-                .add("bootstrap-servers", "localhost:9092", "Kafka brokers")
-                .add("partitions", "4", "Partitions of images, predictions and dead-letter (models and metrics get 1)")
-                .add("client-config", null, "Properties file of extra Kafka client settings (SASL/SSL)");
+        return ClientOptions.declare(new Options())
+                .add("partitions", "4", "Partitions of images, predictions and dead-letter (models and metrics get 1)");
     }
 
     @Override

@@ -24,9 +24,7 @@ public final class MonitorCommand implements Command {
 
     @Override
     public Options options() {
-        return new Options()
-                .add("bootstrap-servers", "localhost:9092", "Kafka brokers")
-                .add("client-config", null, "Properties file of extra Kafka client settings (SASL/SSL)")
+        return ClientOptions.declare(new Options())
                 .add("metrics-topic", Topics.METRICS, "Topic of metrics windows (JSON)")
                 .add("dead-letter-topic", Topics.DEAD_LETTER, "Topic of dead letters (JSON)")
                 .add("port", "8088", "HTTP port on 127.0.0.1 (0 picks a free one)")

@@ -58,7 +58,7 @@ public final class EvalCommand implements Command {
                 .add("dataset", "fashion-mnist", "Data set: fashion-mnist, cifar10, cifar100")
                 .add("data", null, "Directory with the data set files")
                 .add("criterion", "max-softmax", "Exit criterion: max-softmax or entropy")
-                .add("thresholds", null, "Comma-separated thresholds to sweep (default: a built-in grid)")
+                .add("sweep-thresholds", null, "Comma-separated thresholds to sweep (default: a built-in grid); not the per-exit --thresholds of byot run")
                 .add("max-drop", "0.003", "Calibration: allowed accuracy drop below full depth on the calibration half (0.003 = 0.3 pp, leaving room for the held-out half)")
                 .add("target-accuracy", null, "Calibration: absolute accuracy to meet instead of --max-drop")
                 .add("batch-size", "64", "Batch size for the timed early-exit runs")
@@ -77,7 +77,7 @@ public final class EvalCommand implements Command {
             throw new UsageException("model expects " + model.spec().input() + " images, " + dataset.id() + " has " + test.shape());
         }
         ExitCriterion criterion = ExitCriterion.fromId(args.get("criterion"));
-        double[] thresholds = args.has("thresholds") ? args.getDoubles("thresholds") : Calibration.grid(criterion);
+        double[] thresholds = args.has("sweep-thresholds") ? args.getDoubles("sweep-thresholds") : Calibration.grid(criterion);
         EarlyExitClassifier classifier = model.snapshot();
         int exits = classifier.exits();
 

@@ -3,6 +3,7 @@ package byot.stream.tools.train;
 import byot.stream.connectors.signing.DetachedSignature;
 import byot.stream.connectors.signing.ModelKey;
 import byot.stream.tools.cli.Command;
+import byot.stream.jobs.config.DistillationOptions;
 import byot.stream.jobs.config.Options;
 import byot.stream.jobs.config.Parsed;
 import byot.stream.tools.cli.StatusLine;
@@ -59,7 +60,7 @@ public final class TrainCommand implements Command {
 
     @Override
     public Options options() {
-        return new Options()
+        return DistillationOptions.declare(new Options())
                 .add("dataset", "fashion-mnist", "Data set: fashion-mnist, cifar10, cifar100")
                 .add("data", null, "Directory with the data set files (default: Debian package path for fashion-mnist)")
                 .add("arch", "resnet18", "Backbone: " + java.util.Arrays.stream(Architecture.values())
@@ -74,9 +75,6 @@ public final class TrainCommand implements Command {
                 .add("momentum", "0.9", "SGD momentum")
                 .add("weight-decay", "5e-4", "L2 weight decay")
                 .add("schedule", "cosine", "Learning-rate schedule: cosine, step, constant")
-                .add("alpha", "0.3", "Weight of the KL term against labels for shallow exits")
-                .add("lambda", "0.03", "Weight of the L2 feature hint for shallow exits")
-                .add("temperature", "3", "Softmax temperature of the KL term")
                 .add("warmup-steps", "0", "Ramp alpha and lambda from 0 over this many steps")
                 .add("crop-padding", "2", "Random-crop padding in pixels (0: no crop)")
                 .flag("flip", "Random horizontal flips (off by default: wrong for digits)")
@@ -123,8 +121,7 @@ public final class TrainCommand implements Command {
                 new Augmentation(args.getInt("crop-padding"), args.flag("flip")), seed);
         SgdConfig sgd = new SgdConfig(args.getDouble("lr"), args.getDouble("momentum"), args.getDouble("weight-decay"),
                 LrSchedule.fromId(args.get("schedule")), run.stepsFor(train.size()));
-        DistillationConfig distillation = new DistillationConfig(mode, args.getDouble("alpha"), args.getDouble("lambda"),
-                args.getDouble("temperature"), args.getInt("warmup-steps"));
+        DistillationConfig distillation = DistillationOptions.config(args, mode, args.getInt("warmup-steps"));
 
         MultiExitModel model = MultiExitModel.create(spec, seed);
         err.printf("training %s (%,d weights) in %s mode on %,d images, %d epochs%n",

@@ -32,7 +32,7 @@ class EvalCommandTest {
                 new PrintStream(err, true, StandardCharsets.UTF_8));
 
         int rc = eval.run(eval.options().parse(new String[] {"--model", model.toString(), "--limit", "256",
-            "--thresholds", "0.0,0.5,1.01", "--target-accuracy", "0", "--batch-size", "32", "--timing-images", "64",
+            "--sweep-thresholds", "0.0,0.5,1.01", "--target-accuracy", "0", "--batch-size", "32", "--timing-images", "64",
             "--timing-rounds", "2"}));
 
         String stdout = out.toString(StandardCharsets.UTF_8);

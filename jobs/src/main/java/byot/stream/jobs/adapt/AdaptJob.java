@@ -20,6 +20,7 @@ import java.time.Duration;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
@@ -63,7 +64,9 @@ public final class AdaptJob {
     public static JobExecutionResult run(Parsed args, String name, PrintStream log) throws Exception {
         byte[] configured = initialModel(args);
         ModelSpec spec = ModelFile.fromBytes(configured).spec();
-        JobSettings settings = AdaptOptions.settings(args);
+        // The configuration of the environment this runs in: the cluster's under flink run, empty in a MiniCluster.
+        ReadableConfig cluster = StreamExecutionEnvironment.getExecutionEnvironment().getConfiguration();
+        JobSettings settings = AdaptOptions.checkpointsOf(AdaptOptions.settings(args), args, cluster);
         PipelineConfig pipeline = AdaptOptions.pipeline(args, spec.sections());
         StartSettings start = AdaptOptions.start(args);
         CheckpointDirectory checkpoints = CheckpointDirectory.of(settings.checkpointDir());

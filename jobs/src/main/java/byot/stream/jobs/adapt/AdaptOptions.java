@@ -18,6 +18,8 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 
 /** The flags of {@code byot run}, declared once, and their translation into the pipeline's records. */
@@ -61,8 +63,10 @@ public final class AdaptOptions {
                 .add("metrics-window-seconds", "5", "Event-time window of the metrics topic")
                 .add("event-time-max-past-s", "3600", "Event times older than arrival minus this are clamped for windows and sink timestamps")
                 .add("event-time-max-future-s", "60", "Event times later than arrival plus this are clamped (at most 1800: sinks stamp records with it)")
-                .add("checkpoint-interval-ms", "2000", "Checkpoint interval; exactly-once predictions become visible at each")
-                .add("checkpoint-dir", "out/checkpoints", "Checkpoint storage (file system: model state is several MB); a local one is created owner-only (700)")
+                .add("checkpoint-interval-ms", "2000", "Checkpoint interval; exactly-once predictions become visible at each."
+                        + " Without the flag a cluster's execution.checkpointing.interval wins over this default")
+                .add("checkpoint-dir", "out/checkpoints", "Checkpoint storage (file system: model state is several MB); a local one is"
+                        + " created owner-only (700). Without the flag a cluster's execution.checkpointing.dir wins over this default")
                 .add("from-savepoint", null, "Savepoint or retained checkpoint to resume from: model, version, replay buffer and Kafka offsets")
                 .flag("allow-non-restored-state", "With --from-savepoint: skip savepoint state that no operator of this job claims")
                 .flag("fresh", "Without --from-savepoint: ignore the newest model on --models-topic and restart its version line")
@@ -99,6 +103,18 @@ public final class AdaptOptions {
         ModelKeyFile key = new ModelKeyFile(a.get("model-key"));
         key.read();
         return Optional.of(key);
+    }
+
+    /**
+     * Checkpointing belongs to the cluster: where its configuration (flink-conf, a {@code FlinkDeployment}'s
+     * {@code flinkConfiguration}) sets the interval or the directory, that value is used unless the flag was given.
+     */
+    public static JobSettings checkpointsOf(JobSettings s, Parsed a, ReadableConfig cluster) {
+        Duration interval = a.given("checkpoint-interval-ms") ? s.checkpointInterval()
+                : cluster.getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL).orElse(s.checkpointInterval());
+        String dir = a.given("checkpoint-dir") ? s.checkpointDir()
+                : cluster.getOptional(CheckpointingOptions.CHECKPOINTS_DIRECTORY).orElse(s.checkpointDir());
+        return s.withCheckpoints(interval, dir);
     }
 
     public static StartSettings start(Parsed a) {

@@ -30,6 +30,11 @@ public record JobSettings(KafkaClientProperties client, Topics topics, String gr
                 Optional.empty());
     }
 
+    /** The same settings with another checkpoint interval and directory. */
+    public JobSettings withCheckpoints(Duration interval, String dir) {
+        return new JobSettings(client, topics, groupId, delivery, interval, dir, bounded, maxPixelBytes, bufferTimeout, modelKey);
+    }
+
     /** Topic names; the defaults are those of docs/formats.md. */
     public record Topics(String images, String predictions, String models, String metrics, String deadLetter) {
         public static Topics defaults() {

@@ -85,6 +85,7 @@ public final class Options {
                 throw new UsageException("option --" + key + " needs a value");
             }
         }
+        java.util.Set<String> given = new java.util.HashSet<>(values.keySet());
         for (Option option : options.values()) {
             if (option.required() && !values.containsKey(option.name())) {
                 throw new UsageException("missing required option --" + option.name() + " (" + option.description() + ")");
@@ -93,7 +94,7 @@ public final class Options {
                 values.put(option.name(), option.defaultValue());
             }
         }
-        return new Parsed(values, positional);
+        return new Parsed(values, positional, given);
     }
 
     public String usage(String command, String summary) {

@@ -8,10 +8,17 @@ import java.util.Optional;
 public final class Parsed {
     private final Map<String, String> values;
     private final List<String> positional;
+    private final java.util.Set<String> given;
 
-    Parsed(Map<String, String> values, List<String> positional) {
+    Parsed(Map<String, String> values, List<String> positional, java.util.Set<String> given) {
         this.values = Map.copyOf(values);
         this.positional = List.copyOf(positional);
+        this.given = java.util.Set.copyOf(given);
+    }
+
+    /** Whether the flag was on the command line, as opposed to taking its declared default. */
+    public boolean given(String name) {
+        return given.contains(name);
     }
 
     public boolean has(String name) {

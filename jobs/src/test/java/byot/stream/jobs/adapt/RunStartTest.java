@@ -95,4 +95,27 @@ class RunStartTest {
         assertThat(AdaptOptions.start(parse("--fresh")).continueModelsTopic()).isFalse();
         assertThat(AdaptOptions.start(parse()).continueModelsTopic()).isTrue();
     }
+
+    /** A cluster's flink-conf or FlinkDeployment owns checkpointing unless the command line says otherwise. */
+    @Test
+    void theClustersCheckpointSettingsWinOverTheDefaultsButNotOverTheFlags() throws Exception {
+        var cluster = new org.apache.flink.configuration.Configuration();
+        cluster.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, java.time.Duration.ofSeconds(30));
+        cluster.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, "s3://cluster/checkpoints");
+
+        Parsed defaults = parse();
+        JobSettings fromCluster = AdaptOptions.checkpointsOf(AdaptOptions.settings(defaults), defaults, cluster);
+        assertThat(fromCluster.checkpointInterval()).isEqualTo(java.time.Duration.ofSeconds(30));
+        assertThat(fromCluster.checkpointDir()).isEqualTo("s3://cluster/checkpoints");
+
+        Parsed flags = parse("--checkpoint-interval-ms", "500", "--checkpoint-dir", "s3://mine/cp");
+        JobSettings fromFlags = AdaptOptions.checkpointsOf(AdaptOptions.settings(flags), flags, cluster);
+        assertThat(fromFlags.checkpointInterval()).isEqualTo(java.time.Duration.ofMillis(500));
+        assertThat(fromFlags.checkpointDir()).isEqualTo("s3://mine/cp");
+
+        JobSettings local = AdaptOptions.checkpointsOf(AdaptOptions.settings(defaults), defaults,
+                new org.apache.flink.configuration.Configuration());
+        assertThat(local.checkpointInterval()).isEqualTo(java.time.Duration.ofSeconds(2));
+        assertThat(local.checkpointDir()).endsWith("/out/checkpoints");
+    }
 }

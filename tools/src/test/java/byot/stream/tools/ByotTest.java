@@ -60,6 +60,11 @@ class ByotTest {
         assertThat(run("eval")).isEqualTo(2);
         assertThat(err()).contains("missing required option --model");
         err.reset();
+        assertThat(run("topics", "create", "--partitions")).isEqualTo(2);
+        assertThat(err()).contains("option --partitions needs a value");
+        err.reset();
+        assertThat(run("train", "--epochs=")).isEqualTo(2);
+        err.reset();
         assertThat(run("bench", "soak", "--live-heap-seconds", "0")).isEqualTo(2);
         assertThat(err()).contains("--live-heap-seconds must be > 0");
     }

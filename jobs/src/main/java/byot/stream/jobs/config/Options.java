@@ -1,13 +1,21 @@
 package byot.stream.jobs.config;
 
-import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
 
 /**
- * The flags one command accepts, declared once: parsing, validation and {@code --help} all read this
- * declaration, so the help text cannot drift from the code.
+ * The flags one command accepts, declared once: parsing, validation and {@code --help} all read this declaration,
+ * so the help text cannot drift from the code. Parsing and help are picocli's (its programmatic model): this class
+ * only keeps the project's one-line way of declaring a flag, shared by the job's entry point and every tool.
  */
 public final class Options {
 
@@ -24,14 +32,14 @@ public final class Options {
         return put(new Option(name, null, description, true, false));
     }
 
-    /** A boolean switch that takes no value. */
+    /** A boolean switch: {@code --name} or {@code --name=false}. */
     public Options flag(String name, String description) {
         return put(new Option(name, null, description, false, true));
     }
 
     /** Names of the declared options, in declaration order. */
-    public java.util.Set<String> names() {
-        return java.util.Collections.unmodifiableSet(options.keySet());
+    public Set<String> names() {
+        return Collections.unmodifiableSet(options.keySet());
     }
 
     /** Changes the default of a declared option, e.g. for a command that reuses another's flags. */
@@ -51,64 +59,75 @@ public final class Options {
         return this;
     }
 
+    /**
+     * Parses {@code args}; what follows a lone {@code --} is passed on untouched as positional arguments (e.g. a
+     * submitted job's own flags). Every error is a {@link UsageException} with one line for the user.
+     */
     public Parsed parse(String[] args) {
+        CommandSpec spec = spec("byot", "");
+        ParseResult result;
+        try {
+            result = new CommandLine(spec).parseArgs(args);
+        } catch (ParameterException e) {
+            throw new UsageException(oneLine(e));
+        }
         Map<String, String> values = new LinkedHashMap<>();
-        List<String> positional = new ArrayList<>();
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            if (arg.equals("--")) { // what follows belongs to someone else, e.g. a submitted job's own flags
-                positional.addAll(List.of(args).subList(i + 1, args.length));
-                break;
-            }
-            if (!arg.startsWith("--")) {
-                positional.add(arg);
-                continue;
-            }
-            String key = arg.substring(2);
-            String inline = null;
-            int eq = key.indexOf('=');
-            if (eq >= 0) {
-                inline = key.substring(eq + 1);
-                key = key.substring(0, eq);
-            }
-            Option option = options.get(key);
-            if (option == null) {
-                throw new UsageException("unknown option --" + key + " (see --help)");
-            }
-            if (option.isSwitch()) {
-                values.put(key, inline == null ? "true" : inline);
-            } else if (inline != null) {
-                values.put(key, inline);
-            } else if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
-                values.put(key, args[++i]);
-            } else {
-                throw new UsageException("option --" + key + " needs a value");
+        Set<String> given = new java.util.HashSet<>();
+        for (Option o : options.values()) {
+            OptionSpec matched = result.matchedOption("--" + o.name());
+            if (matched != null) {
+                given.add(o.name());
+                values.put(o.name(), o.isSwitch() ? String.valueOf((Boolean) matched.getValue()) : matched.getValue());
+            } else if (o.defaultValue() != null) {
+                values.put(o.name(), o.defaultValue());
             }
         }
-        java.util.Set<String> given = new java.util.HashSet<>(values.keySet());
-        for (Option option : options.values()) {
-            if (option.required() && !values.containsKey(option.name())) {
-                throw new UsageException("missing required option --" + option.name() + " (" + option.description() + ")");
-            }
-            if (!values.containsKey(option.name()) && option.defaultValue() != null) {
-                values.put(option.name(), option.defaultValue());
-            }
-        }
-        return new Parsed(values, positional, given);
+        List<String> positional = result.matchedPositionals().isEmpty() ? List.of()
+                : result.matchedPositionals().get(0).getValue();
+        return new Parsed(values, positional == null ? List.of() : positional, given);
     }
 
+    /** {@code --help}: the summary, then every flag with its description and default. */
     public String usage(String command, String summary) {
-        StringBuilder out = new StringBuilder();
-        out.append(summary).append("\n\nUsage: byot ").append(command).append(" [--option value]...\n");
-        int width = options.keySet().stream().mapToInt(String::length).max().orElse(0) + 4;
+        return new CommandLine(spec("byot " + command, summary)).getUsageMessage(CommandLine.Help.Ansi.OFF);
+    }
+
+    private CommandSpec spec(String name, String summary) {
+        CommandSpec spec = CommandSpec.create().name(name);
+        spec.usageMessage().description(summary).sortOptions(false).width(120).abbreviateSynopsis(true);
+        spec.parser().abbreviatedOptionsAllowed(false).trimQuotes(false);
         for (Option o : options.values()) {
-            String tail = o.required() ? "(required)"
-                    : o.isSwitch() ? "(switch)"
-                    : o.defaultValue() == null ? "(optional)"
-                    : "(default: " + o.defaultValue() + ")";
-            out.append(String.format("  %-" + width + "s %s  %s%n", "--" + o.name(), o.description(), tail));
+            OptionSpec.Builder b = OptionSpec.builder("--" + o.name()).required(o.required());
+            if (o.isSwitch()) {
+                b.type(boolean.class).arity("0..1").description(o.description());
+            } else {
+                String tail = o.required() ? " (required)" : o.defaultValue() == null ? "" : " (default: " + o.defaultValue() + ")";
+                b.type(String.class).arity("1").paramLabel("<" + o.name() + ">").description(o.description() + tail);
+            }
+            spec.addOption(b.build());
         }
-        out.append(String.format("  %-" + width + "s %s%n", "--help", "Print this help and exit"));
-        return out.toString();
+        spec.addOption(OptionSpec.builder("--help", "-h").usageHelp(true).description("Print this help and exit").build());
+        spec.addPositional(PositionalParamSpec.builder().arity("0..*").type(List.class).auxiliaryTypes(String.class)
+                .paramLabel("[-- ARGS...]").hidden(true).build());
+        return spec;
+    }
+
+    /** picocli's messages, in the words this project has always used for the two most common mistakes. */
+    private static String oneLine(ParameterException e) {
+        String message = e.getMessage();
+        if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
+            String arg = u.getUnmatched().get(0);
+            return arg.startsWith("--") ? "unknown option " + arg.split("=", 2)[0] + " (see --help)"
+                    : "unexpected argument '" + arg + "' (see --help)";
+        }
+        if (e instanceof CommandLine.MissingParameterException m && !m.getMissing().isEmpty()
+                && m.getMissing().get(0) instanceof OptionSpec missing) {
+            if (!missing.required()) {
+                return "option " + missing.longestName() + " needs a value";
+            }
+            return "missing required option " + missing.longestName() + " (" + String.join(" ", missing.description())
+                    .replace(" (required)", "") + ")";
+        }
+        return message;
     }
 }

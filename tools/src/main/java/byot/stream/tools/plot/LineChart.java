@@ -3,28 +3,50 @@ package byot.stream.tools.plot;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import javax.imageio.ImageIO;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.StandardChartTheme;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.block.BlockBorder;
+import org.jfree.chart.plot.ValueMarker;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.chart.title.LegendTitle;
+import org.jfree.chart.ui.Layer;
+import org.jfree.chart.ui.RectangleAnchor;
+import org.jfree.chart.ui.RectangleEdge;
+import org.jfree.chart.ui.RectangleInsets;
+import org.jfree.chart.ui.TextAnchor;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
 
-/** A small PNG line chart drawn with Java2D, so reports need no plotting dependency or display. */
+/**
+ * A PNG line chart of the reports (demo, soak), drawn by JFreeChart. It only fixes what the reports share: size,
+ * style, a y range that defaults to 0..1, and an optional dashed vertical marker. Needs no display (JFreeChart
+ * draws into an image; the {@code byot} launcher runs with {@code java.awt.headless=true}).
+ */
 public final class LineChart {
 
-    public record Series(String name, double[] x, double[] y) {}
+    /** One line: {@code y[i]} at {@code x[i]}. */
+    public record Series(String name, double[] x, double[] y) {
+        public Series {
+            if (x.length != y.length) {
+                throw new IllegalArgumentException("series '" + name + "' has " + x.length + " x values and " + y.length
+                        + " y values");
+            }
+        }
+    }
 
+    static final int WIDTH = 900;
+    static final int HEIGHT = 480;
     private static final Color[] PALETTE = {new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c),
         new Color(0xd62728), new Color(0x9467bd), new Color(0x8c564b)};
-    private static final int W = 900;
-    private static final int H = 480;
-    private static final int LEFT = 70;
-    private static final int RIGHT = 170;
-    private static final int TOP = 50;
-    private static final int BOTTOM = 60;
+    private static final Color GRID = new Color(0xdddddd);
+    private static final Color TEXT = new Color(0x333333);
 
     private final String title;
     private final String xLabel;
@@ -46,6 +68,7 @@ public final class LineChart {
         return this;
     }
 
+    /** A dashed vertical line at {@code x}, labelled (the demo's domain shift). */
     public LineChart marker(double x, String label) {
         this.marker = x;
         this.markerLabel = label;
@@ -63,75 +86,76 @@ public final class LineChart {
     }
 
     public void write(Path file) throws IOException {
-        double xMin = Double.POSITIVE_INFINITY;
-        double xMax = Double.NEGATIVE_INFINITY;
+        ChartUtils.saveChartAsPNG(file.toFile(), chart(), WIDTH, HEIGHT);
+    }
+
+    /** The chart as JFreeChart builds it, for callers that render it elsewhere or inspect it. */
+    public JFreeChart chart() {
+        XYSeriesCollection data = new XYSeriesCollection();
         for (Series s : series) {
-            for (double v : s.x()) {
-                xMin = Math.min(xMin, v);
-                xMax = Math.max(xMax, v);
+            XYSeries line = new XYSeries(s.name(), false, true);
+            for (int i = 0; i < s.x().length; i++) {
+                line.add(s.x()[i], s.y()[i], false);
             }
+            data.addSeries(line);
         }
-        if (!(xMax > xMin)) {
-            xMin = 0;
-            xMax = 1;
-        }
-        BufferedImage img = new BufferedImage(W, H, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        g.setColor(Color.WHITE);
-        g.fillRect(0, 0, W, H);
-        int pw = W - LEFT - RIGHT;
-        int ph = H - TOP - BOTTOM;
-        g.setColor(new Color(0xdddddd));
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-        for (int i = 0; i <= 5; i++) {
-            int y = TOP + ph - i * ph / 5;
-            g.drawLine(LEFT, y, LEFT + pw, y);
-            g.setColor(Color.DARK_GRAY);
-            String tick = String.format(yMax - yMin >= 50 ? "%.0f" : "%.1f", yMin + i * (yMax - yMin) / 5);
-            g.drawString(tick, LEFT - 8 - g.getFontMetrics().stringWidth(tick), y + 4);
-            g.setColor(new Color(0xdddddd));
-        }
-        g.setColor(Color.DARK_GRAY);
-        for (int i = 0; i <= 5; i++) {
-            int x = LEFT + i * pw / 5;
-            g.drawString(String.format(xMax - xMin >= 10 ? "%.0f" : "%.1f", xMin + i * (xMax - xMin) / 5), x - 10, TOP + ph + 18);
-        }
-        g.drawRect(LEFT, TOP, pw, ph);
-        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
-        g.drawString(title, LEFT, TOP - 20);
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-        g.drawString(xLabel, LEFT + pw / 2 - 40, H - 20);
-        g.drawString(yLabel, 8, TOP - 5);
+        XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, false);
+        NumberAxis x = new NumberAxis(xLabel);
+        x.setAutoRangeIncludesZero(false);
+        x.setLowerMargin(0);
+        x.setUpperMargin(0);
+        NumberAxis y = new NumberAxis(yLabel);
+        y.setRange(yMin, yMax);
+        XYPlot plot = new XYPlot(data, x, y, renderer);
         if (marker != null) {
-            int mx = LEFT + (int) ((marker - xMin) / (xMax - xMin) * pw);
-            g.setColor(Color.GRAY);
-            g.setStroke(new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[] {6, 4}, 0));
-            g.drawLine(mx, TOP, mx, TOP + ph);
-            g.drawString(markerLabel, mx + 4, TOP + 14);
+            plot.addDomainMarker(shiftMarker(), Layer.FOREGROUND);
         }
-        g.setStroke(new BasicStroke(2f));
-        for (int s = 0; s < series.size(); s++) {
-            Series line = series.get(s);
-            g.setColor(PALETTE[s % PALETTE.length]);
-            for (int i = 1; i < line.x().length; i++) {
-                g.drawLine(px(line.x()[i - 1], xMin, xMax, pw), py(line.y()[i - 1], ph),
-                        px(line.x()[i], xMin, xMax, pw), py(line.y()[i], ph));
-            }
-            g.fillRect(LEFT + pw + 15, TOP + 10 + s * 22, 14, 4);
-            g.setColor(Color.DARK_GRAY);
-            g.drawString(line.name(), LEFT + pw + 35, TOP + 16 + s * 22);
+        JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
+        // Applied to this chart only: ChartFactory.setChartTheme would change every chart in the process.
+        theme().apply(chart);
+        // After the theme, which resets series paints and strokes.
+        for (int i = 0; i < series.size(); i++) {
+            renderer.setSeriesPaint(i, PALETTE[i % PALETTE.length]);
+            renderer.setSeriesStroke(i, new BasicStroke(2f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
         }
-        g.dispose();
-        ImageIO.write(img, "png", file.toFile());
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setOutlinePaint(GRID);
+        plot.setDomainGridlinePaint(GRID);
+        plot.setRangeGridlinePaint(GRID);
+        plot.setAxisOffset(RectangleInsets.ZERO_INSETS);
+        chart.setPadding(new RectangleInsets(8, 8, 8, 16));
+        LegendTitle legend = chart.getLegend();
+        legend.setPosition(RectangleEdge.RIGHT);
+        legend.setFrame(BlockBorder.NONE);
+        legend.setItemLabelPadding(new RectangleInsets(4, 4, 4, 4));
+        return chart;
     }
 
-    private static int px(double x, double min, double max, int pw) {
-        return LEFT + (int) Math.round((x - min) / (max - min) * pw);
+    private ValueMarker shiftMarker() {
+        ValueMarker line = new ValueMarker(marker, Color.GRAY,
+                new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[] {6, 4}, 0));
+        line.setLabel(markerLabel);
+        line.setLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        line.setLabelPaint(TEXT);
+        line.setLabelBackgroundColor(new Color(255, 255, 255, 200));
+        line.setLabelAnchor(RectangleAnchor.TOP_RIGHT);
+        line.setLabelTextAnchor(TextAnchor.TOP_LEFT);
+        line.setLabelOffset(new RectangleInsets(4, 4, 4, 4));
+        return line;
     }
 
-    private int py(double y, int ph) {
-        double clamped = Math.max(yMin, Math.min(yMax, y));
-        return TOP + ph - (int) Math.round((clamped - yMin) / (yMax - yMin) * ph);
+    private static StandardChartTheme theme() {
+        StandardChartTheme theme = new StandardChartTheme("byot");
+        theme.setExtraLargeFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
+        theme.setLargeFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
+        theme.setRegularFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        theme.setSmallFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+        theme.setTitlePaint(TEXT);
+        theme.setAxisLabelPaint(TEXT);
+        theme.setTickLabelPaint(TEXT);
+        theme.setLegendItemPaint(TEXT);
+        theme.setChartBackgroundPaint(Color.WHITE);
+        theme.setLegendBackgroundPaint(Color.WHITE);
+        return theme;
     }
 }

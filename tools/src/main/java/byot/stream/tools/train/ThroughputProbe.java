@@ -111,6 +111,8 @@ public final class ThroughputProbe {
         return images / ((System.nanoTime() - start) / 1e9);
     }
 
+    // Kept by hand: a handful of fractional rates and ratios, where the middle pair is averaged; HdrHistogram
+    // records integers (DoubleHistogram: bucketed values) and answers nearest-rank, not this median.
     static double median(double[] values) {
         double[] s = values.clone();
         Arrays.sort(s);

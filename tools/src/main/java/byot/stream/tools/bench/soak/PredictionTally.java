@@ -4,10 +4,12 @@ import byot.stream.connectors.format.JsonCodec;
 import byot.stream.connectors.format.Prediction;
 import byot.stream.connectors.kafka.KafkaClientProperties;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
+import org.HdrHistogram.Histogram;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -21,7 +23,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 final class PredictionTally implements AutoCloseable {
 
-    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final Consumer<byte[], byte[]> consumer;
+    private final LongSupplier clock;
     private final JsonCodec<Prediction> codec = JsonCodec.predictions();
     private final int splitSize;
     private final BitSet answered = new BitSet();
@@ -29,15 +32,21 @@ final class PredictionTally implements AutoCloseable {
     private long duplicates;
     private long malformed;
     private long newestVersion;
-    private long[] latencies = new long[1024];
-    private int latencyCount;
+    /** This interval's latencies in ms; 4 significant digits keep every value under 32.7 s exact. */
+    private final Histogram latencies = new Histogram(4);
 
     PredictionTally(KafkaClientProperties client, String topic, int partitions, int splitSize) {
-        this.splitSize = splitSize;
-        this.consumer = new KafkaConsumer<>(client.toProperties(Map.of(
+        this(new KafkaConsumer<>(client.toProperties(Map.of(
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000")), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000")), new ByteArrayDeserializer(), new ByteArrayDeserializer()),
+                topic, partitions, splitSize, System::currentTimeMillis);
+    }
+
+    PredictionTally(Consumer<byte[], byte[]> consumer, String topic, int partitions, int splitSize, LongSupplier clock) {
+        this.consumer = consumer;
+        this.splitSize = splitSize;
+        this.clock = clock;
         List<TopicPartition> assigned = java.util.stream.IntStream.range(0, partitions)
                 .mapToObj(p -> new TopicPartition(topic, p)).toList();
         consumer.assign(assigned);
@@ -46,7 +55,7 @@ final class PredictionTally implements AutoCloseable {
 
     /** Reads what is committed now (waits up to {@code wait} for the first records). */
     void poll(Duration wait) {
-        long now = System.currentTimeMillis();
+        long now = clock.getAsLong();
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(wait)) {
             Prediction p;
             try {
@@ -63,10 +72,7 @@ final class PredictionTally implements AutoCloseable {
                 answered.set(bit);
             }
             newestVersion = Math.max(newestVersion, p.modelVersion());
-            if (latencyCount == latencies.length) {
-                latencies = Arrays.copyOf(latencies, latencyCount * 2);
-            }
-            latencies[latencyCount++] = Math.max(0, now - p.eventTime());
+            latencies.recordValue(Math.max(0, now - p.eventTime()));
         }
     }
 
@@ -84,15 +90,17 @@ final class PredictionTally implements AutoCloseable {
         }
     }
 
-    /** Latency quantiles of the interval since the last call, then starts a new interval. */
+    /**
+     * Latency quantiles (0..1) of the interval since the last call, then starts a new interval; 0 when nothing was
+     * read. HdrHistogram's quantiles are nearest-rank: the smallest recorded value with at least that share of the
+     * values at or below it (no interpolation).
+     */
     long[] drainLatencies(double... quantiles) {
-        long[] sorted = Arrays.copyOf(latencies, latencyCount);
-        Arrays.sort(sorted);
-        latencyCount = 0;
         long[] out = new long[quantiles.length];
         for (int i = 0; i < quantiles.length; i++) {
-            out[i] = sorted.length == 0 ? 0 : sorted[Math.min(sorted.length - 1, (int) Math.ceil(quantiles[i] * sorted.length) - 1)];
+            out[i] = latencies.getTotalCount() == 0 ? 0 : latencies.getValueAtPercentile(100 * quantiles[i]);
         }
+        latencies.reset();
         return out;
     }
 

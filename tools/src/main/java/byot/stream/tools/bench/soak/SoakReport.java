@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
+import org.HdrHistogram.Histogram;
 
 /**
  * Turns the samples of a soak into a verdict and files: {@code report.json} (every sample and the summary),
@@ -53,7 +54,10 @@ final class SoakReport {
         s.put("gcSecondsTotal", samples.stream().mapToLong(ResourceSample::gcMillis).sum() / 1000.0);
         List<ResourceSample> steady = samples.subList(samples.size() / 10, samples.size());
         s.put("meanEventsPerSecond", Json.round(mean(steady, ResourceSample::eventsPerSecond)));
-        s.put("medianIntervalP99Ms", steady.stream().mapToLong(ResourceSample::latencyP99Ms).sorted().skip(steady.size() / 2).findFirst().orElse(0));
+        // Nearest-rank like the interval p99s themselves: the lower of the two middle values for an even count.
+        Histogram intervalP99s = new Histogram(4);
+        steady.forEach(r -> intervalP99s.recordValue(r.latencyP99Ms()));
+        s.put("medianIntervalP99Ms", intervalP99s.getValueAtPercentile(50));
         s.put("memoryFlat", nativeMemory.flat() && heap.flat());
         return s;
     }
@@ -65,30 +69,38 @@ final class SoakReport {
         report.put("samples", samples);
         Files.writeString(dir.resolve("report.json"), Json.line(report) + "\n");
 
-        double[] minutes = samples.stream().mapToDouble(r -> r.atSeconds() / 60).toArray();
-        double[] heap = series(ResourceSample::liveHeapBytes);
+        memoryChart().write(dir.resolve("memory.png"));
+        trafficChart().write(dir.resolve("traffic.png"));
+    }
+
+    LineChart memoryChart() {
+        double[] minutes = minutes();
         double[] used = series(ResourceSample::heapUsedBytes);
         double[] nativeMb = series(ResourceSample::nativeBytes);
         double[] resident = series(ResourceSample::residentBytes);
-        double[] checkpoint = series(ResourceSample::checkpointBytes);
         double top = 1.1 * Math.max(max(resident), Math.max(max(used), max(nativeMb)));
-        new LineChart("Memory during the soak", "minutes", "MB").yRange(0, top)
+        return new LineChart("Memory during the soak", "minutes", "MB").yRange(0, top)
                 .add(new LineChart.Series("heap used", minutes, used))
-                .add(new LineChart.Series("live heap", minutes, heap))
+                .add(new LineChart.Series("live heap", minutes, series(ResourceSample::liveHeapBytes)))
                 .add(new LineChart.Series("off-heap resident", minutes, nativeMb))
                 .add(new LineChart.Series("process RSS", minutes, resident))
-                .add(new LineChart.Series("checkpoint", minutes, checkpoint))
-                .write(dir.resolve("memory.png"));
+                .add(new LineChart.Series("checkpoint", minutes, series(ResourceSample::checkpointBytes)));
+    }
 
+    LineChart trafficChart() {
+        double[] minutes = minutes();
         double[] rate = samples.stream().mapToDouble(ResourceSample::eventsPerSecond).toArray();
         double[] p50 = samples.stream().mapToDouble(ResourceSample::latencyP50Ms).toArray();
         double[] p99 = samples.stream().mapToDouble(ResourceSample::latencyP99Ms).toArray();
-        new LineChart("Throughput and end-to-end latency during the soak", "minutes", "events/s, ms")
+        return new LineChart("Throughput and end-to-end latency during the soak", "minutes", "events/s, ms")
                 .yRange(0, 1.1 * Math.max(max(rate), max(p99)))
                 .add(new LineChart.Series("events/s", minutes, rate))
                 .add(new LineChart.Series("latency p50 (ms)", minutes, p50))
-                .add(new LineChart.Series("latency p99 (ms)", minutes, p99))
-                .write(dir.resolve("traffic.png"));
+                .add(new LineChart.Series("latency p99 (ms)", minutes, p99));
+    }
+
+    private double[] minutes() {
+        return samples.stream().mapToDouble(r -> r.atSeconds() / 60).toArray();
     }
 
     private double[] series(ToDoubleFunction<ResourceSample> bytes) {

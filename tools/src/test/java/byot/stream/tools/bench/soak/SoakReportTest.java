@@ -2,12 +2,15 @@ package byot.stream.tools.bench.soak;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongUnaryOperator;
+import javax.imageio.ImageIO;
+import org.jfree.data.xy.XYDataset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,8 +40,46 @@ class SoakReportTest {
         SoakReport report = new SoakReport(samples(i -> 500 * MB));
         report.write(dir, report.summary(Map.of("sent", 60)));
         assertThat(Files.readString(dir.resolve("report.json"))).contains("\"sent\":60").contains("\"samples\":[");
-        assertThat(Files.size(dir.resolve("memory.png"))).isPositive();
-        assertThat(Files.size(dir.resolve("traffic.png"))).isPositive();
+        for (String png : List.of("memory.png", "traffic.png")) {
+            BufferedImage image = ImageIO.read(dir.resolve(png).toFile());
+            assertThat(image).as(png).isNotNull();
+            assertThat(image.getWidth()).as(png).isEqualTo(900);
+            assertThat(image.getHeight()).as(png).isEqualTo(480);
+        }
+    }
+
+    @Test
+    void chartsPlotEveryMemoryAndTrafficSeriesInMegabytesAndMilliseconds() {
+        SoakReport report = new SoakReport(samples(i -> 500 * MB));
+        XYDataset memory = report.memoryChart().chart().getXYPlot().getDataset();
+        assertThat(keys(memory)).containsExactly("heap used", "live heap", "off-heap resident", "process RSS", "checkpoint");
+        assertThat(memory.getItemCount(0)).isEqualTo(60);
+        assertThat(memory.getYValue(2, 0)).isEqualTo(500.0);
+        assertThat(memory.getXValue(0, 59)).isEqualTo(59 * 5 / 60.0);
+        XYDataset traffic = report.trafficChart().chart().getXYPlot().getDataset();
+        assertThat(keys(traffic)).containsExactly("events/s", "latency p50 (ms)", "latency p99 (ms)");
+        assertThat(traffic.getYValue(2, 10)).isEqualTo(90.0);
+    }
+
+    @Test
+    void medianIntervalP99IsTheNearestRankMedianOfTheSteadyIntervals() {
+        // Interval p99s 0, 10, ..., 590 ms; the first tenth (0-50) is warm-up, the 54 left are 60-590 ms:
+        // the nearest-rank median is the 27th of them.
+        List<ResourceSample> samples = new ArrayList<>();
+        for (ResourceSample s : samples(i -> 500 * MB)) {
+            samples.add(new ResourceSample(s.atSeconds(), s.heapUsedBytes(), s.liveHeapBytes(), s.nativeBytes(),
+                    s.javacppBytes(), s.nativePointers(), s.residentBytes(), s.gcMillis(), s.checkpointBytes(), s.sent(),
+                    s.predicted(), s.eventsPerSecond(), s.latencyP50Ms(), 2 * (long) s.atSeconds(), s.modelVersion()));
+        }
+        assertThat(new SoakReport(samples).summary(Map.of())).containsEntry("medianIntervalP99Ms", 320L);
+    }
+
+    private static List<Comparable<?>> keys(XYDataset data) {
+        List<Comparable<?>> out = new ArrayList<>();
+        for (int i = 0; i < data.getSeriesCount(); i++) {
+            out.add(data.getSeriesKey(i));
+        }
+        return out;
     }
 
     /** Sixty samples five seconds apart, native memory from {@code nativeBytes}, the rest steady. */

@@ -1,0 +1,60 @@
+package byot.stream.tools.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import byot.stream.connectors.format.MetricsWindow;
+import byot.stream.connectors.format.Prediction;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DemoReportTest {
+
+    private static final int EXITS = 3;
+    private static final int EVENTS = 2000;
+    private static final long SHIFT = 1000;
+
+    /** Writes the demo's outputs of a synthetic run to {@code dir}: shallow exits before the shift, deep after. */
+    static Map<String, Object> writeSyntheticReport(Path dir) throws Exception {
+        List<Prediction> predictions = new ArrayList<>();
+        for (int i = 0; i < EVENTS; i++) {
+            int depth = i < SHIFT ? 1 + i % 2 : 1 + (i % 5 == 0 ? 0 : 2);
+            double[] confidences = new double[depth];
+            Arrays.fill(confidences, 0.8);
+            Integer label = i % 2 == 0 ? i % 10 : null;
+            int predicted = i < SHIFT || i % 3 == 0 ? i % 10 : (i + 1) % 10;
+            predictions.add(new Prediction("test-" + i + "-0", "camera-0", predicted, 0.8, depth, confidences, 1,
+                    10 * i, 5, label));
+        }
+        List<MetricsWindow> windows = new ArrayList<>();
+        for (long start = 0; start < 10L * EVENTS; start += 1000) {
+            long labelled = 50;
+            long correct = start < 10 * SHIFT ? 40 : 20 + start / 1000;
+            windows.add(new MetricsWindow(start, start + 1000, 1, 100, new long[] {50, 30, 20},
+                    new long[] {correct - 10, correct - 5, correct}, new long[] {labelled, labelled, labelled}, 0.8, 100,
+                    5, 8, 9, 0));
+        }
+        return new DemoReport(predictions, windows, SHIFT, EXITS).write(dir, Map.of("events", EVENTS));
+    }
+
+    @Test
+    void writesTheReportAndBothPlots(@TempDir Path dir) throws Exception {
+        Map<String, Object> report = writeSyntheticReport(dir);
+        assertThat(report).containsEntry("predictions", (long) EVENTS)
+                .containsEntry("plots", List.of("exit-depth.png", "accuracy-per-exit.png"));
+        assertThat(Files.readString(dir.resolve("report.json"))).contains("\"shiftAfterEvent\":1000");
+        for (String png : List.of("exit-depth.png", "accuracy-per-exit.png")) {
+            BufferedImage image = ImageIO.read(dir.resolve(png).toFile());
+            assertThat(image).as(png).isNotNull();
+            assertThat(image.getWidth()).as(png).isEqualTo(900);
+            assertThat(image.getHeight()).as(png).isEqualTo(480);
+        }
+    }
+}

@@ -3,16 +3,13 @@ package byot.stream.tools.bench.soak;
 import byot.stream.connectors.format.JsonCodec;
 import byot.stream.connectors.format.Prediction;
 import byot.stream.connectors.kafka.KafkaClientProperties;
+import byot.stream.tools.pipeline.CommittedConsumer;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
-import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Reads the predictions topic as a downstream consumer would (read_committed) and keeps what a soak needs in
@@ -32,16 +29,10 @@ final class PredictionTally implements AutoCloseable {
     private long[] latencies = new long[1024];
     private int latencyCount;
 
-    PredictionTally(KafkaClientProperties client, String topic, int partitions, int splitSize) {
+    /** {@code topic} is read from its beginning: a soak's topics are its own (see SoakCommand). */
+    PredictionTally(KafkaClientProperties client, String topic, int splitSize) {
         this.splitSize = splitSize;
-        this.consumer = new KafkaConsumer<>(client.toProperties(Map.of(
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000")), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        List<TopicPartition> assigned = java.util.stream.IntStream.range(0, partitions)
-                .mapToObj(p -> new TopicPartition(topic, p)).toList();
-        consumer.assign(assigned);
-        consumer.seekToBeginning(assigned);
+        this.consumer = CommittedConsumer.fromBeginning(client, List.of(topic));
     }
 
     /** Reads what is committed now (waits up to {@code wait} for the first records). */

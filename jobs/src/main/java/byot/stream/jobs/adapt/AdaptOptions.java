@@ -1,5 +1,6 @@
 package byot.stream.jobs.adapt;
 
+import byot.stream.connectors.kafka.KafkaClientProperties;
 import byot.stream.connectors.signing.ModelKey;
 import byot.stream.connectors.signing.ModelKeyFile;
 import byot.stream.jobs.config.ClientOptions;
@@ -78,12 +79,17 @@ public final class AdaptOptions {
     }
 
     public static JobSettings settings(Parsed a) throws IOException {
+        return settings(a, ClientOptions.client(a));
+    }
+
+    /** As above, with {@code client} for the Kafka flags (a local run's own broker). */
+    public static JobSettings settings(Parsed a, KafkaClientProperties client) throws IOException {
         DeliveryGuarantee delivery = switch (a.get("delivery").toLowerCase(Locale.ROOT)) {
             case "exactly-once" -> DeliveryGuarantee.EXACTLY_ONCE;
             case "at-least-once" -> DeliveryGuarantee.AT_LEAST_ONCE;
             default -> throw new UsageException("--delivery must be exactly-once or at-least-once, got " + a.get("delivery"));
         };
-        return new JobSettings(ClientOptions.client(a),
+        return new JobSettings(client,
                 new JobSettings.Topics(a.get("images-topic"), a.get("predictions-topic"), a.get("models-topic"),
                         a.get("metrics-topic"), a.get("dead-letter-topic")),
                 a.get("group-id"), delivery, Duration.ofMillis(a.getLong("checkpoint-interval-ms")),

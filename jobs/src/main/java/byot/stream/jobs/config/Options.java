@@ -48,7 +48,16 @@ public final class Options {
         if (o == null) {
             throw new IllegalStateException("no option --" + name + " to change the default of");
         }
-        options.put(name, new Option(name, defaultValue, o.description(), false, o.isSwitch()));
+        return withDefault(name, defaultValue, o.description());
+    }
+
+    /** As above, with the description that says what the new default means. */
+    public Options withDefault(String name, String defaultValue, String description) {
+        Option o = options.get(name);
+        if (o == null) {
+            throw new IllegalStateException("no option --" + name + " to change the default of");
+        }
+        options.put(name, new Option(name, defaultValue, description, false, o.isSwitch()));
         return this;
     }
 

@@ -64,7 +64,7 @@ class HostileInputITCase {
             }
             kit.send(valid.subList(nextValid, valid.size()));
             kit.awaitPredictions(ids(valid));
-            List<DeadLetter> dead = awaitDeadLetters(HOSTILE);
+            List<DeadLetter> dead = awaitDeadLetters(kit.topics().deadLetter(), HOSTILE);
 
             assertThat(job.getJobStatus().get()).as("the job never failed (it has no restarts to hide behind)")
                     .isEqualTo(JobStatus.RUNNING);
@@ -109,7 +109,7 @@ class HostileInputITCase {
             }
             kit.send(valid);
             kit.awaitPredictions(ids(valid));
-            List<DeadLetter> dead = awaitDeadLetters("huge-dlq", 2);
+            List<DeadLetter> dead = awaitDeadLetters(kit.topics().deadLetter(), 2);
 
             assertThat(job.getJobStatus().get()).as("the job never failed (it has no restarts to hide behind)")
                     .isEqualTo(JobStatus.RUNNING);
@@ -189,10 +189,6 @@ class HostileInputITCase {
             }
             Thread.sleep(500);
         }
-    }
-
-    private static List<DeadLetter> awaitDeadLetters(int expected) throws Exception {
-        return awaitDeadLetters("fuzz-dlq", expected);
     }
 
     private static List<DeadLetter> awaitDeadLetters(String topic, int expected) throws Exception {

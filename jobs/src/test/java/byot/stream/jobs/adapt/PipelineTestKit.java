@@ -11,6 +11,7 @@ import byot.stream.connectors.format.ModelUpdate;
 import byot.stream.connectors.format.ModelUpdateCodec;
 import byot.stream.connectors.format.Prediction;
 import byot.stream.connectors.kafka.KafkaClientProperties;
+import byot.stream.connectors.kafka.TopicAdmin;
 import byot.stream.jobs.FineTuning;
 import byot.stream.jobs.operators.InferenceConfig;
 import byot.stream.model.MultiExitModel;
@@ -34,7 +35,12 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
-/** The pipeline of a test on one broker and one set of topics: start it, feed it, wait for its answers. */
+/**
+ * The pipeline of a test on one broker and one set of topics: start it, feed it, wait for its answers. It starts
+ * the job through {@link PipelineLaunch} and names and creates topics through {@link JobSettings.Topics}, the same
+ * pieces tools' {@code LocalPipeline} uses; what stays here is the tests' own: their small model and knobs, and
+ * synchronous reads through the broker extension.
+ */
 final class PipelineTestKit {
 
     private final EmbeddedKafkaExtension kafka;
@@ -50,8 +56,7 @@ final class PipelineTestKit {
     PipelineTestKit(EmbeddedKafkaExtension kafka, String prefix, KafkaClientProperties jobClient) {
         this.kafka = kafka;
         this.jobClient = jobClient;
-        this.topics = new JobSettings.Topics(prefix + "-images", prefix + "-predictions", prefix + "-models",
-                prefix + "-metrics", prefix + "-dlq");
+        this.topics = JobSettings.Topics.prefixed(prefix);
     }
 
     String groupId() {
@@ -67,10 +72,9 @@ final class PipelineTestKit {
         createTopics(2);
     }
 
-    /** With {@code partitions} for images, predictions and dead letters. */
+    /** With {@code partitions} for images, predictions and dead letters; the settings of {@link JobSettings.Topics#specs}. */
     void createTopics(int partitions) throws Exception {
-        kafka.createTopics(partitions, topics.images(), topics.predictions(), topics.deadLetter());
-        kafka.createTopics(1, topics.models(), topics.metrics());
+        TopicAdmin.create(kafka.client(), topics.specs(partitions));
     }
 
     /**
@@ -94,7 +98,6 @@ final class PipelineTestKit {
                 new InferenceConfig(16, 20, ExitCriterion.MAX_SOFTMAX, new double[] {0.9, 0.9, 0.9}),
                 FineTuning.byot(200, 4, 1),
                 inferenceParallelism, Duration.ofSeconds(1), Duration.ofSeconds(1));
-        StreamExecutionEnvironment env = AdaptJob.environment(settings);
         Configuration extra = new Configuration();
         if (savepoint != null) {
             extra.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
@@ -102,11 +105,8 @@ final class PipelineTestKit {
         if (!restarts) {
             extra.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         }
-        env.configure(extra);
-        env.setParallelism(2);
         byte[] initial = ModelFile.toBytes(MultiExitModel.create(AdaptPipelineITCase.SMALL, 3), false);
-        AdaptPipeline.build(env, KafkaPipelineEndpoints.of(settings, AdaptPipelineITCase.SMALL), config, initial);
-        return env;
+        return new PipelineLaunch(settings, config, initial, 2).environment(extra);
     }
 
     /**

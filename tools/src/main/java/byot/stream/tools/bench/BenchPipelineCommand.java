@@ -1,27 +1,21 @@
 package byot.stream.tools.bench;
 
-import byot.stream.broker.BrokerConfig;
-import byot.stream.broker.EmbeddedKafkaBroker;
 import byot.stream.connectors.dataset.FashionMnist;
 import byot.stream.connectors.dataset.LabeledImages;
 import byot.stream.connectors.format.ImageEvent;
-import byot.stream.connectors.format.ImageEventCodec;
-import byot.stream.connectors.format.ImageLimits;
-import byot.stream.connectors.format.JsonCodec;
 import byot.stream.connectors.format.PixelEncoding;
 import byot.stream.connectors.format.Prediction;
-import byot.stream.connectors.kafka.KafkaClientProperties;
-import byot.stream.connectors.kafka.TopicAdmin;
-import byot.stream.connectors.kafka.TopicSpec;
 import byot.stream.jobs.adapt.AdaptJob;
 import byot.stream.jobs.adapt.AdaptOptions;
-import byot.stream.jobs.adapt.AdaptPipeline;
 import byot.stream.jobs.adapt.JobSettings;
-import byot.stream.jobs.adapt.KafkaPipelineEndpoints;
 import byot.stream.jobs.adapt.PipelineConfig;
 import byot.stream.tools.cli.Command;
+import byot.stream.jobs.config.ClientOptions;
 import byot.stream.jobs.config.Options;
 import byot.stream.jobs.config.Parsed;
+import byot.stream.tools.pipeline.LocalKafka;
+import byot.stream.tools.pipeline.LocalPipeline;
+import byot.stream.tools.pipeline.PipelineOutputs;
 import byot.stream.tools.train.Json;
 import byot.stream.model.MultiExitModel;
 import byot.stream.model.exit.EarlyExitClassifier;
@@ -37,26 +31,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.locks.LockSupport;
 import java.util.stream.LongStream;
 import org.HdrHistogram.Histogram;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * {@code byot bench pipeline}: Kafka → Flink → Kafka inference throughput against the same model's early-exit
  * throughput in one process, latency at half of the measured maximum, and fine-tuning steps per second.
- * Everything runs here: an embedded broker and a local MiniCluster, at-least-once so predictions are visible
- * as they are written. Prints one JSON line.
+ * Everything runs here ({@link LocalPipeline}): an embedded broker, or the brokers of {@code --bootstrap-servers}, and
+ * a local MiniCluster, at-least-once so predictions are visible as they are written. Prints one JSON line.
  */
 public final class BenchPipelineCommand implements Command {
 
@@ -84,7 +67,7 @@ public final class BenchPipelineCommand implements Command {
 
     @Override
     public Options options() {
-        return AdaptOptions.declare().withDefault("delivery", "at-least-once")
+        return ClientOptions.embeddedBrokerByDefault(AdaptOptions.declare()).withDefault("delivery", "at-least-once")
                 .add("events", "6000", "Events for the maximum-throughput run")
                 .add("latency-events", "12000", "Events for the half-load latency run (about 30 s; its first tenth is left out as warm-up)")
                 .add("train-events", "1600", "Labelled events for the adaptation run")
@@ -107,9 +90,10 @@ public final class BenchPipelineCommand implements Command {
         err.printf("standalone early exit: %.0f img/s%n", standalone);
         result.put("standaloneImagesPerSecond", Math.round(standalone));
 
-        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(BrokerConfig.defaults())) {
-            KafkaClientProperties client = KafkaClientProperties.of(broker.bootstrapServers());
-            Phase max = runPhase("max", client, args, pipeline, initial, events(images, events, 0.0, 1), 0);
+        try (LocalKafka kafka = LocalKafka.of(ClientOptions.given(args))) {
+            Phases phases = new Phases(kafka, AdaptOptions.settings(args, kafka.client()), Path.of(args.get("checkpoint-dir")),
+                    pipeline, initial);
+            Phase max = runPhase("max", phases, events(images, events, 0.0, 1), 0);
             double pipelineRate = max.predictions.size() / max.spanSeconds();
             err.printf("pipeline: %.0f events/s (%.0f%% of standalone)%n", pipelineRate, 100 * pipelineRate / standalone);
             result.put("pipelineEventsPerSecond", Math.round(pipelineRate));
@@ -117,7 +101,7 @@ public final class BenchPipelineCommand implements Command {
             result.put("meanExitDepth", Json.round(max.predictions.stream().mapToInt(Prediction::exitDepth).average().orElse(0)));
 
             double halfRate = pipelineRate / 2;
-            Phase half = runPhase("half", client, args, pipeline, initial, events(images, args.getInt("latency-events"), 0.0, 2), halfRate);
+            Phase half = runPhase("half", phases, events(images, args.getInt("latency-events"), 0.0, 2), halfRate);
             // The first tenth warms up (JIT, first SameDiff runs at each batch size) and is left out.
             List<Prediction> inEventTimeOrder = half.predictions.stream()
                     .sorted(Comparator.comparingLong(Prediction::eventTime)).toList();
@@ -130,7 +114,7 @@ public final class BenchPipelineCommand implements Command {
                 writeLatencyLog(Path.of(args.get("latency-log")), inEventTimeOrder);
             }
 
-            Phase train = runPhase("train", client, args, pipeline, initial, events(images, args.getInt("train-events"), 1.0, 3), 0);
+            Phase train = runPhase("train", phases, events(images, args.getInt("train-events"), 1.0, 3), 0);
             long steps = args.getInt("train-events") / pipeline.adapt().batching().newPerStep();
             double stepsPerSecond = steps / train.spanSeconds();
             result.put("adaptationStepsPerSecond", Json.round(stepsPerSecond));
@@ -154,27 +138,24 @@ public final class BenchPipelineCommand implements Command {
         }
     }
 
-    private Phase runPhase(String name, KafkaClientProperties client, Parsed args, PipelineConfig pipeline, byte[] initial,
-                           List<ImageEvent> events, double rate) throws Exception {
-        JobSettings.Topics topics = new JobSettings.Topics(name + "-images", name + "-predictions", name + "-models",
-                name + "-metrics", name + "-dead-letter");
-        List<TopicSpec> specs = new ArrayList<>();
-        for (String t : List.of(topics.images(), topics.predictions(), topics.models(), topics.metrics(), topics.deadLetter())) {
-            specs.add(new TopicSpec(t, 1, t.endsWith("models") ? Map.of("max.message.bytes", String.valueOf(64 << 20)) : Map.of()));
+    /**
+     * What every phase shares: the broker, the run's job settings and graph. On a broker of the user's, each phase's
+     * topics and group carry the start time, so a phase never reads what an earlier run left there.
+     */
+    private record Phases(LocalKafka kafka, JobSettings job, Path checkpoints, PipelineConfig pipeline, byte[] initial) {
+        LocalPipeline.Config config(String phase) {
+            String name = "bench-" + phase + (kafka.embedded() ? "" : "-" + System.currentTimeMillis());
+            return new LocalPipeline.Config(name, JobSettings.Topics.prefixed(name), 1, checkpoints.resolve(phase), job,
+                    pipeline, initial);
         }
-        TopicAdmin.create(client, specs);
-        JobSettings base = AdaptOptions.settings(args);
-        JobSettings settings = new JobSettings(client, topics, "bench-" + name, base.delivery(), base.checkpointInterval(),
-                base.checkpointDir() + "/" + name, false, base.maxPixelBytes(), base.bufferTimeout());
-        StreamExecutionEnvironment env = AdaptJob.environment(settings);
-        env.setParallelism(1);
-        AdaptPipeline.build(env, KafkaPipelineEndpoints.of(settings, ModelFile.fromBytes(initial).spec()), pipeline, initial);
-        JobClient job = env.executeAsync("bench-" + name);
-        err.println(name + ": " + events.size() + " events" + (rate > 0 ? " at " + Math.round(rate) + "/s" : " as fast as possible"));
-        produce(client, topics.images(), events, rate);
-        Phase phase = collect(client, topics.predictions(), events.size());
-        job.cancel().get();
-        return phase;
+    }
+
+    private Phase runPhase(String name, Phases phases, List<ImageEvent> events, double rate) throws Exception {
+        try (LocalPipeline pipeline = LocalPipeline.start(phases.kafka(), phases.config(name))) {
+            err.println(name + ": " + events.size() + " events" + (rate > 0 ? " at " + Math.round(rate) + "/s" : " as fast as possible"));
+            pipeline.send(events, rate);
+            return collect(pipeline.outputs(), events.size());
+        }
     }
 
     /** One line per prediction, in the order given (event time), for finding when the slow ones happened. */
@@ -186,51 +167,17 @@ public final class BenchPipelineCommand implements Command {
         err.println("latency log: " + file);
     }
 
-    private static void produce(KafkaClientProperties client, String topic, List<ImageEvent> events, double rate) {
-        ImageEventCodec codec = new ImageEventCodec(ImageLimits.DEFAULT);
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(client.toProperties(Map.of("linger.ms", 5)),
-                new ByteArraySerializer(), new ByteArraySerializer())) {
-            long start = System.nanoTime();
-            for (int i = 0; i < events.size(); i++) {
-                if (rate > 0) {
-                    long due = start + (long) (i / rate * 1e9);
-                    long wait = due - System.nanoTime();
-                    if (wait > 0) {
-                        LockSupport.parkNanos(wait);
-                    }
-                }
-                // Event time is the moment of sending, so a prediction's latency is end to end.
-                ImageEvent e = events.get(i);
-                ImageEvent stamped = new ImageEvent(e.id(), System.currentTimeMillis(), e.sourceId(), e.label(), e.height(),
-                        e.width(), e.channels(), e.encoding(), e.pixels());
-                producer.send(new ProducerRecord<>(topic, ImageEventCodec.key(stamped), codec.encode(stamped)));
+    private static Phase collect(PipelineOutputs outputs, int expected) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(8).toNanos();
+        while (outputs.predictionCount() < expected) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("only " + outputs.predictionCount() + " of " + expected + " predictions after 8 minutes");
             }
-            producer.flush();
+            Thread.sleep(200);
         }
-    }
-
-    private Phase collect(KafkaClientProperties client, String topic, int expected) throws Exception {
-        JsonCodec<Prediction> codec = JsonCodec.predictions();
-        List<Prediction> predictions = new ArrayList<>();
-        long first = Long.MAX_VALUE;
-        long last = Long.MIN_VALUE;
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(client.toProperties(Map.of(
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            consumer.assign(List.of(new TopicPartition(topic, 0)));
-            consumer.seekToBeginning(List.of(new TopicPartition(topic, 0)));
-            long deadline = System.nanoTime() + Duration.ofMinutes(8).toNanos();
-            while (predictions.size() < expected) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("only " + predictions.size() + " of " + expected + " predictions after 8 minutes");
-                }
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    Prediction p = codec.decode(r.value());
-                    predictions.add(p);
-                    first = Math.min(first, p.eventTime() + p.latencyMs());
-                    last = Math.max(last, p.eventTime() + p.latencyMs());
-                }
-            }
-        }
+        List<Prediction> predictions = outputs.predictions();
+        long first = predictions.stream().mapToLong(p -> p.eventTime() + p.latencyMs()).min().orElse(0);
+        long last = predictions.stream().mapToLong(p -> p.eventTime() + p.latencyMs()).max().orElse(0);
         return new Phase(predictions, first, last);
     }
 

@@ -1,27 +1,23 @@
 package byot.stream.tools.demo;
 
-import byot.stream.broker.BrokerConfig;
-import byot.stream.broker.EmbeddedKafkaBroker;
 import byot.stream.connectors.dataset.FashionMnist;
 import byot.stream.connectors.dataset.LabeledImages;
 import byot.stream.connectors.format.MetricsWindow;
 import byot.stream.connectors.format.Prediction;
 import byot.stream.connectors.kafka.KafkaClientProperties;
-import byot.stream.connectors.kafka.TopicAdmin;
 import byot.stream.connectors.replay.DomainShift;
 import byot.stream.connectors.replay.ReplayConfig;
-import byot.stream.connectors.replay.ReplayProducer;
 import byot.stream.connectors.replay.ReplaySummary;
-import byot.stream.jobs.adapt.AdaptJob;
 import byot.stream.jobs.adapt.AdaptOptions;
-import byot.stream.jobs.adapt.AdaptPipeline;
 import byot.stream.jobs.adapt.JobSettings;
-import byot.stream.jobs.adapt.KafkaPipelineEndpoints;
-import byot.stream.jobs.adapt.PipelineConfig;
 import byot.stream.tools.cli.Command;
+import byot.stream.jobs.config.ClientOptions;
 import byot.stream.jobs.config.Options;
 import byot.stream.jobs.config.Parsed;
 import byot.stream.tools.cli.StatusLine;
+import byot.stream.tools.pipeline.LocalKafka;
+import byot.stream.tools.pipeline.LocalPipeline;
+import byot.stream.tools.pipeline.PipelineOutputs;
 import byot.stream.tools.train.DatasetChoice;
 import byot.stream.tools.train.Json;
 import byot.stream.model.MultiExitModel;
@@ -44,13 +40,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * {@code byot demo}: the whole product in one process. An embedded Kafka broker, a short pre-training on
- * Fashion-MNIST (cached), then the continual-adaptation pipeline on a local MiniCluster while the test split
- * is replayed with a domain shift half-way. Live progress on stderr; report.json and plots in the output dir.
+ * {@code byot demo}: the whole product in one process. An embedded Kafka broker (or the brokers of
+ * {@code --bootstrap-servers}), a short pre-training on Fashion-MNIST (cached), then the continual-adaptation
+ * pipeline on a local MiniCluster ({@link LocalPipeline}) while the test split is replayed with a domain shift
+ * half-way. Live progress on stderr; report.json and plots in the output dir.
  */
 public final class DemoCommand implements Command {
 
@@ -79,8 +74,9 @@ public final class DemoCommand implements Command {
     @Override
     public Options options() {
         // Short windows and checkpoints: the demo's stream lasts about a minute.
-        Options o = AdaptOptions.declare().withDefault("metrics-window-seconds", "2").withDefault("checkpoint-interval-ms", "1000");
-        // The demo owns its broker, topics and model; the rest of run's flags apply as they are.
+        Options o = ClientOptions.embeddedBrokerByDefault(AdaptOptions.declare())
+                .withDefault("metrics-window-seconds", "2").withDefault("checkpoint-interval-ms", "1000");
+        // The demo owns its consumer group, checkpoints and model; the rest of run's flags apply as they are.
         return o.add("events", "10000", "Events to replay from the Fashion-MNIST test split")
                 .add("shift", "5000:invert", "Domain shift AFTER:KIND (invert, rotate90, noise)")
                 .add("labeled-fraction", "0.3", "Share of events that carry their label")
@@ -105,32 +101,23 @@ public final class DemoCommand implements Command {
         byte[] initial = ModelFile.toBytes(model, false);
         LabeledImages stream = dataset.load(FashionMnist.Split.TEST);
 
-        err.println("starting embedded Kafka...");
-        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(BrokerConfig.defaults().withPort(0))) {
-            KafkaClientProperties client = KafkaClientProperties.of(broker.bootstrapServers());
-            TopicAdmin.createAll(client, 2);
-            String[] withBroker = withOverrides(args, broker.bootstrapServers(), outDir);
-            Parsed jobArgs = options().parse(withBroker);
-            JobSettings settings = AdaptOptions.settings(jobArgs);
-            PipelineConfig pipeline = AdaptOptions.pipeline(jobArgs, model.spec().sections());
-            StreamExecutionEnvironment env = AdaptJob.environment(settings);
-            env.setParallelism(1);
-            AdaptPipeline.build(env, KafkaPipelineEndpoints.of(settings, model.spec()), pipeline, initial);
-            err.println("starting the pipeline on a local MiniCluster (Kafka at " + broker.bootstrapServers() + ")...");
-            JobClient job = env.executeAsync("byot-demo");
-
-            ReplayConfig replayConfig = new ReplayConfig(client, settings.topics().images(), FashionMnist.Split.TEST.label(),
-                    args.getDouble("rate"), args.getDouble("labeled-fraction"), args.getLong("events"), true, shift, null,
-                    args.getLong("seed"), ReplayConfig.DEFAULT_SOURCES);
-            ReplayProducer producer = new ReplayProducer(replayConfig, stream);
-            CompletableFuture<ReplaySummary> replay = CompletableFuture.supplyAsync(() -> producer.run(p -> { }));
-
-            try (StreamWatcher watcher = new StreamWatcher(client, settings.topics().predictions(), settings.topics().metrics())) {
-                watch(watcher, replay, args.getLong("events"), args.getLong("timeout-seconds"), started);
+        Optional<KafkaClientProperties> external = ClientOptions.given(args);
+        err.println(external.isPresent() ? "using Kafka at " + external.get().bootstrapServers() + "..." : "starting embedded Kafka...");
+        try (LocalKafka kafka = LocalKafka.of(external)) {
+            JobSettings job = AdaptOptions.settings(args, kafka.client());
+            LocalPipeline.Config config = new LocalPipeline.Config("byot-demo", job.topics(), 2, outDir.resolve("checkpoints"),
+                    job, AdaptOptions.pipeline(args, model.spec().sections()), initial);
+            err.println("starting the pipeline on a local MiniCluster (" + kafka.describe() + ")...");
+            try (LocalPipeline pipeline = LocalPipeline.start(kafka, config)) {
+                ReplayConfig replayConfig = new ReplayConfig(kafka.client(), job.topics().images(), FashionMnist.Split.TEST.label(),
+                        args.getDouble("rate"), args.getDouble("labeled-fraction"), args.getLong("events"), true, shift, null,
+                        args.getLong("seed"), ReplayConfig.DEFAULT_SOURCES);
+                CompletableFuture<ReplaySummary> replay = pipeline.replay(replayConfig, stream, p -> { });
+                PipelineOutputs outputs = pipeline.outputs();
+                watch(outputs, replay, args.getLong("events"), args.getLong("timeout-seconds"), started);
                 ReplaySummary sent = replay.join();
-                job.cancel().get();
-                List<Prediction> predictions = watcher.predictions();
-                List<MetricsWindow> windows = watcher.windows();
+                List<Prediction> predictions = outputs.predictions();
+                List<MetricsWindow> windows = outputs.windows();
                 Map<String, Object> run = new LinkedHashMap<>();
                 run.put("events", sent.sent());
                 run.put("sendErrors", sent.errors());
@@ -151,15 +138,15 @@ public final class DemoCommand implements Command {
         }
     }
 
-    private void watch(StreamWatcher watcher, CompletableFuture<ReplaySummary> replay, long events, long timeoutSeconds,
+    private void watch(PipelineOutputs outputs, CompletableFuture<ReplaySummary> replay, long events, long timeoutSeconds,
                        long started) throws InterruptedException {
         StatusLine status = new StatusLine(err);
         long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
         while (true) {
-            List<Prediction> seen = watcher.predictions();
+            List<Prediction> seen = outputs.predictions();
             long done = seen.size();
             long target = replay.isDone() ? replay.join().sent() : events;
-            status.update((double) done / Math.max(1, target), describe(seen, watcher.windows(), started));
+            status.update((double) done / Math.max(1, target), describe(seen, outputs.windows(), started));
             if (replay.isDone() && done >= target) {
                 break;
             }
@@ -240,26 +227,5 @@ public final class DemoCommand implements Command {
         model.setVersion(1);
         ModelFile.save(model, cached, false);
         return model;
-    }
-
-    /** Flags of {@code run} the demo decides itself: it owns the broker, its consumer group and its checkpoints. */
-    private static final java.util.Set<String> OWNED = java.util.Set.of("bootstrap-servers", "client-config", "group-id",
-            "checkpoint-dir", "bounded");
-
-    /** The demo's own broker and checkpoint directory, and every other flag of {@code run} as given. */
-    private static String[] withOverrides(Parsed args, String bootstrap, Path outDir) {
-        List<String> list = new java.util.ArrayList<>(List.of(
-                "--bootstrap-servers", bootstrap,
-                "--checkpoint-dir", outDir.toAbsolutePath().resolve("checkpoints").toUri().toString(),
-                "--group-id", "byot-demo"));
-        for (String key : AdaptOptions.declare().names()) {
-            if (!OWNED.contains(key)) {
-                args.optional(key).ifPresent(v -> {
-                    list.add("--" + key);
-                    list.add(v);
-                });
-            }
-        }
-        return list.toArray(String[]::new);
     }
 }

@@ -3,18 +3,15 @@ package byot.stream.tools.bench.soak;
 import byot.stream.connectors.format.JsonCodec;
 import byot.stream.connectors.format.Prediction;
 import byot.stream.connectors.kafka.KafkaClientProperties;
+import byot.stream.tools.pipeline.CommittedConsumer;
 import java.time.Duration;
 import java.util.BitSet;
 import java.util.List;
-import java.util.Map;
 import java.util.function.LongSupplier;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Reads the predictions topic as a downstream consumer would (read_committed) and keeps what a soak needs in
@@ -35,22 +32,28 @@ final class PredictionTally implements AutoCloseable {
     /** This interval's latencies in ms; 4 significant digits keep every value under 32.7 s exact. */
     private final Histogram latencies = new Histogram(4);
 
-    PredictionTally(KafkaClientProperties client, String topic, int partitions, int splitSize) {
-        this(new KafkaConsumer<>(client.toProperties(Map.of(
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000")), new ByteArrayDeserializer(), new ByteArrayDeserializer()),
-                topic, partitions, splitSize, System::currentTimeMillis);
+    /** {@code topic} is read from its beginning: a soak's topics are its own (see SoakCommand). */
+    PredictionTally(KafkaClientProperties client, String topic, int splitSize) {
+        this(CommittedConsumer.fromBeginning(client, List.of(topic)), splitSize, System::currentTimeMillis);
     }
 
+    /** For tests: {@code consumer} is assigned to {@code partitions} partitions of {@code topic} from their beginning. */
     PredictionTally(Consumer<byte[], byte[]> consumer, String topic, int partitions, int splitSize, LongSupplier clock) {
+        this(fromBeginning(consumer, topic, partitions), splitSize, clock);
+    }
+
+    private PredictionTally(Consumer<byte[], byte[]> consumer, int splitSize, LongSupplier clock) {
         this.consumer = consumer;
         this.splitSize = splitSize;
         this.clock = clock;
+    }
+
+    private static Consumer<byte[], byte[]> fromBeginning(Consumer<byte[], byte[]> consumer, String topic, int partitions) {
         List<TopicPartition> assigned = java.util.stream.IntStream.range(0, partitions)
                 .mapToObj(p -> new TopicPartition(topic, p)).toList();
         consumer.assign(assigned);
         consumer.seekToBeginning(assigned);
+        return consumer;
     }
 
     /** Reads what is committed now (waits up to {@code wait} for the first records). */

@@ -1,25 +1,20 @@
 package byot.stream.tools.bench.soak;
 
-import byot.stream.broker.BrokerConfig;
-import byot.stream.broker.EmbeddedKafkaBroker;
 import byot.stream.connectors.dataset.FashionMnist;
 import byot.stream.connectors.dataset.LabeledImages;
-import byot.stream.connectors.kafka.KafkaClientProperties;
-import byot.stream.connectors.kafka.TopicAdmin;
 import byot.stream.connectors.replay.ReplayConfig;
-import byot.stream.connectors.replay.ReplayProducer;
 import byot.stream.connectors.replay.ReplaySummary;
 import byot.stream.jobs.adapt.AdaptJob;
 import byot.stream.jobs.adapt.AdaptOptions;
-import byot.stream.jobs.adapt.AdaptPipeline;
 import byot.stream.jobs.adapt.JobSettings;
-import byot.stream.jobs.adapt.KafkaPipelineEndpoints;
-import byot.stream.jobs.adapt.PipelineConfig;
 import byot.stream.tools.cli.Command;
+import byot.stream.jobs.config.ClientOptions;
 import byot.stream.jobs.config.Options;
 import byot.stream.jobs.config.Parsed;
 import byot.stream.tools.cli.StatusLine;
 import byot.stream.jobs.config.UsageException;
+import byot.stream.tools.pipeline.LocalKafka;
+import byot.stream.tools.pipeline.LocalPipeline;
 import byot.stream.tools.train.Json;
 import byot.stream.model.io.ModelFile;
 import byot.stream.model.runtime.NativeMemory;
@@ -35,12 +30,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * {@code byot bench soak}: the pipeline at a fixed rate for many minutes, in this JVM (embedded broker, local
- * MiniCluster), sampling heap, ND4J native memory, GC, checkpoint size, throughput and end-to-end latency.
+ * {@code byot bench soak}: the pipeline at a fixed rate for many minutes, in this JVM ({@link LocalPipeline}: an
+ * embedded broker or the brokers of {@code --bootstrap-servers}, a local MiniCluster), sampling heap, ND4J native memory, GC, checkpoint size, throughput and end-to-end latency.
  * Fashion-MNIST's training split loops, a share of it labelled, so the model keeps learning and inference
  * keeps swapping versions: the paths where native memory would leak. Ends with every sent event accounted for.
  */
@@ -72,8 +65,8 @@ public final class SoakCommand implements Command {
 
     @Override
     public Options options() {
-        // Its own broker and checkpoints: the Kafka and checkpoint flags of run do not apply.
-        return AdaptOptions.declare()
+        // Its own checkpoints, and its own broker unless --bootstrap-servers names one.
+        return ClientOptions.embeddedBrokerByDefault(AdaptOptions.declare())
                 .add("minutes", "30", "How long to drive the pipeline")
                 .add("rate", "384", "Events per second (about half of the pipeline's maximum on 2 cores, see docs/benchmarks.md)")
                 .add("labeled-fraction", "0.1", "Share of events with labels, which drive fine-tuning")
@@ -99,55 +92,50 @@ public final class SoakCommand implements Command {
         ModelSpec spec = ModelFile.fromBytes(initial).spec();
         long events = Math.round(minutes * 60 * rate);
 
-        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(BrokerConfig.defaults().withPort(0))) {
-            KafkaClientProperties client = KafkaClientProperties.of(broker.bootstrapServers());
+        try (LocalKafka kafka = LocalKafka.of(ClientOptions.given(args))) {
             int partitions = 2;
-            TopicAdmin.createAll(client, partitions);
-            JobSettings base = AdaptOptions.settings(args);
-            JobSettings settings = new JobSettings(client, JobSettings.Topics.defaults(), "byot-soak", base.delivery(),
-                    base.checkpointInterval(), checkpoints.toUri().toString(), false, base.maxPixelBytes(), base.bufferTimeout());
-            PipelineConfig pipeline = AdaptOptions.pipeline(args, spec.sections());
-            StreamExecutionEnvironment env = AdaptJob.environment(settings);
-            env.setParallelism(1);
-            AdaptPipeline.build(env, KafkaPipelineEndpoints.of(settings, spec), pipeline, initial);
-            JobClient job = env.executeAsync("byot-soak");
-            err.printf("soak: %s, %.0f events/s for %.0f min (%,d events), %s delivery, samples every %s s%n",
-                    spec.summary(), rate, minutes, events, args.get("delivery"), args.get("sample-seconds"));
-            ResourceProbe.offHeapCaveat().ifPresent(c -> err.println("soak: warning: " + c));
+            // The defaults on its own broker; on the user's, topics and group of this run alone.
+            String name = kafka.embedded() ? "byot-soak" : "byot-soak-" + System.currentTimeMillis();
+            JobSettings.Topics topics = kafka.embedded() ? JobSettings.Topics.defaults() : JobSettings.Topics.prefixed(name);
+            LocalPipeline.Config config = new LocalPipeline.Config(name, topics, partitions, checkpoints,
+                    AdaptOptions.settings(args, kafka.client()), AdaptOptions.pipeline(args, spec.sections()), initial);
+            try (LocalPipeline pipeline = LocalPipeline.startWithoutCollecting(kafka, config)) {
+                err.printf("soak: %s, %.0f events/s for %.0f min (%,d events), %s delivery, samples every %s s%n",
+                        spec.summary(), rate, minutes, events, args.get("delivery"), args.get("sample-seconds"));
+                ResourceProbe.offHeapCaveat().ifPresent(c -> err.println("soak: warning: " + c));
 
-            ReplayProducer producer = new ReplayProducer(new ReplayConfig(client, settings.topics().images(),
-                    FashionMnist.Split.TRAIN.label(), rate, args.getDouble("labeled-fraction"), events, true, null, null,
-                    args.getLong("seed"), ReplayConfig.DEFAULT_SOURCES), data);
-            AtomicLong sent = new AtomicLong();
-            CompletableFuture<ReplaySummary> replay = CompletableFuture.supplyAsync(() -> producer.run(p -> sent.set(p.sent())));
+                AtomicLong sent = new AtomicLong();
+                CompletableFuture<ReplaySummary> replay = pipeline.replay(new ReplayConfig(kafka.client(), topics.images(),
+                        FashionMnist.Split.TRAIN.label(), rate, args.getDouble("labeled-fraction"), events, true, null, null,
+                        args.getLong("seed"), ReplayConfig.DEFAULT_SOURCES), data, p -> sent.set(p.sent()));
 
-            List<ResourceSample> samples = new ArrayList<>();
-            try (PredictionTally tally = new PredictionTally(client, settings.topics().predictions(), partitions, data.size())) {
-                sample(tally, sent, replay, new ResourceProbe(checkpoints), samples, cadence, events);
-                ReplaySummary replayed = replay.join();
-                job.cancel().get();
+                List<ResourceSample> samples = new ArrayList<>();
+                try (PredictionTally tally = new PredictionTally(kafka.client(), topics.predictions(), data.size())) {
+                    sample(tally, sent, replay, new ResourceProbe(checkpoints), samples, cadence, events);
+                    ReplaySummary replayed = replay.join();
 
-                Map<String, Object> run = new LinkedHashMap<>();
-                run.put("model", spec.summary());
-                run.put("minutes", minutes);
-                run.put("rate", rate);
-                run.put("delivery", args.get("delivery"));
-                run.put("sent", replayed.sent());
-                run.put("sendErrors", replayed.errors());
-                run.put("predictions", tally.predicted());
-                run.put("missing", tally.missing(replayed.sent()));
-                run.put("duplicates", tally.duplicates());
-                run.put("finalModelVersion", tally.newestVersion());
-                run.put("jvm", ManagementFactory.getRuntimeMXBean().getInputArguments());
-                SoakReport report = new SoakReport(samples);
-                Map<String, Object> summary = report.summary(run);
-                report.write(outDir, summary);
-                err.println("report: " + outDir.resolve("report.json") + ", plots: " + outDir.resolve("memory.png") + ", "
-                        + outDir.resolve("traffic.png"));
-                out.println(Json.line(summary));
-                boolean ok = tally.missing(replayed.sent()) == 0 && replayed.errors() == 0
-                        && (!args.get("delivery").equals("exactly-once") || tally.duplicates() == 0);
-                return ok ? 0 : 1;
+                    Map<String, Object> run = new LinkedHashMap<>();
+                    run.put("model", spec.summary());
+                    run.put("minutes", minutes);
+                    run.put("rate", rate);
+                    run.put("delivery", args.get("delivery"));
+                    run.put("sent", replayed.sent());
+                    run.put("sendErrors", replayed.errors());
+                    run.put("predictions", tally.predicted());
+                    run.put("missing", tally.missing(replayed.sent()));
+                    run.put("duplicates", tally.duplicates());
+                    run.put("finalModelVersion", tally.newestVersion());
+                    run.put("jvm", ManagementFactory.getRuntimeMXBean().getInputArguments());
+                    SoakReport report = new SoakReport(samples);
+                    Map<String, Object> summary = report.summary(run);
+                    report.write(outDir, summary);
+                    err.println("report: " + outDir.resolve("report.json") + ", plots: " + outDir.resolve("memory.png") + ", "
+                            + outDir.resolve("traffic.png"));
+                    out.println(Json.line(summary));
+                    boolean ok = tally.missing(replayed.sent()) == 0 && replayed.errors() == 0
+                            && (!args.get("delivery").equals("exactly-once") || tally.duplicates() == 0);
+                    return ok ? 0 : 1;
+                }
             }
         }
     }

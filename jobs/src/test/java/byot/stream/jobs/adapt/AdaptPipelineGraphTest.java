@@ -1,0 +1,79 @@
+package byot.stream.jobs.adapt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import byot.stream.connectors.format.DeadLetter;
+import byot.stream.connectors.format.ImageEvent;
+import byot.stream.connectors.format.ImageEventCodec;
+import byot.stream.connectors.format.ImageLimits;
+import byot.stream.connectors.format.MalformedRecordException.Reason;
+import byot.stream.connectors.format.MetricsWindow;
+import byot.stream.connectors.format.ModelUpdate;
+import byot.stream.connectors.format.PixelEncoding;
+import byot.stream.connectors.format.Prediction;
+import byot.stream.jobs.FineTuning;
+import byot.stream.jobs.SyntheticImages;
+import byot.stream.jobs.operators.InferenceConfig;
+import byot.stream.model.MultiExitModel;
+import byot.stream.model.exit.ExitCriterion;
+import byot.stream.model.io.ModelFile;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The job graph of {@link AdaptPipeline} end to end on a MiniCluster with finite in-memory endpoints: no broker, no
+ * checkpoints, a few seconds. What the Kafka integration tests add on top is delivery (transactions, restarts).
+ */
+class AdaptPipelineGraphTest {
+
+    @Test
+    @Timeout(60)
+    void everyEventIsAnsweredOnceBadRecordsAreDeadLettersModelsArePublishedAndWindowsCountEverything() throws Exception {
+        long now = System.currentTimeMillis();
+        List<ImageEvent> events = SyntheticImages.events(160, 10, 0.5, false, 1, "img-", now);
+        ImageEventCodec codec = new ImageEventCodec(ImageLimits.DEFAULT);
+        List<byte[]> records = new ArrayList<>(events.stream().map(codec::encode).toList());
+        records.add(40, "not an image".getBytes());
+        records.add(80, codec.encode(new ImageEvent("wrong-shape", now, "camera-9", 1, 8, 8, 1, PixelEncoding.RAW_UINT8,
+                new byte[64])));
+        records.add(120, codec.encode(new ImageEvent("bad-label", now, "camera-9", 42, 28, 28, 1, PixelEncoding.RAW_UINT8,
+                new byte[784])));
+        PipelineConfig config = new PipelineConfig(
+                new InferenceConfig(16, 20, ExitCriterion.MAX_SOFTMAX, new double[] {0.9, 0.9, 0.9}),
+                FineTuning.byot(200, 2, 60), 2, Duration.ofSeconds(1), Duration.ofSeconds(1));
+        byte[] initial = ModelFile.toBytes(MultiExitModel.create(AdaptPipelineITCase.SMALL, 0), false);
+
+        try (FiniteEndpoints io = new FiniteEndpoints(records, AdaptPipelineITCase.SMALL)) {
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+            env.setParallelism(2);
+            AdaptPipeline.build(env, io.endpoints(), config, initial);
+            env.execute("graph-test");
+
+            List<Prediction> predictions = io.predictions();
+            assertThat(predictions).extracting(Prediction::id)
+                    .containsExactlyInAnyOrderElementsOf(events.stream().map(ImageEvent::id).toList());
+            assertThat(io.deadLetters()).extracting(DeadLetter::reason)
+                    .containsExactlyInAnyOrder(Reason.BAD_MAGIC, Reason.BAD_SHAPE, Reason.LABEL_OUT_OF_RANGE);
+            assertThat(io.deadLetters()).extracting(DeadLetter::offset).containsExactlyInAnyOrder(40L, 80L, 120L);
+
+            // 80 labelled events: 10 steps of 8, a version every 2 steps, and the rest published when the input ends.
+            long labelled = events.stream().filter(ImageEvent::labeled).count();
+            List<Long> versions = io.models().stream().map(ModelUpdate::modelVersion).toList();
+            assertThat(versions).hasSizeGreaterThanOrEqualTo((int) (labelled / 8 / 2)).isSorted().doesNotHaveDuplicates();
+            assertThat(predictions).allSatisfy(p -> assertThat(p.modelVersion()).isLessThanOrEqualTo(versions.get(versions.size() - 1)));
+
+            // The windows account for every prediction, dead letter and prequential score, each exactly once.
+            List<MetricsWindow> windows = io.metrics();
+            assertThat(windows.stream().map(MetricsWindow::windowStart).distinct().count()).isGreaterThan(1);
+            assertThat(windows.stream().mapToLong(MetricsWindow::count).sum()).isEqualTo(events.size());
+            assertThat(windows.stream().mapToLong(MetricsWindow::deadLetters).sum()).isEqualTo(3);
+            assertThat(windows.stream().mapToLong(w -> w.perExitLabeled()[0]).sum()).isEqualTo(labelled);
+            assertThat(windows.stream().flatMapToLong(w -> Arrays.stream(w.exitHistogram())).sum()).isEqualTo(events.size());
+        }
+    }
+}

@@ -2,16 +2,13 @@ package byot.stream.model;
 
 import byot.stream.model.exit.EarlyExitClassifier;
 import byot.stream.model.graph.InferenceGraph;
-import byot.stream.model.graph.MultiExitNetwork;
+import byot.stream.model.network.MultiExitNetwork;
 import byot.stream.model.graph.Parameters;
-import byot.stream.model.loss.DistillationConfig;
 import byot.stream.model.spec.ModelSpec;
-import byot.stream.model.train.SgdConfig;
-import byot.stream.model.train.Trainer;
 
 /**
  * A multi-exit network's identity and state: its spec, its named tensors, the optimisation step it has
- * reached and its model version. Graphs are built from it on demand: {@link #trainer} for learning,
+ * reached and its model version. Graphs are built from it on demand: a {@code train.Trainer} for learning,
  * {@link #snapshot} for an immutable early-exit classifier of the current weights.
  *
  * <p>Not thread-safe: one owner trains it; snapshots are what other threads use.
@@ -65,9 +62,6 @@ public final class MultiExitModel {
         version = newVersion;
     }
 
-    public Trainer trainer(DistillationConfig distillation, SgdConfig sgd) {
-        return new Trainer(this, distillation, sgd);
-    }
 
     /**
      * Frees the model's tensors now. For models that only carried weights from bytes to a snapshot (a decoded

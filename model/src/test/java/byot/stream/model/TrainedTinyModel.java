@@ -19,7 +19,7 @@ public final class TrainedTinyModel {
     public static MultiExitModel make(int steps, long seed) {
         MultiExitModel model = MultiExitModel.create(SPEC, seed);
         TinyData data = new TinyData(64, 4, 1, 16, seed);
-        Trainer trainer = model.trainer(DistillationConfig.defaults(TrainingMode.BYOT),
+        Trainer trainer = new Trainer(model, DistillationConfig.defaults(TrainingMode.BYOT),
                 new SgdConfig(0.05, 0.9, 5e-4, LrSchedule.CONSTANT, 0));
         for (int i = 0; i < steps; i++) {
             trainer.step(data.pixels, data.labels);

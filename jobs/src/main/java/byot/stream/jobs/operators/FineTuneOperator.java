@@ -146,7 +146,7 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
     @Override
     public void open() throws Exception {
         super.open();
-        trainer = model.trainer(config.distillation(), config.sgd());
+        trainer = new Trainer(model, config.distillation(), config.sgd());
         lastPublishNanos = System.nanoTime();
         var metrics = getMetricGroup();
         steps = metrics.counter(PipelineMetrics.TRAINING_STEPS);
@@ -347,7 +347,7 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         LOG.warn("weights are not finite (first: {}); going back to model version {}", bad, good.version());
         model.release();
         model = good;
-        trainer = model.trainer(config.distillation(), config.sgd());
+        trainer = new Trainer(model, config.distillation(), config.sgd());
         snapshotBytes = null;
         snapshotWeights = null;
         stepsSincePublish = 0;

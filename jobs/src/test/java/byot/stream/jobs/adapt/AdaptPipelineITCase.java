@@ -1,5 +1,6 @@
 package byot.stream.jobs.adapt;
 
+import byot.stream.model.train.Trainer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import byot.stream.connectors.broker.EmbeddedKafkaExtension;
@@ -191,7 +192,7 @@ class AdaptPipelineITCase {
 
         // A model that knows the normal images, then a stream that turns inverted after 200 events.
         MultiExitModel model = MultiExitModel.create(SMALL, 1);
-        var trainer = model.trainer(byot.stream.model.loss.DistillationConfig.defaults(TrainingMode.BYOT),
+        var trainer = new Trainer(model, byot.stream.model.loss.DistillationConfig.defaults(TrainingMode.BYOT),
                 new byot.stream.model.train.SgdConfig(0.05, 0.9, 5e-4, byot.stream.model.train.LrSchedule.CONSTANT, 0));
         List<ImageEvent> pretrain = SyntheticImages.events(640, 10, 1.0, false, 7, "p-", 0);
         for (int step = 0; step < 20; step++) {

@@ -1,5 +1,6 @@
 package byot.stream.model.backbone;
 
+import byot.stream.model.network.BackboneCount;
 import byot.stream.model.graph.FeatureMap;
 import byot.stream.model.graph.Layers;
 import byot.stream.model.spec.ModelSpec;

@@ -1,6 +1,6 @@
 package byot.stream.model.io;
 
-import byot.stream.model.graph.MultiExitNetwork;
+import byot.stream.model.network.MultiExitNetwork;
 import byot.stream.model.graph.Parameters;
 import byot.stream.model.spec.ModelSpec;
 import java.util.EnumMap;

@@ -1,5 +1,6 @@
 package byot.stream.model.loss;
 
+import byot.stream.model.network.MultiExitNetwork;
 import byot.stream.model.graph.Names;
 import java.util.ArrayList;
 import java.util.List;

@@ -3,7 +3,7 @@ package byot.stream.model.train;
 import byot.stream.model.MultiExitModel;
 import byot.stream.model.graph.LayerBuilder;
 import byot.stream.model.graph.Parameters;
-import byot.stream.model.graph.TrainingGraph;
+import byot.stream.model.train.TrainingGraph;
 import byot.stream.model.loss.DistillationConfig;
 import byot.stream.model.loss.TrainingMode;
 import java.util.LinkedHashMap;

@@ -10,9 +10,9 @@ import byot.stream.model.exit.EarlyExitClassifier;
 import byot.stream.model.exit.ExitCriterion;
 import byot.stream.model.exit.ExitDecision;
 import byot.stream.model.exit.ExitPolicy;
-import byot.stream.model.graph.BackboneCount;
+import byot.stream.model.network.BackboneCount;
 import byot.stream.model.graph.BuiltGraph;
-import byot.stream.model.graph.MultiExitNetwork;
+import byot.stream.model.network.MultiExitNetwork;
 import byot.stream.model.graph.Names;
 import byot.stream.model.graph.Parameters;
 import byot.stream.model.loss.DistillationConfig;
@@ -91,7 +91,7 @@ class EveryBackboneTest {
         for (TrainingMode mode : modesFor(arch)) {
             // The trainer's graph draws the initial weights; no inference graph needed first.
             MultiExitModel model = new MultiExitModel(spec, new Parameters(3), 0, 0);
-            Trainer trainer = model.trainer(DistillationConfig.defaults(mode), new SgdConfig(0.02, 0.9, 0, LrSchedule.CONSTANT, 0));
+            Trainer trainer = new Trainer(model, DistillationConfig.defaults(mode), new SgdConfig(0.02, 0.9, 0, LrSchedule.CONSTANT, 0));
             INDArray teacher = mode == TrainingMode.KD ? teacherLogits : null;
             StepResult first = trainer.step(batch.pixels, batch.labels, teacher);
             StepResult last = first;

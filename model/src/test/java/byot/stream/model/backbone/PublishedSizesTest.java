@@ -2,7 +2,7 @@ package byot.stream.model.backbone;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import byot.stream.model.graph.BackboneCount;
+import byot.stream.model.network.BackboneCount;
 import byot.stream.model.spec.Architecture;
 import byot.stream.model.spec.InputShape;
 import byot.stream.model.spec.ModelSpec;

@@ -1,5 +1,6 @@
 package byot.stream.model.graph;
 
+import byot.stream.model.network.MultiExitNetwork;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

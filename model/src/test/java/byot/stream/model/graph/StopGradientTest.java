@@ -1,5 +1,6 @@
 package byot.stream.model.graph;
 
+import byot.stream.model.train.TrainingGraph;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,5 +1,6 @@
 package byot.stream.model.nd4j;
 
+import byot.stream.model.train.TrainingGraph;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -8,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import byot.stream.model.MultiExitModel;
 import byot.stream.model.graph.InferenceGraph;
-import byot.stream.model.graph.MultiExitNetwork;
+import byot.stream.model.network.MultiExitNetwork;
 import byot.stream.model.graph.Names;
 import byot.stream.model.spec.Architecture;
 import byot.stream.model.spec.InputShape;

@@ -28,7 +28,7 @@ class TrainerTest {
         MultiExitModel teacher = TrainedTinyModel.make(25, 99);
         for (TrainingMode mode : TrainingMode.values()) {
             MultiExitModel model = MultiExitModel.create(TrainedTinyModel.SPEC, 7);
-            Trainer trainer = model.trainer(DistillationConfig.defaults(mode), new SgdConfig(0.05, 0.9, 5e-4, LrSchedule.COSINE, 16));
+            Trainer trainer = new Trainer(model, DistillationConfig.defaults(mode), new SgdConfig(0.05, 0.9, 5e-4, LrSchedule.COSINE, 16));
             TrainingRun run = new TrainingRun(2, 32, new Augmentation(1, false), 3);
             StepResult[] first = new StepResult[1];
             TrainingSummary summary = EpochTrainer.run(trainer, train, run, mode == TrainingMode.KD ? teacher.snapshot() : null,
@@ -47,11 +47,11 @@ class TrainerTest {
     @Test
     void rejectsMismatchedBatches() {
         MultiExitModel model = MultiExitModel.create(TrainedTinyModel.SPEC, 1);
-        Trainer trainer = model.trainer(DistillationConfig.defaults(TrainingMode.BYOT), SgdConfig.paperDefaults(10));
+        Trainer trainer = new Trainer(model, DistillationConfig.defaults(TrainingMode.BYOT), SgdConfig.paperDefaults(10));
         assertThrows(IllegalArgumentException.class, () -> trainer.step(Nd4j.zeros(2, 1, 8, 8), new int[] {0, 1}));
         assertThrows(IllegalArgumentException.class, () -> trainer.step(Nd4j.zeros(2, 1, 16, 16), new int[] {0, 4}));
         assertThrows(IllegalStateException.class, () ->
-                model.trainer(DistillationConfig.defaults(TrainingMode.KD), SgdConfig.paperDefaults(10))
+                new Trainer(model, DistillationConfig.defaults(TrainingMode.KD), SgdConfig.paperDefaults(10))
                         .step(Nd4j.zeros(1, 1, 16, 16), new int[] {0}));
     }
 

@@ -81,7 +81,7 @@ public final class BenchModelCommand implements Command {
             TrainingMode mode = TrainingMode.fromId(modeId);
             for (int batch : ints(args.get("train-batches"))) {
                 MultiExitModel model = MultiExitModel.create(spec, seed);
-                Trainer trainer = model.trainer(DistillationConfig.defaults(mode), new SgdConfig(0.01, 0.9, 5e-4, LrSchedule.CONSTANT, 0));
+                Trainer trainer = new Trainer(model, DistillationConfig.defaults(mode), new SgdConfig(0.01, 0.9, 5e-4, LrSchedule.CONSTANT, 0));
                 INDArray pixels = randomPixels(batch, spec, seed);
                 int[] labels = new SplittableRandom(seed).ints(batch, 0, spec.numClasses()).toArray();
                 for (int i = 0; i < 3; i++) {

@@ -1,5 +1,6 @@
 package byot.stream.tools.demo;
 
+import byot.stream.model.train.Trainer;
 import byot.stream.connectors.dataset.FashionMnist;
 import byot.stream.connectors.dataset.LabeledImages;
 import byot.stream.connectors.format.MetricsWindow;
@@ -215,7 +216,7 @@ public final class DemoCommand implements Command {
         ModelSpec spec = ModelSpec.fashionMnist(arch, args.getDouble("width-mult"));
         MultiExitModel model = MultiExitModel.create(spec, seed);
         TrainingRun run = new TrainingRun(epochs, 64, new Augmentation(2, false), seed);
-        var trainer = model.trainer(DistillationConfig.defaults(TrainingMode.BYOT),
+        var trainer = new Trainer(model, DistillationConfig.defaults(TrainingMode.BYOT),
                 new SgdConfig(0.05, 0.9, 5e-4, LrSchedule.COSINE, run.stepsFor(train.size())));
         err.printf("pre-training %s on %,d Fashion-MNIST images, %d epochs (cached afterwards)%n", spec.summary(), images, epochs);
         StatusLine status = new StatusLine(err);

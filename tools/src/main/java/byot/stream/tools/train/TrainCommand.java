@@ -126,7 +126,7 @@ public final class TrainCommand implements Command {
         MultiExitModel model = MultiExitModel.create(spec, seed);
         err.printf("training %s (%,d weights) in %s mode on %,d images, %d epochs%n",
                 spec.summary(), model.parameters().weightCount(), mode.id(), train.size(), run.epochs());
-        Trainer trainer = model.trainer(distillation, sgd);
+        Trainer trainer = new Trainer(model, distillation, sgd);
         StatusLine status = new StatusLine(err);
         TrainingSummary summary = EpochTrainer.run(trainer, train, run, teacher, e -> status.update(
                 ((e.epoch() - 1) * e.batchesPerEpoch() + e.batch()) / (double) (e.epochs() * e.batchesPerEpoch()),

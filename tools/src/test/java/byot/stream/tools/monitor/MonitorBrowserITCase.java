@@ -1,5 +1,6 @@
 package byot.stream.tools.monitor;
 
+import byot.stream.model.train.Trainer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import byot.stream.connectors.broker.EmbeddedKafkaExtension;
@@ -170,7 +171,7 @@ class MonitorBrowserITCase {
     private static JobClient startPipeline(JobSettings.Topics topics, Path checkpoints) throws Exception {
         // A model that has seen the synthetic classes a little, so that some events leave early.
         MultiExitModel model = MultiExitModel.create(SPEC, 1);
-        var trainer = model.trainer(DistillationConfig.defaults(TrainingMode.BYOT),
+        var trainer = new Trainer(model, DistillationConfig.defaults(TrainingMode.BYOT),
                 new SgdConfig(0.05, 0.9, 5e-4, LrSchedule.CONSTANT, 0));
         List<ImageEvent> pretrain = SyntheticImages.events(320, 10, 1.0, false, 7, "p-", 0);
         for (int step = 0; step < 10; step++) {

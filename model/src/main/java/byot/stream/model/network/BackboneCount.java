@@ -1,5 +1,7 @@
-package byot.stream.model.graph;
+package byot.stream.model.network;
 
+import byot.stream.model.graph.FeatureMap;
+import byot.stream.model.graph.LayerCounter;
 import byot.stream.model.backbone.Backbone;
 import byot.stream.model.spec.InputShape;
 import byot.stream.model.spec.ModelSpec;

@@ -1,5 +1,10 @@
-package byot.stream.model.graph;
+package byot.stream.model.train;
 
+import byot.stream.model.graph.BuiltGraph;
+import byot.stream.model.graph.LayerBuilder;
+import byot.stream.model.graph.Names;
+import byot.stream.model.graph.Parameters;
+import byot.stream.model.network.MultiExitNetwork;
 import byot.stream.model.loss.DistillationConfig;
 import byot.stream.model.loss.SelfDistillationLoss;
 import byot.stream.model.loss.TrainingMode;

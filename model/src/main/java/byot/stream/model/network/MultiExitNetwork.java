@@ -1,5 +1,11 @@
-package byot.stream.model.graph;
+package byot.stream.model.network;
 
+import byot.stream.model.graph.BuiltGraph;
+import byot.stream.model.graph.FeatureMap;
+import byot.stream.model.graph.InferenceGraph;
+import byot.stream.model.graph.LayerBuilder;
+import byot.stream.model.graph.Names;
+import byot.stream.model.graph.Parameters;
 import byot.stream.model.backbone.Backbone;
 import byot.stream.model.head.ExitHead;
 import byot.stream.model.spec.InputShape;

@@ -61,11 +61,12 @@ public final class AdaptJob {
      * Builds the pipeline from parsed {@link AdaptOptions} and executes it in the Flink environment this runs in: the
      * cluster under {@code flink run}, a MiniCluster otherwise. Progress goes to {@code log}.
      */
-    public static JobExecutionResult run(Parsed args, String name, PrintStream log) throws Exception {
-        byte[] configured = initialModel(args);
-        ModelSpec spec = ModelFile.fromBytes(configured).spec();
+    public static JobExecutionResult run(Parsed flags, String name, PrintStream log) throws Exception {
         // The configuration of the environment this runs in: the cluster's under flink run, empty in a MiniCluster.
         ReadableConfig cluster = StreamExecutionEnvironment.getExecutionEnvironment().getConfiguration();
+        Parsed args = flags.withFallback(AdaptOptions.fromCluster(cluster));
+        byte[] configured = initialModel(args);
+        ModelSpec spec = ModelFile.fromBytes(configured).spec();
         JobSettings settings = AdaptOptions.checkpointsOf(AdaptOptions.settings(args), args, cluster);
         PipelineConfig pipeline = AdaptOptions.pipeline(args, spec.sections());
         StartSettings start = AdaptOptions.start(args);

@@ -11,15 +11,18 @@ import byot.stream.jobs.config.UsageException;
 import byot.stream.jobs.operators.AdaptConfig;
 import byot.stream.jobs.operators.InferenceConfig;
 import byot.stream.model.exit.ExitCriterion;
-import byot.stream.model.loss.DistillationConfig;
 import byot.stream.model.loss.TrainingMode;
 import byot.stream.model.train.SgdConfig;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 
@@ -109,6 +112,23 @@ public final class AdaptOptions {
         ModelKeyFile key = new ModelKeyFile(a.get("model-key"));
         key.read();
         return Optional.of(key);
+    }
+
+    /** A job flag {@code --name} can also be set in the cluster's configuration as {@code byot.name}. */
+    public static final String CONFIG_PREFIX = "byot.";
+
+    /**
+     * The job's flags as the cluster's configuration (flink-conf, a {@code FlinkDeployment}'s
+     * {@code flinkConfiguration}) sets them under {@link #CONFIG_PREFIX}: the fallback for every flag the command line
+     * leaves out. Each is read as a Flink {@link ConfigOption} derived from the flag's one declaration.
+     */
+    public static Map<String, String> fromCluster(ReadableConfig cluster) {
+        Map<String, String> values = new LinkedHashMap<>();
+        for (String name : declare().names()) {
+            ConfigOption<String> option = ConfigOptions.key(CONFIG_PREFIX + name).stringType().noDefaultValue();
+            cluster.getOptional(option).ifPresent(value -> values.put(name, value));
+        }
+        return values;
     }
 
     /**

@@ -93,7 +93,7 @@ public final class Options {
         }
         List<String> positional = result.matchedPositionals().isEmpty() ? List.of()
                 : result.matchedPositionals().get(0).getValue();
-        return new Parsed(values, positional == null ? List.of() : positional, given);
+        return new Parsed(values, positional == null ? List.of() : positional, given, options.keySet());
     }
 
     /** {@code --help}: the summary, then every flag with its description and default. */

@@ -9,11 +9,27 @@ public final class Parsed {
     private final Map<String, String> values;
     private final List<String> positional;
     private final java.util.Set<String> given;
+    private final java.util.Set<String> declared;
 
-    Parsed(Map<String, String> values, List<String> positional, java.util.Set<String> given) {
+    Parsed(Map<String, String> values, List<String> positional, java.util.Set<String> given, java.util.Set<String> declared) {
         this.values = Map.copyOf(values);
         this.positional = List.copyOf(positional);
         this.given = java.util.Set.copyOf(given);
+        this.declared = java.util.Set.copyOf(declared);
+    }
+
+    /**
+     * These values, with {@code fallback} in place of every flag that was not on the command line: a flag given
+     * still wins, and a fallback wins over a declared default. Fallback names that are not declared flags are ignored.
+     */
+    public Parsed withFallback(Map<String, String> fallback) {
+        Map<String, String> merged = new java.util.LinkedHashMap<>(values);
+        fallback.forEach((name, value) -> {
+            if (!given.contains(name) && (values.containsKey(name) || declared.contains(name))) {
+                merged.put(name, value);
+            }
+        });
+        return new Parsed(merged, positional, given, declared);
     }
 
     /** Whether the flag was on the command line, as opposed to taking its declared default. */

@@ -118,4 +118,21 @@ class RunStartTest {
         assertThat(local.checkpointInterval()).isEqualTo(java.time.Duration.ofSeconds(2));
         assertThat(local.checkpointDir()).endsWith("/out/checkpoints");
     }
+
+    /** A FlinkDeployment's flinkConfiguration can carry the job's settings; a flag on the command line still wins. */
+    @Test
+    void theClusterConfigurationSetsAnyJobFlagUnderTheByotPrefix() throws Exception {
+        var cluster = new org.apache.flink.configuration.Configuration();
+        cluster.setString("byot.threshold", "0.7");
+        cluster.setString("byot.group-id", "from-cluster");
+        cluster.setString("byot.no-such-flag", "ignored");
+
+        Parsed merged = parse().withFallback(AdaptOptions.fromCluster(cluster));
+        assertThat(AdaptOptions.pipeline(merged, 4).inference().thresholds()).containsExactly(0.7, 0.7, 0.7);
+        assertThat(AdaptOptions.settings(merged).groupId()).isEqualTo("from-cluster");
+
+        Parsed flagWins = parse("--group-id", "mine").withFallback(AdaptOptions.fromCluster(cluster));
+        assertThat(AdaptOptions.settings(flagWins).groupId()).isEqualTo("mine");
+        assertThat(AdaptOptions.fromCluster(cluster)).doesNotContainKey("no-such-flag");
+    }
 }

@@ -1,5 +1,6 @@
 package byot.stream.tools;
 
+import byot.stream.jobs.config.Options;
 import byot.stream.jobs.config.UsageException;
 import byot.stream.tools.cli.Command;
 import java.io.FileNotFoundException;
@@ -54,7 +55,7 @@ public final class Byot {
         }
         Command command = match.get();
         String[] rest = Arrays.copyOfRange(args, command.name().split(" ").length, args.length);
-        if (Arrays.asList(rest).contains("--help") || Arrays.asList(rest).contains("-h")) {
+        if (Options.asksForHelp(rest)) {
             out.print(command.options().usage(command.name(), command.summary()));
             return 0;
         }

@@ -20,9 +20,14 @@ public final class Topics {
      * hundreds of the default one); only the newest is needed to resume or audit the version line.
      */
     public static final long MODELS_RETENTION_BYTES = 1L << 30;
-    public static final long MODELS_RETENTION_MS = 24L * 60 * 60 * 1000;
     /**
-     * Retention deletes closed segments only, so segments must close: by size (twice the largest record, which a
+     * No time limit: time retention deletes the open segment too once it is old, so after a quiet day the topic would
+     * be empty and a fresh start could not continue the version line. Size retention never deletes the newest
+     * segment, so the newest version always stays.
+     */
+    public static final long MODELS_RETENTION_MS = -1;
+    /**
+     * Size retention deletes closed segments only, so segments must close: by size (twice the largest record, which a
      * segment must be able to hold) or, on a quiet topic, after an hour.
      */
     public static final int MODELS_SEGMENT_BYTES = 2 * MODELS_MAX_MESSAGE_BYTES;

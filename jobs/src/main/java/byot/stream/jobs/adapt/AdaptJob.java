@@ -46,7 +46,7 @@ public final class AdaptJob {
      */
     public static void main(String[] args) throws Exception {
         Options options = AdaptOptions.declare();
-        if (java.util.Arrays.asList(args).contains("--help") || java.util.Arrays.asList(args).contains("-h")) {
+        if (Options.asksForHelp(args)) {
             System.out.print(options.usage("byot-adapt (flink run -c " + AdaptJob.class.getName() + ")", SUMMARY));
             return;
         }
@@ -149,7 +149,7 @@ public final class AdaptJob {
                     + s.client().bootstrapServers() + " (" + e.getMessage() + "); a fresh start continues its version line,"
                     + " --fresh starts a new one", e);
         }
-        return StartingModel.continueLine(configured, chosenByUser, newest);
+        return StartingModel.continueLine(configured, chosenByUser, newest, s.modelKey().isPresent());
     }
 
     /** Whether the job restores a savepoint: --from-savepoint, or a savepoint path already in its configuration (flink run -s). */

@@ -30,6 +30,10 @@ public record EventTimeBounds(Duration maxPast, Duration maxFuture) implements S
         if (maxPast.isNegative() || maxFuture.isNegative()) {
             throw new IllegalArgumentException("event-time bounds must not be negative, got past " + maxPast + ", future " + maxFuture);
         }
+        if (maxPast.compareTo(Duration.ofDays(365)) > 0) {
+            // Clamping works on epoch milliseconds: a bound of centuries would overflow them on every record.
+            throw new IllegalArgumentException("event times may be trusted at most a year back, got " + maxPast);
+        }
         if (maxFuture.compareTo(BROKER_FUTURE_LIMIT.dividedBy(2)) > 0) {
             throw new IllegalArgumentException("event times up to " + maxFuture + " ahead would be stamped on sink records, "
                     + "too close to the broker's limit of " + BROKER_FUTURE_LIMIT + "; allow at most 30 minutes");

@@ -11,8 +11,10 @@ import byot.stream.model.io.ModelFormatException;
  * the initial model's version: it resumes the newest published model, weights and version, and its first
  * publication is one version above it.
  *
- * <p>When the user chose the weights ({@code --initial-model}), or the topic's model is another network than the
- * configured one, the configured weights are kept and only the version number continues from the topic.
+ * <p>The topic's weights are taken only when they are authenticated (a {@code --model-key} verified the record):
+ * without a key anyone who can write the topic would choose what is served after a restart. They are also refused
+ * when they hold NaN or infinite values. In those cases, and when the user chose the weights ({@code --initial-model})
+ * or the topic's model is another network, the configured weights are kept and only the version number continues.
  *
  * @param model what the learner and inference start from (a model file)
  * @param note  one line for the user: where the model and its version came from
@@ -23,9 +25,10 @@ public record StartingModel(byte[] model, String note) {
      * @param configured   the model of {@code --initial-model}, or a fresh one from {@code --arch}
      * @param chosenByUser whether {@code configured} came from {@code --initial-model}
      * @param newest       the tail of the models topic
+     * @param authenticated whether {@code newest} was read with a model key, so its signature verified
      */
-    public static StartingModel continueLine(byte[] configured, boolean chosenByUser, LatestModelReader.Result newest)
-            throws ModelFormatException {
+    public static StartingModel continueLine(byte[] configured, boolean chosenByUser, LatestModelReader.Result newest,
+                                             boolean authenticated) throws ModelFormatException {
         MultiExitModel own = ModelFile.fromBytes(configured);
         String ownName = chosenByUser ? "--initial-model" : "a fresh " + own.spec().summary();
         if (newest instanceof LatestModelReader.Result.Empty empty) {
@@ -39,6 +42,13 @@ public record StartingModel(byte[] model, String note) {
         }
         LatestModelReader.Result.Found found = (LatestModelReader.Result.Found) newest;
         long topicVersion = found.update().modelVersion();
+        if (chosenByUser) {
+            return continueNumber(own, topicVersion, ownName, "the weights of --initial-model were asked for");
+        }
+        if (!authenticated) {
+            return continueNumber(own, topicVersion, ownName, "the models topic is not signed (--model-key), so its weights"
+                    + " are not taken");
+        }
         MultiExitModel published;
         try {
             published = ModelFile.fromBytes(found.update().payload());
@@ -46,12 +56,12 @@ public record StartingModel(byte[] model, String note) {
             // The record decoded, so its version number is trustworthy even though its weights are not usable.
             return continueNumber(own, topicVersion, ownName, found.where() + " holds no readable model file (" + e.getMessage() + ")");
         }
-        if (chosenByUser) {
-            return continueNumber(own, topicVersion, ownName, "the weights of --initial-model were asked for");
-        }
         if (!published.spec().equals(own.spec())) {
             return continueNumber(own, topicVersion, ownName, found.where() + " holds another network ("
                     + published.spec().summary() + ")");
+        }
+        if (published.parameters().firstNonFinite().isPresent()) {
+            return continueNumber(own, topicVersion, ownName, found.where() + " holds NaN or infinite weights");
         }
         published.setVersion(Math.max(published.version(), topicVersion));
         return new StartingModel(ModelFile.toBytes(published, false), "continuing from model version " + published.version()

@@ -96,6 +96,19 @@ public final class Options {
         return new Parsed(values, positional == null ? List.of() : positional, given, options.keySet());
     }
 
+    /** Whether {@code args} ask for help: {@code --help} or {@code -h} before any {@code --}, which ends our flags. */
+    public static boolean asksForHelp(String[] args) {
+        for (String arg : args) {
+            if (arg.equals("--")) {
+                return false;
+            }
+            if (arg.equals("--help") || arg.equals("-h")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** {@code --help}: the summary, then every flag with its description and default. */
     public String usage(String command, String summary) {
         return new CommandLine(spec("byot " + command, summary)).getUsageMessage(CommandLine.Help.Ansi.OFF);
@@ -104,7 +117,9 @@ public final class Options {
     private CommandSpec spec(String name, String summary) {
         CommandSpec spec = CommandSpec.create().name(name);
         spec.usageMessage().description(summary).sortOptions(false).width(120).abbreviateSynopsis(true);
-        spec.parser().abbreviatedOptionsAllowed(false).trimQuotes(false);
+        // The last of a repeated flag wins (as before picocli, and so appended defaults can be overridden); no @file
+        // expansion: an argument naming a file must stay that argument, also in a JobManager running the job's main.
+        spec.parser().abbreviatedOptionsAllowed(false).trimQuotes(false).overwrittenOptionsAllowed(true).expandAtFiles(false);
         for (Option o : options.values()) {
             OptionSpec.Builder b = OptionSpec.builder("--" + o.name()).required(o.required());
             if (o.isSwitch()) {

@@ -61,6 +61,8 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
     static final String MODEL = "fine-tuned-model";
     static final String REPLAY = "replay-buffer";
     static final String PENDING = "pending-events";
+    /** Flink timestamps of the pending events (event time clamped at the source), in the order of {@link #PENDING}. */
+    static final String PENDING_TIMESTAMPS = "pending-timestamps";
     static final String REPLAY_SEEN = "replay-seen";
     static final String UNPUBLISHED_STEPS = "unpublished-steps";
 
@@ -77,6 +79,13 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
     private transient ListState<byte[]> modelState;
     private transient ListState<ImageEvent> replayState;
     private transient ListState<ImageEvent> pendingState;
+    /**
+     * The pending events' Flink timestamps: their scores and the watermark hold use these, not the cameras' raw
+     * clocks, which the source clamped for a reason (a score stamped 2100 would open a metrics window the broker
+     * refuses to store).
+     */
+    private transient List<Long> pendingTimestamps;
+    private transient ListState<Long> pendingTimestampsState;
     private transient ListState<Long> seenState;
     private transient ListState<Integer> unpublishedState;
     private transient boolean restored;
@@ -114,6 +123,7 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         modelState = store.getListState(new ListStateDescriptor<>(MODEL, byte[].class));
         replayState = store.getListState(new ListStateDescriptor<>(REPLAY, ImageEvent.class));
         pendingState = store.getListState(new ListStateDescriptor<>(PENDING, ImageEvent.class));
+        pendingTimestampsState = store.getListState(new ListStateDescriptor<>(PENDING_TIMESTAMPS, Long.class));
         seenState = store.getListState(new ListStateDescriptor<>(REPLAY_SEEN, Long.class));
         unpublishedState = store.getListState(new ListStateDescriptor<>(UNPUBLISHED_STEPS, Integer.class));
 
@@ -130,6 +140,10 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         }
         replay = new ReplayBuffer(config.batching().replayCapacity(), toList(replayState.get()), seen, config.seed());
         pending = new ArrayList<>(toList(pendingState.get()));
+        pendingTimestamps = new ArrayList<>(toList(pendingTimestampsState.get()));
+        if (pendingTimestamps.size() != pending.size()) {   // a snapshot from before the timestamps were kept
+            pendingTimestamps = new ArrayList<>(pending.stream().map(ImageEvent::eventTimeMillis).toList());
+        }
         restored = saved != null;
         uncompletedCheckpoints = new TreeMap<>();
         if (restored) {
@@ -203,8 +217,9 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
             return;
         }
         announceRestored(); // before any step, so the announced weights are the restored ones
-        lastTimestamp = element.getTimestamp();
+        lastTimestamp = element.hasTimestamp() ? element.getTimestamp() : event.eventTimeMillis();
         pending.add(event);
+        pendingTimestamps.add(lastTimestamp);
         if (pending.size() >= config.batching().newPerStep()) {
             step();
         }
@@ -234,7 +249,7 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
 
     private void releaseWatermark() {
         long allowed = pending.isEmpty() ? inputWatermark
-                : Math.min(inputWatermark, pending.stream().mapToLong(ImageEvent::eventTimeMillis).min().getAsLong() - 1);
+                : Math.min(inputWatermark, pendingTimestamps.stream().mapToLong(Long::longValue).min().getAsLong() - 1);
         if (allowed > emittedWatermark) {
             emittedWatermark = allowed;
             output.emitWatermark(new Watermark(allowed));
@@ -244,6 +259,11 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
+        // A step can overflow the weights with a finite loss; the next publish would roll back, but a checkpoint taken
+        // before it must not keep them, or a restore would roll back to them forever.
+        if (snapshotBytes == null && model.parameters().firstNonFinite().isPresent()) {
+            rollBack();
+        }
         // Serialising a few MB of weights runs in the source's chain and pauses it; do it only when they changed.
         if (snapshotBytes == null) {
             snapshotBytes = ModelFile.toBytes(model, true);
@@ -256,6 +276,7 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         modelState.update(List.of(snapshotBytes));
         replayState.update(replay.contents());
         pendingState.update(List.copyOf(pending));
+        pendingTimestampsState.update(List.copyOf(pendingTimestamps));
         seenState.update(List.of(replay.seen()));
         unpublishedState.update(List.of(stepsSincePublish));
     }
@@ -295,10 +316,11 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
             }
             countScore(right);
             output.collect(SCORES, new StreamRecord<>(new ExitScore(event.id(), event.eventTimeMillis(), versionBefore, right),
-                    event.eventTimeMillis()));
+                    pendingTimestamps.get(i)));
         }
         pending.forEach(replay::add);
         pending.clear();
+        pendingTimestamps.clear();
         releaseWatermark();
         stepsSincePublish++;
         boolean due = stepsSincePublish >= config.publishing().everySteps()
@@ -323,12 +345,13 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         skippedSteps.inc();
         LOG.warn("skipped a fine-tuning step of model version {} ({}); its {} new events go to the dead-letter topic",
                 model.version(), e.getMessage(), pending.size());
-        for (ImageEvent event : pending) {
+        for (int i = 0; i < pending.size(); i++) {
             DeadLetter dead = new DeadLetter(DeadLetter.FINE_TUNE, -1, -1, Reason.NON_FINITE_LOSS,
-                    "fine-tuning step with this event had loss " + e.getMessage(), -1, eventCodec.encode(event));
-            output.collect(DEAD_LETTERS, new StreamRecord<>(dead, lastTimestamp));
+                    "fine-tuning step with this event had loss " + e.getMessage(), -1, eventCodec.encode(pending.get(i)));
+            output.collect(DEAD_LETTERS, new StreamRecord<>(dead, pendingTimestamps.get(i)));
         }
         pending.clear();
+        pendingTimestamps.clear();
         releaseWatermark();
         if (model.parameters().firstNonFinite().isPresent()) {
             rollBack();

@@ -33,7 +33,7 @@ class StartingModelTest {
     void resumesTheNewestPublishedModelItsWeightsAndItsVersion() throws Exception {
         byte[] learned = model(SMALL, 9, 17);
 
-        StartingModel start = StartingModel.continueLine(model(SMALL, 3, 0), false, published(learned, 17));
+        StartingModel start = StartingModel.continueLine(model(SMALL, 3, 0), false, published(learned, 17), true);
 
         assertThat(load(start).version()).isEqualTo(17);
         assertThat(ModelFile.weightsChecksum(load(start))).isEqualTo(ModelFile.weightsChecksum(ModelFile.fromBytes(learned)));
@@ -44,7 +44,7 @@ class StartingModelTest {
     void anInitialModelTheUserChoseKeepsItsWeightsButContinuesTheVersionNumber() throws Exception {
         byte[] chosen = model(SMALL, 3, 2);
 
-        StartingModel start = StartingModel.continueLine(chosen, true, published(model(SMALL, 9, 17), 17));
+        StartingModel start = StartingModel.continueLine(chosen, true, published(model(SMALL, 9, 17), 17), true);
 
         assertThat(load(start).version()).isEqualTo(17);
         assertThat(ModelFile.weightsChecksum(load(start))).isEqualTo(ModelFile.weightsChecksum(ModelFile.fromBytes(chosen)));
@@ -53,7 +53,7 @@ class StartingModelTest {
 
     @Test
     void anInitialModelAheadOfTheTopicKeepsItsOwnVersion() throws Exception {
-        StartingModel start = StartingModel.continueLine(model(SMALL, 3, 40), true, published(model(SMALL, 9, 17), 17));
+        StartingModel start = StartingModel.continueLine(model(SMALL, 3, 40), true, published(model(SMALL, 9, 17), 17), true);
         assertThat(load(start).version()).isEqualTo(40);
     }
 
@@ -62,7 +62,7 @@ class StartingModelTest {
         byte[] own = model(SMALL, 3, 0);
         byte[] other = model(ModelSpec.fashionMnist(Architecture.RESNET18, 0.125), 9, 23);
 
-        StartingModel start = StartingModel.continueLine(own, false, published(other, 23));
+        StartingModel start = StartingModel.continueLine(own, false, published(other, 23), true);
 
         assertThat(load(start).spec()).isEqualTo(SMALL);
         assertThat(load(start).version()).isEqualTo(23);
@@ -73,9 +73,9 @@ class StartingModelTest {
     void anEmptyTopicOrAnUndecodableTailStartsFromTheConfiguredModel() throws Exception {
         byte[] own = model(SMALL, 3, 0);
 
-        StartingModel empty = StartingModel.continueLine(own, false, new Result.Empty("models"));
+        StartingModel empty = StartingModel.continueLine(own, false, new Result.Empty("models"), true);
         StartingModel bad = StartingModel.continueLine(own, false, new Result.Undecodable("models-0@9",
-                new MalformedRecordException(MalformedRecordException.Reason.BAD_CHECKSUM, "payload SHA-256 is ...")));
+                new MalformedRecordException(MalformedRecordException.Reason.BAD_CHECKSUM, "payload SHA-256 is ...")), true);
 
         assertThat(empty.model()).isEqualTo(own);
         assertThat(empty.note()).startsWith("no model on models yet");
@@ -85,8 +85,29 @@ class StartingModelTest {
 
     @Test
     void aRecordWhosePayloadIsNoModelFileStillContinuesTheVersionNumber() throws Exception {
-        StartingModel start = StartingModel.continueLine(model(SMALL, 3, 0), false, published(new byte[] {1, 2, 3}, 12));
+        StartingModel start = StartingModel.continueLine(model(SMALL, 3, 0), false, published(new byte[] {1, 2, 3}, 12), true);
         assertThat(load(start).version()).isEqualTo(12);
         assertThat(load(start).spec()).isEqualTo(SMALL);
+    }
+
+    /** Without a model key anyone who can write the topic could choose the weights served after a restart. */
+    @Test
+    void anUnsignedTopicContinuesOnlyTheVersionNumber() throws Exception {
+        byte[] own = model(SMALL, 3, 0);
+        StartingModel start = StartingModel.continueLine(own, false, published(model(SMALL, 9, 17), 17), false);
+        assertThat(load(start).version()).isEqualTo(17);
+        assertThat(ModelFile.weightsChecksum(load(start))).isEqualTo(ModelFile.weightsChecksum(ModelFile.fromBytes(own)));
+        assertThat(start.note()).contains("not signed");
+    }
+
+    @Test
+    void nonFiniteWeightsOnTheTopicAreNotTaken() throws Exception {
+        MultiExitModel broken = ModelFile.fromBytes(model(SMALL, 9, 17));
+        broken.parameters().view(byot.stream.model.graph.Parameters.Kind.WEIGHT).values().iterator().next().putScalar(0, Float.NaN);
+        byte[] own = model(SMALL, 3, 0);
+        StartingModel start = StartingModel.continueLine(own, false, published(ModelFile.toBytes(broken, false), 17), true);
+        assertThat(load(start).parameters().firstNonFinite()).isEmpty();
+        assertThat(load(start).version()).isEqualTo(17);
+        assertThat(start.note()).contains("NaN");
     }
 }

@@ -157,6 +157,34 @@ class FineTuneOperatorTest {
         }
     }
 
+    /**
+     * A camera clock in 2100: the source clamps the event's Flink timestamp, and its score must carry that timestamp,
+     * not the raw one, or it would open a metrics window a century ahead that the broker refuses to store.
+     */
+    @Test
+    void scoresAndTheWatermarkHoldUseTheClampedTimestampNotTheCamerasClock() throws Exception {
+        long year2100 = 4_102_444_800_000L;
+        try (var harness = harness()) {
+            harness.open();
+            for (int i = 0; i < 8; i++) {
+                ImageEvent e = events.get(i);
+                ImageEvent skewed = new ImageEvent(e.id(), year2100, e.sourceId(), e.label(), e.height(), e.width(), e.channels(),
+                        e.encoding(), e.pixels());
+                harness.processElement(skewed, 5_000L + i);
+                if (i == 3) {
+                    harness.processWatermark(new org.apache.flink.streaming.api.watermark.Watermark(6_000));
+                    assertThat(watermarks(harness)).as("held behind the oldest pending timestamp").containsExactly(4_999L);
+                }
+            }
+            var scores = harness.getSideOutput(FineTuneOperator.SCORES);
+            assertThat(scores).hasSize(8);
+            assertThat(scores).allSatisfy(r -> {
+                assertThat(r.getTimestamp()).isBetween(5_000L, 5_007L);
+                assertThat(r.getValue().eventTime()).isEqualTo(year2100);
+            });
+        }
+    }
+
     private static OneInputStreamOperatorTestHarness<ImageEvent, ModelUpdate> harness() throws Exception {
         return new OneInputStreamOperatorTestHarness<>(new FineTuneOperator(CONFIG, INITIAL));
     }

@@ -90,13 +90,17 @@ public final class SubmitCommand implements Command {
 
     /** The pipeline's Kafka and checkpoint flags, unless given: the cluster's broker and checkpoint directory. */
     static List<String> withClusterDefaults(List<String> given, ClusterState cluster) {
-        List<String> all = new ArrayList<>(given);
-        if (!given.contains("--bootstrap-servers") && cluster.bootstrapServers() != null) {
+        // The cluster's values go first: were a flag given too (also as --flag=value), the job's last one wins.
+        java.util.Set<String> named = new java.util.HashSet<>();
+        given.forEach(arg -> named.add(arg.split("=", 2)[0]));
+        List<String> all = new ArrayList<>();
+        if (!named.contains("--bootstrap-servers") && cluster.bootstrapServers() != null) {
             all.addAll(List.of("--bootstrap-servers", cluster.bootstrapServers()));
         }
-        if (!given.contains("--checkpoint-dir")) {
+        if (!named.contains("--checkpoint-dir")) {
             all.addAll(List.of("--checkpoint-dir", Path.of(cluster.dir()).resolve("checkpoints").toUri().toString()));
         }
+        all.addAll(given);
         return all;
     }
 

@@ -94,8 +94,11 @@ class ClusterSetupTest {
     void submitFillsInTheClustersBrokerAndCheckpointsUnlessGiven() {
         ClusterState state = new ClusterState(dir.toString(), "http://127.0.0.1:1", "127.0.0.1:9999", 1,
                 new ClusterProcess("jobmanager", 1, 0, "jm.log", "jm.out"), List.of(), null);
-        assertThat(SubmitCommand.withClusterDefaults(List.of("--threshold", "0.8"), state)).containsExactly("--threshold", "0.8",
-                "--bootstrap-servers", "127.0.0.1:9999", "--checkpoint-dir", dir.resolve("checkpoints").toUri().toString());
+        assertThat(SubmitCommand.withClusterDefaults(List.of("--threshold", "0.8"), state)).containsExactly(
+                "--bootstrap-servers", "127.0.0.1:9999", "--checkpoint-dir", dir.resolve("checkpoints").toUri().toString(),
+                "--threshold", "0.8");
+        assertThat(SubmitCommand.withClusterDefaults(List.of("--bootstrap-servers=k:2"), state)).as("the --flag=value form")
+                .containsExactly("--checkpoint-dir", dir.resolve("checkpoints").toUri().toString(), "--bootstrap-servers=k:2");
         assertThat(SubmitCommand.withClusterDefaults(List.of("--bootstrap-servers", "k:1", "--checkpoint-dir", "file:///c"), state))
                 .containsExactly("--bootstrap-servers", "k:1", "--checkpoint-dir", "file:///c");
     }

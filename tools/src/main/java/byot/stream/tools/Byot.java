@@ -3,6 +3,7 @@ package byot.stream.tools;
 import byot.stream.jobs.config.Options;
 import byot.stream.jobs.config.UsageException;
 import byot.stream.tools.cli.Command;
+import byot.stream.tools.cli.Nd4jTraceFilter;
 import java.io.FileNotFoundException;
 import java.io.PrintStream;
 import java.nio.file.NoSuchFileException;
@@ -38,6 +39,7 @@ public final class Byot {
     }
 
     public static void main(String[] args) {
+        System.setOut(new Nd4jTraceFilter(System.out)); // the process is ours: keep ND4J's trace off the commands' output
         System.exit(run(args, System.out, System.err));
     }
 

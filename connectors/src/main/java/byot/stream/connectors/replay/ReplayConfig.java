@@ -4,7 +4,8 @@ import byot.stream.connectors.kafka.KafkaClientProperties;
 import java.util.Objects;
 
 /**
- * What {@link ReplayProducer} streams and how fast.
+ * What {@link ReplayProducer} streams and how fast. Start from {@link #onePass} and change what differs by name
+ * ({@code onePass(client, "images", "test").rate(200).labeledFraction(0.3).shift(shift)}), not by position.
  *
  * @param split names the split in event ids ({@code <split>-<index>-<loop>})
  * @param rate events per second; 0 sends as fast as the producer accepts
@@ -43,5 +44,34 @@ public record ReplayConfig(KafkaClientProperties client, String topic, String sp
     /** One pass over the split, as fast as possible, every label kept. */
     public static ReplayConfig onePass(KafkaClientProperties client, String topic, String split) {
         return new ReplayConfig(client, topic, split, 0, 1.0, 0, false, null, null, 0, DEFAULT_SOURCES);
+    }
+
+    public ReplayConfig rate(double eventsPerSecond) {
+        return new ReplayConfig(client, topic, split, eventsPerSecond, labeledFraction, limit, loop, shift, classOrder, seed, sources);
+    }
+
+    public ReplayConfig labeledFraction(double fraction) {
+        return new ReplayConfig(client, topic, split, rate, fraction, limit, loop, shift, classOrder, seed, sources);
+    }
+
+    /** At most {@code events} events, looping over the split when it is exhausted ({@code loop}). */
+    public ReplayConfig limit(long events, boolean loopOver) {
+        return new ReplayConfig(client, topic, split, rate, labeledFraction, events, loopOver, shift, classOrder, seed, sources);
+    }
+
+    public ReplayConfig shift(DomainShift domainShift) {
+        return new ReplayConfig(client, topic, split, rate, labeledFraction, limit, loop, domainShift, classOrder, seed, sources);
+    }
+
+    public ReplayConfig classOrder(ClassOrder order) {
+        return new ReplayConfig(client, topic, split, rate, labeledFraction, limit, loop, shift, order, seed, sources);
+    }
+
+    public ReplayConfig seed(long streamSeed) {
+        return new ReplayConfig(client, topic, split, rate, labeledFraction, limit, loop, shift, classOrder, streamSeed, sources);
+    }
+
+    public ReplayConfig sources(int sourceIds) {
+        return new ReplayConfig(client, topic, split, rate, labeledFraction, limit, loop, shift, classOrder, seed, sourceIds);
     }
 }

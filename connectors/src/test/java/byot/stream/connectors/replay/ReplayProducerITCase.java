@@ -50,7 +50,8 @@ class ReplayProducerITCase {
 
     private static ReplayConfig config(String topic, double rate, double labeled, long limit, boolean loop,
             DomainShift shift, ClassOrder order, long seed) {
-        return new ReplayConfig(KAFKA.client(), topic, "train", rate, labeled, limit, loop, shift, order, seed, 4);
+        return ReplayConfig.onePass(KAFKA.client(), topic, "train").rate(rate).labeledFraction(labeled).limit(limit, loop)
+                .shift(shift).classOrder(order).seed(seed).sources(4);
     }
 
     @Test

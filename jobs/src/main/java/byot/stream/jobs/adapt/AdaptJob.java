@@ -66,7 +66,7 @@ public final class AdaptJob {
         ReadableConfig cluster = StreamExecutionEnvironment.getExecutionEnvironment().getConfiguration();
         Parsed args = flags.withFallback(AdaptOptions.fromCluster(cluster));
         byte[] configured = initialModel(args);
-        ModelSpec spec = ModelFile.fromBytes(configured).spec();
+        ModelSpec spec = ModelFile.spec(configured);
         JobSettings settings = AdaptOptions.checkpointsOf(AdaptOptions.settings(args), args, cluster);
         PipelineConfig pipeline = AdaptOptions.pipeline(args, spec.sections());
         StartSettings start = AdaptOptions.start(args);

@@ -92,13 +92,13 @@ public final class AdaptOptions {
             case "at-least-once" -> DeliveryGuarantee.AT_LEAST_ONCE;
             default -> throw new UsageException("--delivery must be exactly-once or at-least-once, got " + a.get("delivery"));
         };
-        return new JobSettings(client,
-                new JobSettings.Topics(a.get("images-topic"), a.get("predictions-topic"), a.get("models-topic"),
-                        a.get("metrics-topic"), a.get("dead-letter-topic")),
-                a.get("group-id"), delivery, Duration.ofMillis(a.getLong("checkpoint-interval-ms")),
-                CheckpointDirectory.of(a.get("checkpoint-dir")).uri(),
-                a.flag("bounded"), a.getInt("max-pixel-bytes"), Duration.ofMillis(a.getLong("buffer-timeout-ms")),
-                modelKey(a));
+        JobSettings.Topics topics = new JobSettings.Topics(a.get("images-topic"), a.get("predictions-topic"),
+                a.get("models-topic"), a.get("metrics-topic"), a.get("dead-letter-topic"));
+        return new JobSettings(new JobSettings.Kafka(client, topics, a.get("group-id"), delivery),
+                new JobSettings.Checkpoints(Duration.ofMillis(a.getLong("checkpoint-interval-ms")),
+                        CheckpointDirectory.of(a.get("checkpoint-dir")).uri()),
+                new JobSettings.Source(a.flag("bounded"), a.getInt("max-pixel-bytes")),
+                Duration.ofMillis(a.getLong("buffer-timeout-ms")), modelKey(a));
     }
 
     /**

@@ -39,7 +39,7 @@ public final class AdaptPipeline {
 
     public static void build(StreamExecutionEnvironment env, PipelineEndpoints io, PipelineConfig config, byte[] initialModel)
             throws ModelFormatException {
-        int exits = ModelFile.fromBytes(initialModel).spec().sections();
+        int exits = ModelFile.spec(initialModel).sections();
         // Checked here, where the model's exit count is known, so every way of building the job gets the same answer.
         int thresholds = config.inference().thresholds().length;
         if (thresholds != exits - 1) {

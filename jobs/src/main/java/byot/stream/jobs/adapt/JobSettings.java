@@ -11,31 +11,106 @@ import java.util.Optional;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 
 /**
- * Everything a deployment of the pipeline decides besides the graph: Kafka, topics, delivery, checkpoints.
+ * Everything a deployment of the pipeline decides besides the graph, in named parts: where Kafka is and which topics,
+ * where checkpoints go, what the image source reads, how long records wait in network buffers, and the key that
+ * signs published models.
  *
- * @param bounded       stop at the image offsets that were latest at start (replays, tests)
  * @param bufferTimeout longest a record waits in a network buffer between tasks (Flink's default is 100 ms)
  * @param modelKey      signs the updates published on the models topic; empty: unsigned
  */
-public record JobSettings(KafkaClientProperties client, Topics topics, String groupId, DeliveryGuarantee delivery,
-                          Duration checkpointInterval, String checkpointDir, boolean bounded, int maxPixelBytes,
-                          Duration bufferTimeout, Optional<ModelKeyFile> modelKey) {
+public record JobSettings(Kafka kafka, Checkpoints checkpoints, Source source, Duration bufferTimeout,
+                          Optional<ModelKeyFile> modelKey) {
+
+    /** Network buffers flush after 5 ms: latency over throughput, as the pipeline answers one camera at a time. */
+    public static final Duration DEFAULT_BUFFER_TIMEOUT = Duration.ofMillis(5);
 
     public JobSettings {
+        Objects.requireNonNull(kafka, "kafka");
+        Objects.requireNonNull(checkpoints, "checkpoints");
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(bufferTimeout, "bufferTimeout");
         Objects.requireNonNull(modelKey, "modelKey");
     }
 
-    /** Unsigned model updates. */
-    public JobSettings(KafkaClientProperties client, Topics topics, String groupId, DeliveryGuarantee delivery,
-                       Duration checkpointInterval, String checkpointDir, boolean bounded, int maxPixelBytes,
-                       Duration bufferTimeout) {
-        this(client, topics, groupId, delivery, checkpointInterval, checkpointDir, bounded, maxPixelBytes, bufferTimeout,
-                Optional.empty());
+    /** An unbounded source of images up to 1 MiB, the default buffer timeout, unsigned model updates. */
+    public JobSettings(Kafka kafka, Checkpoints checkpoints) {
+        this(kafka, checkpoints, Source.unbounded(), DEFAULT_BUFFER_TIMEOUT, Optional.empty());
+    }
+
+    /**
+     * Where the job reads and writes.
+     *
+     * @param groupId consumer group of the image source, and the prefix of the sinks' transactional ids
+     */
+    public record Kafka(KafkaClientProperties client, Topics topics, String groupId, DeliveryGuarantee delivery) {
+        public Kafka {
+            Objects.requireNonNull(client, "client");
+            Objects.requireNonNull(topics, "topics");
+            Objects.requireNonNull(groupId, "groupId");
+            Objects.requireNonNull(delivery, "delivery");
+        }
+    }
+
+    /** How often the job checkpoints, and where (a file-system URI: model state is several MB). */
+    public record Checkpoints(Duration interval, String dir) {
+        public Checkpoints {
+            Objects.requireNonNull(interval, "interval");
+            Objects.requireNonNull(dir, "dir");
+        }
+    }
+
+    /**
+     * What the image source reads.
+     *
+     * @param bounded       stop at the image offsets that were latest at start (replays, tests)
+     * @param maxPixelBytes images with more pixel bytes are dead letters
+     */
+    public record Source(boolean bounded, int maxPixelBytes) {
+        public static Source unbounded() {
+            return new Source(false, 1 << 20);
+        }
+    }
+
+    public KafkaClientProperties client() {
+        return kafka.client();
+    }
+
+    public Topics topics() {
+        return kafka.topics();
+    }
+
+    public String groupId() {
+        return kafka.groupId();
+    }
+
+    public DeliveryGuarantee delivery() {
+        return kafka.delivery();
+    }
+
+    public Duration checkpointInterval() {
+        return checkpoints.interval();
+    }
+
+    public String checkpointDir() {
+        return checkpoints.dir();
+    }
+
+    public boolean bounded() {
+        return source.bounded();
+    }
+
+    public int maxPixelBytes() {
+        return source.maxPixelBytes();
     }
 
     /** The same settings with another checkpoint interval and directory. */
     public JobSettings withCheckpoints(Duration interval, String dir) {
-        return new JobSettings(client, topics, groupId, delivery, interval, dir, bounded, maxPixelBytes, bufferTimeout, modelKey);
+        return new JobSettings(kafka, new Checkpoints(interval, dir), source, bufferTimeout, modelKey);
+    }
+
+    /** The same settings, signing published models with {@code key}. */
+    public JobSettings withModelKey(Optional<ModelKeyFile> key) {
+        return new JobSettings(kafka, checkpoints, source, bufferTimeout, key);
     }
 
     /** Topic names; the defaults are those of docs/formats.md. */

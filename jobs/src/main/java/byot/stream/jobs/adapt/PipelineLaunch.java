@@ -30,7 +30,7 @@ public record PipelineLaunch(JobSettings settings, PipelineConfig pipeline, byte
         if (parallelism > 0) {
             env.setParallelism(parallelism);
         }
-        AdaptPipeline.build(env, KafkaPipelineEndpoints.of(settings, ModelFile.fromBytes(initialModel).spec()), pipeline,
+        AdaptPipeline.build(env, KafkaPipelineEndpoints.of(settings, ModelFile.spec(initialModel)), pipeline,
                 initialModel);
         return env;
     }

@@ -22,6 +22,8 @@ public final class Options {
     private record Option(String name, String defaultValue, String description, boolean required, boolean isSwitch) {}
 
     private final Map<String, Option> options = new LinkedHashMap<>();
+    /** What arguments after {@code --} are for; {@code null}: the command takes none, and a stray one is an error. */
+    private String passedOn;
 
     /** An optional flag with a default ({@code null}: absent unless given). */
     public Options add(String name, String defaultValue, String description) {
@@ -35,6 +37,15 @@ public final class Options {
     /** A boolean switch: {@code --name} or {@code --name=false}. */
     public Options flag(String name, String description) {
         return put(new Option(name, null, description, false, true));
+    }
+
+    /**
+     * Accepts arguments after {@code --} (and only there), passed on untouched, e.g. a submitted job's own flags;
+     * {@link Parsed#positional()} returns them.
+     */
+    public Options passOn(String description) {
+        this.passedOn = description;
+        return this;
     }
 
     /** Names of the declared options, in declaration order. */
@@ -73,6 +84,9 @@ public final class Options {
      * submitted job's own flags). Every error is a {@link UsageException} with one line for the user.
      */
     public Parsed parse(String[] args) {
+        if (passedOn == null && java.util.Arrays.asList(args).contains("--")) {
+            throw new UsageException("this command takes no arguments after -- (flags go before it; see --help)");
+        }
         CommandSpec spec = spec("byot", "");
         ParseResult result;
         try {
@@ -131,8 +145,10 @@ public final class Options {
             spec.addOption(b.build());
         }
         spec.addOption(OptionSpec.builder("--help", "-h").usageHelp(true).description("Print this help and exit").build());
-        spec.addPositional(PositionalParamSpec.builder().arity("0..*").type(List.class).auxiliaryTypes(String.class)
-                .paramLabel("[-- ARGS...]").hidden(true).build());
+        if (passedOn != null) {
+            spec.addPositional(PositionalParamSpec.builder().arity("0..*").type(List.class).auxiliaryTypes(String.class)
+                    .paramLabel("-- ARGS").description(passedOn).build());
+        }
         return spec;
     }
 

@@ -70,9 +70,8 @@ class AdaptPipelineITCase {
                         PixelEncoding.RAW_UINT8, new byte[784])));
         // The job signs its models topic; a reader with the key verifies every version (docs/reliability.md).
         ModelKeyFile modelKey = new ModelKeyFile(Files.write(checkpoints.resolve("model.key"), new byte[32]).toString());
-        JobSettings settings = new JobSettings(KAFKA.client(), topics, "it-group", DeliveryGuarantee.EXACTLY_ONCE,
-                Duration.ofMillis(500), checkpoints.toUri().toString(), false, 1 << 20, Duration.ofMillis(5),
-                Optional.of(modelKey));
+        JobSettings settings = new JobSettings(new JobSettings.Kafka(KAFKA.client(), topics, "it-group", DeliveryGuarantee.EXACTLY_ONCE),
+                new JobSettings.Checkpoints(Duration.ofMillis(500), checkpoints.toUri().toString())).withModelKey(Optional.of(modelKey));
         PipelineConfig config = new PipelineConfig(
                 new InferenceConfig(16, 20, ExitCriterion.MAX_SOFTMAX, new double[] {0.9, 0.9, 0.9}),
                 FineTuning.byot(200, 2, 60),
@@ -205,8 +204,8 @@ class AdaptPipelineITCase {
         List<ImageEvent> stream = new ArrayList<>(SyntheticImages.events(100, 10, 1.0, false, 8, "n-", now));
         stream.addAll(SyntheticImages.events(400, 10, 1.0, true, 9, "s-", now + 1_000));
 
-        JobSettings settings = new JobSettings(KAFKA.client(), topics, "shift-group", DeliveryGuarantee.AT_LEAST_ONCE,
-                Duration.ofSeconds(1), checkpoints.toUri().toString(), false, 1 << 20, Duration.ofMillis(5));
+        JobSettings settings = new JobSettings(new JobSettings.Kafka(KAFKA.client(), topics, "shift-group", DeliveryGuarantee.AT_LEAST_ONCE),
+                new JobSettings.Checkpoints(Duration.ofSeconds(1), checkpoints.toUri().toString()));
         PipelineConfig config = new PipelineConfig(
                 new InferenceConfig(16, 20, ExitCriterion.MAX_SOFTMAX, new double[] {0.9, 0.9, 0.9}),
                 FineTuning.byot(400, 4, 60),

@@ -92,8 +92,8 @@ final class PipelineTestKit {
 
     /** The environment with the job built in it, not yet executed. */
     StreamExecutionEnvironment environment(Path dir, int inferenceParallelism, String savepoint, boolean restarts) throws Exception {
-        JobSettings settings = new JobSettings(jobClient, topics, groupId(), DeliveryGuarantee.EXACTLY_ONCE,
-                Duration.ofMillis(500), dir.resolve("checkpoints").toUri().toString(), false, 1 << 20, Duration.ofMillis(5));
+        JobSettings settings = new JobSettings(new JobSettings.Kafka(jobClient, topics, groupId(), DeliveryGuarantee.EXACTLY_ONCE),
+                new JobSettings.Checkpoints(Duration.ofMillis(500), dir.resolve("checkpoints").toUri().toString()));
         PipelineConfig config = new PipelineConfig(
                 new InferenceConfig(16, 20, ExitCriterion.MAX_SOFTMAX, new double[] {0.9, 0.9, 0.9}),
                 FineTuning.byot(200, 4, 1),

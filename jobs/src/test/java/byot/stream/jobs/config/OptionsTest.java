@@ -45,9 +45,19 @@ class OptionsTest {
     @Test
     void whatFollowsADoubleDashIsPassedOnAndIsNoHelpRequest() {
         String[] args = {"--threshold", "0.8", "--", "--bootstrap-servers", "k:9092", "--help"};
-        assertThat(options.parse(args).positional()).containsExactly("--bootstrap-servers", "k:9092", "--help");
+        Options submit = new Options().add("threshold", "0.9", "Early-exit threshold").passOn("The job's own flags");
+        assertThat(submit.parse(args).positional()).containsExactly("--bootstrap-servers", "k:9092", "--help");
         assertThat(Options.asksForHelp(args)).isFalse();
         assertThat(Options.asksForHelp(new String[] {"--threshold", "0.8", "-h"})).isTrue();
+    }
+
+    /** {@code byot run -- --threshold 0.8} once ran with the default threshold, silently. */
+    @Test
+    void aCommandThatPassesNothingOnRefusesStrayArguments() {
+        assertThatThrownBy(() -> options.parse(new String[] {"--", "--threshold", "0.8"})).isInstanceOf(UsageException.class)
+                .hasMessageContaining("no arguments after --");
+        assertThatThrownBy(() -> options.parse(new String[] {"model.byot"})).isInstanceOf(UsageException.class)
+                .hasMessage("unexpected argument 'model.byot' (see --help)");
     }
 
     @Test

@@ -102,8 +102,16 @@ public final class ModelFile {
         return fromBytes(bytes, new RequiredTensors(0));
     }
 
-    /** Decodes a model, with what {@code requiredTensors} remembers about the specs it has seen. */
-    public static MultiExitModel fromBytes(byte[] bytes, RequiredTensors requiredTensors) throws ModelFormatException {
+    /**
+     * The spec a model file describes, from its header alone (checked like a full decode, but no tensor is read):
+     * for callers that need the network's shape, not its weights.
+     */
+    public static ModelSpec spec(byte[] bytes) throws ModelFormatException {
+        return toSpec(header(bytes).spec());
+    }
+
+    /** Magic, format version, checksum and the JSON header of a model file. */
+    private static Header header(byte[] bytes) throws ModelFormatException {
         if (bytes.length < PREFIX + DIGEST) {
             throw new ModelFormatException("model payload too short (" + bytes.length + " bytes): truncated or not a model file");
         }
@@ -126,15 +134,21 @@ public final class ModelFile {
         if (PREFIX + headerLength > body) {
             throw new ModelFormatException("model header length " + headerLength + " runs past the end of the file");
         }
-        Header header;
         try {
-            header = JSON.readValue(bytes, PREFIX, (int) headerLength, Header.class);
+            return JSON.readValue(bytes, PREFIX, (int) headerLength, Header.class);
         } catch (IOException e) {
             throw new ModelFormatException("model header is not valid JSON: " + e.getMessage(), e);
         }
+    }
+
+    /** Decodes a model, with what {@code requiredTensors} remembers about the specs it has seen. */
+    public static MultiExitModel fromBytes(byte[] bytes, RequiredTensors requiredTensors) throws ModelFormatException {
+        Header header = header(bytes);
+        int body = bytes.length - DIGEST;
+        int headerLength = ByteBuffer.wrap(bytes, MAGIC.length + 2, 4).getInt();
         ModelSpec spec = toSpec(header.spec());
         Parameters params = new Parameters(header.seed());
-        int dataStart = PREFIX + (int) headerLength;
+        int dataStart = PREFIX + headerLength;
         ByteBuffer data = ByteBuffer.wrap(bytes, dataStart, body - dataStart).slice().order(ByteOrder.LITTLE_ENDIAN);
         for (TensorJson t : header.tensors()) {
             params.put(kind(t), t.name(), readTensor(data, t));

@@ -112,4 +112,13 @@ class ModelFileTest {
         ModelFormatException e = assertThrows(ModelFormatException.class, () -> ModelFile.fromBytes(payload));
         assertTrue(e.getMessage().contains(fragment), e.getMessage());
     }
+
+    @org.junit.jupiter.api.Test
+    void theSpecIsReadFromTheHeaderWithTheSameChecksAsAFullDecode() throws Exception {
+        var spec = byot.stream.model.spec.ModelSpec.fashionMnist(byot.stream.model.spec.Architecture.RESNET18, 0.0625);
+        byte[] bytes = ModelFile.toBytes(byot.stream.model.MultiExitModel.create(spec, 1), false);
+        org.junit.jupiter.api.Assertions.assertEquals(spec, ModelFile.spec(bytes));
+        bytes[bytes.length / 2] ^= 1;
+        org.junit.jupiter.api.Assertions.assertThrows(ModelFormatException.class, () -> ModelFile.spec(bytes));
+    }
 }

@@ -60,7 +60,7 @@ class Nd4jInternalsTest {
         }
         assertEquals(CHECKED_VERSION, pom.getProperty("version"), "nd4j-api is now " + pom.getProperty("version")
                 + ", but byot.stream.model.nd4j was checked against " + CHECKED_VERSION + ": make every other test of "
-                + "Nd4jInternalsTest pass, re-read PooledSession, SessionArrayPool, StageProgram and Nd4jTraceFilter "
+                + "Nd4jInternalsTest pass, re-read PooledSession, SessionArrayPool, StageProgram and the launcher's Nd4jTraceFilter "
                 + "against the new sources, then update CHECKED_VERSION");
     }
 
@@ -114,7 +114,7 @@ class Nd4jInternalsTest {
                 + "PooledSession.output clears after a call");
     }
 
-    /** The trace Nd4jTraceFilter exists for, and its exact prefix; if it is gone, so can the filter be. */
+    /** The trace the byot launcher filters, and its exact prefix; if it is gone, so can the filter be. */
     @Test
     void createGradFunctionPrintsThePerOpLineTheFilterDrops() {
         PrintStream real = System.out;
@@ -125,8 +125,8 @@ class Nd4jInternalsTest {
         } finally {
             System.setOut(real);
         }
-        assertTrue(bytes.toString(UTF_8).lines().anyMatch(l -> l.startsWith(Nd4jTraceFilter.PREFIX)),
-                "SameDiff.createGradFunction no longer prints \"" + Nd4jTraceFilter.PREFIX + "<op>\": Nd4jTraceFilter "
+        assertTrue(bytes.toString(UTF_8).lines().anyMatch(l -> l.startsWith(GradientFunction.TRACE_PREFIX)),
+                "SameDiff.createGradFunction no longer prints \"" + GradientFunction.TRACE_PREFIX + "<op>\": the launcher's Nd4jTraceFilter "
                         + "and GradientFunction's use of it can go; it printed: " + bytes.toString(UTF_8));
     }
 

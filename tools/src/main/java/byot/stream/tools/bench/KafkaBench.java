@@ -86,8 +86,8 @@ final class KafkaBench {
 
     private ReplaySummary replay(KafkaClientProperties client, String topic, long limit) {
         // As `byot produce --shift` streams it: the second half of the events inverted.
-        ReplayConfig config = new ReplayConfig(client, topic, "train", 0, 0.3, limit, true,
-                DomainShift.parse((limit / 2) + ":invert"), null, 42, ReplayConfig.DEFAULT_SOURCES);
+        ReplayConfig config = ReplayConfig.onePass(client, topic, "train").labeledFraction(0.3).limit(limit, true)
+                .shift(DomainShift.parse((limit / 2) + ":invert")).seed(42);
         ReplaySummary summary = new ReplayProducer(config, data).run(p -> {});
         if (summary.errors() > 0) {
             throw new IllegalStateException("replay to " + topic + " failed: " + summary.firstError());

@@ -51,11 +51,12 @@ public final class ProduceCommand implements Command {
             throw new UsageException("unknown dataset '" + args.get("dataset") + "': only fashion-mnist is packaged");
         }
         FashionMnist.Split split = FashionMnist.Split.parse(args.get("split"));
-        ReplayConfig config = new ReplayConfig(ClientOptions.client(args), args.get("topic"), split.label(),
-                args.getDouble("rate"), args.getDouble("labeled-fraction"), args.getLong("limit"), args.flag("loop"),
-                args.optional("shift").map(DomainShift::parse).orElse(null),
-                args.optional("class-order").map(s -> ClassOrder.parse(s, FashionMnist.NUM_CLASSES)).orElse(null),
-                args.getLong("seed"), args.getInt("sources"));
+        ReplayConfig config = ReplayConfig.onePass(ClientOptions.client(args), args.get("topic"), split.label())
+                .rate(args.getDouble("rate")).labeledFraction(args.getDouble("labeled-fraction"))
+                .limit(args.getLong("limit"), args.flag("loop"))
+                .shift(args.optional("shift").map(DomainShift::parse).orElse(null))
+                .classOrder(args.optional("class-order").map(s -> ClassOrder.parse(s, FashionMnist.NUM_CLASSES)).orElse(null))
+                .seed(args.getLong("seed")).sources(args.getInt("sources"));
         LabeledImages data = FashionMnist.locate(args.optional("data").map(Path::of)).load(split);
         ReplayProducer replay = new ReplayProducer(config, data);
 

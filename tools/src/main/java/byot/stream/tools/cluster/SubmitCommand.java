@@ -37,6 +37,7 @@ public final class SubmitCommand implements Command {
     @Override
     public Options options() {
         return new Options()
+                .passOn("The job's own flags (byot run --help lists them)")
                 .add("jar", null, "Job jar (default: " + JOB_JAR_DIR + "/byot-jobs-*-job.jar)")
                 .add("dir", "out/cluster", "Cluster directory of byot cluster start: REST URL, broker, checkpoints")
                 .add("rest", null, "Flink REST URL, for a cluster not started by byot (default: from --dir)")

@@ -110,9 +110,9 @@ public final class DemoCommand implements Command {
                     job, AdaptOptions.pipeline(args, model.spec().sections()), initial);
             err.println("starting the pipeline on a local MiniCluster (" + kafka.describe() + ")...");
             try (LocalPipeline pipeline = LocalPipeline.start(kafka, config)) {
-                ReplayConfig replayConfig = new ReplayConfig(kafka.client(), job.topics().images(), FashionMnist.Split.TEST.label(),
-                        args.getDouble("rate"), args.getDouble("labeled-fraction"), args.getLong("events"), true, shift, null,
-                        args.getLong("seed"), ReplayConfig.DEFAULT_SOURCES);
+                ReplayConfig replayConfig = ReplayConfig.onePass(kafka.client(), job.topics().images(), FashionMnist.Split.TEST.label())
+                        .rate(args.getDouble("rate")).labeledFraction(args.getDouble("labeled-fraction"))
+                        .limit(args.getLong("events"), true).shift(shift).seed(args.getLong("seed"));
                 CompletableFuture<ReplaySummary> replay = pipeline.replay(replayConfig, stream, p -> { });
                 PipelineOutputs outputs = pipeline.outputs();
                 watch(outputs, replay, args.getLong("events"), args.getLong("timeout-seconds"), started);

@@ -67,9 +67,9 @@ public final class LocalPipeline implements AutoCloseable {
         }
 
         JobSettings settings(KafkaClientProperties client) {
-            return new JobSettings(client, topics, name, job.delivery(), job.checkpointInterval(),
-                    checkpoints.toAbsolutePath().toUri().toString(), false, job.maxPixelBytes(), job.bufferTimeout(),
-                    job.modelKey());
+            return new JobSettings(new JobSettings.Kafka(client, topics, name, job.delivery()),
+                    new JobSettings.Checkpoints(job.checkpointInterval(), checkpoints.toAbsolutePath().toUri().toString()),
+                    new JobSettings.Source(false, job.maxPixelBytes()), job.bufferTimeout(), job.modelKey());
         }
     }
 

@@ -129,7 +129,7 @@ class ClusterSetupTest {
 
     @Test
     void flagsAfterDoubleDashAreLeftForTheJob() {
-        var parsed = new Options().add("jar", null, "jar").parse(new String[] {"--jar", "a.jar", "--", "--threshold", "0.8"});
+        var parsed = new Options().passOn("job flags").add("jar", null, "jar").parse(new String[] {"--jar", "a.jar", "--", "--threshold", "0.8"});
         assertThat(parsed.get("jar")).isEqualTo("a.jar");
         assertThat(parsed.positional()).containsExactly("--threshold", "0.8");
     }

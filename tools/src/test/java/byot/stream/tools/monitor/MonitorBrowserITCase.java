@@ -178,8 +178,8 @@ class MonitorBrowserITCase {
             List<ImageEvent> batch = pretrain.subList(step * 32, step * 32 + 32);
             trainer.step(EventTensors.pixels(batch), EventTensors.labels(batch));
         }
-        JobSettings settings = new JobSettings(KAFKA.client(), topics, "mon-group", DeliveryGuarantee.EXACTLY_ONCE,
-                Duration.ofMillis(500), checkpoints.toUri().toString(), false, 1 << 20, Duration.ofMillis(5));
+        JobSettings settings = new JobSettings(new JobSettings.Kafka(KAFKA.client(), topics, "mon-group", DeliveryGuarantee.EXACTLY_ONCE),
+                new JobSettings.Checkpoints(Duration.ofMillis(500), checkpoints.toUri().toString()));
         PipelineConfig config = new PipelineConfig(
                 new InferenceConfig(16, 20, ExitCriterion.MAX_SOFTMAX, new double[] {0.35, 0.45, 0.55}),
                 FineTuning.byot(200, 2, 60),

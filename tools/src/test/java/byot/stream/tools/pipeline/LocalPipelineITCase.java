@@ -48,8 +48,9 @@ class LocalPipelineITCase {
         KAFKA.send(topics.predictions(), JsonCodec.predictions().encode(stale));
 
         List<ImageEvent> events = SyntheticImages.events(64, 10, 0.5, false, 1, "lp-", 0);
-        JobSettings job = new JobSettings(KAFKA.client(), JobSettings.Topics.defaults(), "ignored", DeliveryGuarantee.EXACTLY_ONCE,
-                Duration.ofMillis(500), "ignored", true, 1 << 20, Duration.ofMillis(5));
+        JobSettings job = new JobSettings(new JobSettings.Kafka(KAFKA.client(), JobSettings.Topics.defaults(), "ignored",
+                DeliveryGuarantee.EXACTLY_ONCE), new JobSettings.Checkpoints(Duration.ofMillis(500), "ignored"),
+                new JobSettings.Source(true, 1 << 20), JobSettings.DEFAULT_BUFFER_TIMEOUT, java.util.Optional.empty());
         PipelineConfig pipeline = new PipelineConfig(new InferenceConfig(16, 20, ExitCriterion.MAX_SOFTMAX, new double[] {0.9, 0.9, 0.9}),
                 FineTuning.byot(200, 2, 1), 1, Duration.ofSeconds(1), Duration.ofSeconds(1));
         byte[] initial = ModelFile.toBytes(MultiExitModel.create(SMALL, 0), false);

@@ -89,7 +89,7 @@ public final class SoakCommand implements Command {
         Files.createDirectories(outDir);
         LabeledImages data = FashionMnist.locate(args.optional("data").map(Path::of)).load(FashionMnist.Split.TRAIN);
         byte[] initial = AdaptJob.initialModel(args);
-        ModelSpec spec = ModelFile.fromBytes(initial).spec();
+        ModelSpec spec = ModelFile.spec(initial);
         long events = Math.round(minutes * 60 * rate);
 
         try (LocalKafka kafka = LocalKafka.of(ClientOptions.given(args))) {
@@ -105,9 +105,10 @@ public final class SoakCommand implements Command {
                 ResourceProbe.offHeapCaveat().ifPresent(c -> err.println("soak: warning: " + c));
 
                 AtomicLong sent = new AtomicLong();
-                CompletableFuture<ReplaySummary> replay = pipeline.replay(new ReplayConfig(kafka.client(), topics.images(),
-                        FashionMnist.Split.TRAIN.label(), rate, args.getDouble("labeled-fraction"), events, true, null, null,
-                        args.getLong("seed"), ReplayConfig.DEFAULT_SOURCES), data, p -> sent.set(p.sent()));
+                ReplayConfig replayConfig = ReplayConfig.onePass(kafka.client(), topics.images(), FashionMnist.Split.TRAIN.label())
+                        .rate(rate).labeledFraction(args.getDouble("labeled-fraction")).limit(events, true)
+                        .seed(args.getLong("seed"));
+                CompletableFuture<ReplaySummary> replay = pipeline.replay(replayConfig, data, p -> sent.set(p.sent()));
 
                 List<ResourceSample> samples = new ArrayList<>();
                 try (PredictionTally tally = new PredictionTally(kafka.client(), topics.predictions(), data.size())) {

@@ -8,6 +8,7 @@ import byot.stream.model.loss.DistillationConfig;
 import byot.stream.model.spec.ModelSpec;
 import byot.stream.model.train.SgdConfig;
 import byot.stream.model.train.Trainer;
+import byot.stream.model.train.TrainingEngine;
 
 /**
  * A multi-exit network's identity and state: its spec, its named tensors, the optimisation step it has
@@ -67,6 +68,10 @@ public final class MultiExitModel {
 
     public Trainer trainer(DistillationConfig distillation, SgdConfig sgd) {
         return new Trainer(this, distillation, sgd);
+    }
+
+    public Trainer trainer(DistillationConfig distillation, SgdConfig sgd, TrainingEngine engine) {
+        return new Trainer(this, distillation, sgd, engine);
     }
 
     /**

@@ -19,10 +19,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@link #forwardBackward} yields the loss parts, the batch-norm batch statistics and the gradient of
  * every weight the loss depends on.
  */
-public final class TrainingGraph {
-
-    /** Outputs and gradients of one forward-backward pass, keyed by variable name. */
-    public record Pass(Map<String, INDArray> outputs, Map<String, INDArray> gradients) {}
+public final class TrainingGraph implements ForwardBackward {
 
     /** The name under which SameDiff 1.0.0-M2.1 stores the function that createGradFunction builds. */
     private static final String GRAD_FUNCTION = "grad";
@@ -73,7 +70,7 @@ public final class TrainingGraph {
         fetched.addAll(gradientNames.values());
     }
 
-    /** Argmax class of every exit for every sample of a pass; {@code null} for exits this mode does not run. */
+    @Override
     public int[][] exitPredictions(Pass pass) {
         int exits = built.headMacs().length;
         int[][] predictions = new int[exits][];
@@ -92,18 +89,27 @@ public final class TrainingGraph {
         return built;
     }
 
+    @Override
+    public List<LayerBuilder.BatchNormTap> batchNormTaps() {
+        return built.batchNormTaps();
+    }
+
+    @Override
     public List<String> lossParts() {
         return lossParts;
     }
 
+    @Override
     public List<String> trainableWeights() {
         return trainable;
     }
 
+    @Override
     public INDArray weight(String name) {
         return built.sameDiff().getArrForVarName(name);
     }
 
+    @Override
     public Pass forwardBackward(INDArray pixels, INDArray oneHotLabels, double alpha, double hintWeight,
                                 INDArray teacherLogits) {
         Map<String, INDArray> feed = new HashMap<>();

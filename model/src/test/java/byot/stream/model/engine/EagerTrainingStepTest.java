@@ -127,6 +127,18 @@ class EagerTrainingStepTest {
     }
 
     @Test
+    void dropoutDrawsAFreshMaskEveryPass() {
+        ModelSpec spec = new ModelSpec(Architecture.WRN20_8, new InputShape(1, SIZE, SIZE), CLASSES, 1.0 / 32, 0.3f, 0.35f, 0.5);
+        MultiExitModel model = MultiExitModel.create(spec, 3);
+        EagerTrainingStep eager = new EagerTrainingStep(spec, model.parameters(), DistillationConfig.defaults(TrainingMode.BYOT));
+        TinyData data = new TinyData(BATCH, CLASSES, 1, SIZE, 5);
+        double first = eager.forwardBackward(data.pixels, oneHot(data.labels), 0.3, 0.03, null).outputs().get(Names.TOTAL_LOSS).getDouble(0);
+        double second = eager.forwardBackward(data.pixels, oneHot(data.labels), 0.3, 0.03, null).outputs().get(Names.TOTAL_LOSS).getDouble(0);
+        assertTrue(Double.isFinite(first) && Double.isFinite(second));
+        assertTrue(first != second, "the same loss twice: the dropout mask did not change");
+    }
+
+    @Test
     void reusesItsArraysAcrossSteps() {
         ModelSpec spec = tiny(Architecture.RESNET18);
         MultiExitModel model = MultiExitModel.create(spec, 3);

@@ -166,6 +166,23 @@ class EagerTrainingStepTest {
         });
     }
 
+    @Test
+    void switchesBetweenBatchSizesAndBackWithoutChangingResults() {
+        ModelSpec spec = tiny(Architecture.RESNET18);
+        MultiExitModel model = MultiExitModel.create(spec, 3);
+        EagerTrainingStep eager = new EagerTrainingStep(spec, model.parameters(), DistillationConfig.defaults(TrainingMode.BYOT));
+        TinyData data = new TinyData(BATCH, CLASSES, 1, SIZE, 5);
+        Map<String, INDArray> first = copies(eager.forwardBackward(data.pixels, oneHot(data.labels), 0.3, 0.03, null).gradients());
+        for (int batch : new int[] {4, 3, 2}) { // three other sizes: the first one's arrays are released on the way
+            TinyData small = new TinyData(batch, CLASSES, 1, SIZE, 6);
+            double loss = eager.forwardBackward(small.pixels, oneHot(small.labels), 0.3, 0.03, null)
+                    .outputs().get(Names.TOTAL_LOSS).getDouble(0);
+            assertTrue(Double.isFinite(loss));
+        }
+        Map<String, INDArray> again = copies(eager.forwardBackward(data.pixels, oneHot(data.labels), 0.3, 0.03, null).gradients());
+        assertEquals(first, again);
+    }
+
     private static Map<String, INDArray> copies(Map<String, INDArray> arrays) {
         Map<String, INDArray> out = new java.util.HashMap<>();
         arrays.forEach((k, v) -> out.put(k, v.dup()));

@@ -33,7 +33,7 @@ public final class LayerBuilder implements Layers {
     /** Batch-norm layer whose batch mean and variance the trainer folds into the running statistics. */
     public record BatchNormTap(String layer, String batchMean, String batchVariance) {}
 
-    static final double BN_EPSILON = 1e-5;
+    public static final double BN_EPSILON = 1e-5;
     private static final Conv2DConfig DEPTHWISE_1X1 = Conv2DConfig.builder().kH(1).kW(1).sH(1).sW(1)
             .paddingMode(PaddingMode.VALID).dataFormat(Conv2DConfig.NCHW).build();
     private static final Conv2DConfig DEPTHWISE_1X1_NHWC = Conv2DConfig.builder().kH(1).kW(1).sH(1).sW(1)
@@ -200,8 +200,8 @@ public final class LayerBuilder implements Layers {
     public SDVariable poolDense(String name, String outputName, FeatureMap x, int classes) {
         macs += (long) x.channels() * classes;
         SDVariable pooled = mode == Mode.TRAIN ? x.variable().mean(2, 3) : x.variable().mean(1, 2);
-        INDArray w = params.normalWeight(name + "/w", Math.sqrt(1.0 / x.channels()), x.channels(), classes);
-        INDArray b = params.constantWeight(name + "/b", 0.0, classes);
+        INDArray w = LayerWeights.denseWeight(params, name, x.channels(), classes);
+        INDArray b = LayerWeights.denseBias(params, name, classes);
         return pooled.mmul(weight(name + "/w", w)).add(outputName, weight(name + "/b", b));
     }
 
@@ -213,12 +213,9 @@ public final class LayerBuilder implements Layers {
      * for inference; training ignores the fold.
      */
     private BatchNormFold batchNormTensors(String name, int channels) {
-        INDArray gamma = params.constantWeight(name + "/bn/gamma", 1.0, channels);
-        INDArray beta = params.constantWeight(name + "/bn/beta", 0.0, channels);
-        INDArray runMean = params.runningStat(name + "/bn/mean", 0.0, channels);
-        INDArray runVar = params.runningStat(name + "/bn/var", 1.0, channels);
-        INDArray scale = gamma.div(Transforms.sqrt(runVar.add(BN_EPSILON), true));
-        return new BatchNormFold(scale, beta.sub(runMean.mul(scale)));
+        LayerWeights.BatchNorm bn = LayerWeights.batchNorm(params, name, channels);
+        INDArray scale = bn.gamma().div(Transforms.sqrt(bn.runningVar().add(BN_EPSILON), true));
+        return new BatchNormFold(scale, bn.beta().sub(bn.runningMean().mul(scale)));
     }
 
     /**
@@ -239,10 +236,8 @@ public final class LayerBuilder implements Layers {
         return sd.nn().biasAdd(scaled, shift, true);
     }
 
-    /** He initialisation for ReLU networks; layout [kH, kW, in, out] is SameDiff's default for conv2d. */
     private INDArray convWeight(String name, int inPerGroup, int outChannels, int kernel) {
-        return params.normalWeight(name + "/w", Math.sqrt(2.0 / (kernel * kernel * inPerGroup)),
-                kernel, kernel, inPerGroup, outChannels);
+        return LayerWeights.conv(params, name, inPerGroup, outChannels, kernel);
     }
 
     private Conv2DConfig convConfig(int kernel, int stride) {

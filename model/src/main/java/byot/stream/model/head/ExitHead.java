@@ -23,6 +23,19 @@ public final class ExitHead {
     }
 
     public static Attached attach(LayerBuilder layers, int exit, List<FeatureMap> sectionOutputs, int classes) {
+        FeatureMap x = bottleneck(layers, exit, sectionOutputs);
+        if (layers.mode() == LayerBuilder.Mode.TRAIN) {
+            x = layers.named(Names.hintFeatures(exit), x); // only the loss's hint reads it
+        }
+        SDVariable logits = layers.poolDense("exit" + (exit + 1) + "/fc", Names.logits(exit), x, classes);
+        return new Attached(x, logits);
+    }
+
+    /**
+     * The head's layers before pooling: the bottleneck of a shallow exit, nothing for the deepest (its input
+     * is returned). Its output is the feature map the hint compares.
+     */
+    public static FeatureMap bottleneck(Layers layers, int exit, List<FeatureMap> sectionOutputs) {
         FeatureMap x = sectionOutputs.get(exit);
         FeatureMap deepest = sectionOutputs.get(sectionOutputs.size() - 1);
         int step = 0;
@@ -37,11 +50,7 @@ public final class ExitHead {
         if (x.channels() != deepest.channels()) {
             x = layers.convBn("exit" + (exit + 1) + "/bottleneck" + (step + 1), x, deepest.channels(), 1, 1, true);
         }
-        if (layers.mode() == LayerBuilder.Mode.TRAIN) {
-            x = layers.named(Names.hintFeatures(exit), x); // only the loss's hint reads it
-        }
-        SDVariable logits = layers.poolDense("exit" + (exit + 1) + "/fc", Names.logits(exit), x, classes);
-        return new Attached(x, logits);
+        return x;
     }
 
     /** Channels of the first section whose output has this resolution; the deepest's if none has. */

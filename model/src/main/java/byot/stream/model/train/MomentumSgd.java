@@ -2,6 +2,7 @@ package byot.stream.model.train;
 
 import byot.stream.model.graph.Parameters;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * SGD with momentum: {@code v = mu*v + g + wd*w; w -= lr*v}. Its velocity buffers live in
@@ -20,9 +21,10 @@ final class MomentumSgd {
     void apply(String name, INDArray weight, INDArray gradient, double learningRate) {
         INDArray velocity = params.optimizerState(name + "/momentum", weight);
         velocity.muli(cfg.momentum()).addi(gradient);
+        // In place (axpy): temporaries the size of the model each step cost page faults on this VM.
         if (cfg.weightDecay() > 0) {
-            velocity.addi(weight.mul(cfg.weightDecay()));
+            Nd4j.getBlasWrapper().level1().axpy(weight.length(), cfg.weightDecay(), weight, velocity);
         }
-        weight.subi(velocity.mul(learningRate));
+        Nd4j.getBlasWrapper().level1().axpy(weight.length(), -learningRate, velocity, weight);
     }
 }

@@ -3,7 +3,7 @@ package byot.stream.model.train;
 import byot.stream.model.MultiExitModel;
 import byot.stream.model.graph.LayerBuilder;
 import byot.stream.model.graph.Parameters;
-import byot.stream.model.train.TrainingGraph;
+import byot.stream.model.graph.ForwardBackward;
 import byot.stream.model.loss.DistillationConfig;
 import byot.stream.model.loss.TrainingMode;
 import java.util.LinkedHashMap;
@@ -25,15 +25,27 @@ public final class Trainer {
     private final MultiExitModel model;
     private final DistillationConfig distillation;
     private final SgdConfig sgd;
-    private final TrainingGraph graph;
+    private final ForwardBackward graph;
     private final MomentumSgd optimizer;
+    private final TrainingEngine engine;
 
+    /** A trainer on the engine the {@value TrainingEngine#PROPERTY} system property names (default: auto). */
     public Trainer(MultiExitModel model, DistillationConfig distillation, SgdConfig sgd) {
+        this(model, distillation, sgd, TrainingEngine.fromSystemProperty());
+    }
+
+    public Trainer(MultiExitModel model, DistillationConfig distillation, SgdConfig sgd, TrainingEngine engine) {
         this.model = model;
         this.distillation = distillation;
         this.sgd = sgd;
-        this.graph = new TrainingGraph(model.spec(), model.parameters(), distillation);
+        this.engine = engine.resolve(model.spec());
+        this.graph = this.engine.create(model.spec(), model.parameters(), distillation);
         this.optimizer = new MomentumSgd(sgd, model.parameters());
+    }
+
+    /** The engine this trainer runs on ({@link TrainingEngine#GRAPH} or {@link TrainingEngine#EAGER}). */
+    public TrainingEngine engine() {
+        return engine;
     }
 
     public DistillationConfig distillation() {
@@ -53,7 +65,7 @@ public final class Trainer {
         long stepIndex = model.step();
         double ramp = distillation.ramp(stepIndex);
         double lr = sgd.rateAt(stepIndex);
-        TrainingGraph.Pass pass = graph.forwardBackward(pixels, oneHot(labels, model.spec().numClasses()),
+        ForwardBackward.Pass pass = graph.forwardBackward(pixels, oneHot(labels, model.spec().numClasses()),
                 distillation.alpha() * ramp, distillation.hintWeight() * ramp, teacherLogits);
 
         double loss = pass.outputs().get(graph.lossParts().get(0)).getDouble(0);
@@ -76,7 +88,7 @@ public final class Trainer {
 
     private void updateRunningStats(Map<String, INDArray> outputs) {
         Map<String, INDArray> stats = model.parameters().view(Parameters.Kind.RUNNING_STAT);
-        for (LayerBuilder.BatchNormTap tap : graph.built().batchNormTaps()) {
+        for (LayerBuilder.BatchNormTap tap : graph.batchNormTaps()) {
             INDArray batchMean = outputs.get(tap.batchMean());
             if (batchMean == null) {
                 continue; // a head outside this mode's loss: its layers never ran

@@ -1,6 +1,7 @@
 package byot.stream.model.train;
 
 import byot.stream.model.graph.BuiltGraph;
+import byot.stream.model.graph.ForwardBackward;
 import byot.stream.model.graph.LayerBuilder;
 import byot.stream.model.graph.Names;
 import byot.stream.model.graph.Parameters;
@@ -26,10 +27,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@link #forwardBackward} yields the loss parts, the batch-norm batch statistics and the gradient of
  * every weight the loss depends on.
  */
-public final class TrainingGraph {
-
-    /** Outputs and gradients of one forward-backward pass, keyed by variable name. */
-    public record Pass(Map<String, INDArray> outputs, Map<String, INDArray> gradients) {}
+public final class TrainingGraph implements ForwardBackward {
 
     /** The name under which SameDiff 1.0.0-M2.1 stores the function that createGradFunction builds. */
     private static final String GRAD_FUNCTION = GradientFunction.NAME;
@@ -78,7 +76,7 @@ public final class TrainingGraph {
         fetched.addAll(gradientNames.values());
     }
 
-    /** Argmax class of every exit for every sample of a pass; {@code null} for exits this mode does not run. */
+    @Override
     public int[][] exitPredictions(Pass pass) {
         int exits = built.headMacs().length;
         int[][] predictions = new int[exits][];
@@ -97,18 +95,27 @@ public final class TrainingGraph {
         return built;
     }
 
+    @Override
+    public List<LayerBuilder.BatchNormTap> batchNormTaps() {
+        return built.batchNormTaps();
+    }
+
+    @Override
     public List<String> lossParts() {
         return lossParts;
     }
 
+    @Override
     public List<String> trainableWeights() {
         return trainable;
     }
 
+    @Override
     public INDArray weight(String name) {
         return built.sameDiff().getArrForVarName(name);
     }
 
+    @Override
     public Pass forwardBackward(INDArray pixels, INDArray oneHotLabels, double alpha, double hintWeight,
                                 INDArray teacherLogits) {
         Map<String, INDArray> feed = new HashMap<>();

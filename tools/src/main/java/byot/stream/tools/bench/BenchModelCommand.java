@@ -5,6 +5,8 @@ import byot.stream.jobs.config.Options;
 import byot.stream.jobs.config.Parsed;
 import byot.stream.tools.train.Json;
 import byot.stream.model.MultiExitModel;
+import byot.stream.model.engine.EagerTrainingStep;
+import byot.stream.model.engine.OpProfile;
 import byot.stream.model.exit.EarlyExitClassifier;
 import byot.stream.model.exit.ExitCriterion;
 import byot.stream.model.exit.ExitPolicy;
@@ -15,7 +17,9 @@ import byot.stream.model.spec.ModelSpec;
 import byot.stream.model.train.LrSchedule;
 import byot.stream.model.train.SgdConfig;
 import byot.stream.model.train.Trainer;
+import byot.stream.model.train.TrainingEngine;
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,7 +67,14 @@ public final class BenchModelCommand implements Command {
                 .add("steps", "6", "Timed training steps per configuration (after 3 warm-up steps)")
                 .add("infer-images", "1024", "Images per timed inference run")
                 .add("threshold", "0.9", "Max-softmax threshold of the early-exit run")
-                .add("seed", "0", "Seed of the random weights and pixels");
+                .add("seed", "0", "Seed of the random weights and pixels")
+                .add("engines", "auto", "Training engines to time, comma-separated: auto, graph (SameDiff), eager")
+                .add("rounds", "1", "Rounds per training configuration, each timing every engine in turn; medians are reported")
+                .add("pytorch", "", "PyTorch reference script timed in the same rounds (byot mode, resnet18 only), "
+                        + "e.g. bench/pytorch/train_step.py")
+                .add("python", "/usr/bin/python3", "Interpreter for --pytorch")
+                .add("profile-steps", "0", "Forward-backward passes of the eager engine to time op by op (byot mode, "
+                        + "largest training batch); 0: none");
     }
 
     @Override
@@ -77,26 +88,61 @@ public final class BenchModelCommand implements Command {
         result.put("input", spec.input().toString());
 
         Map<String, Object> train = new LinkedHashMap<>();
+        List<TrainingEngine> engines = Arrays.stream(args.get("engines").split(",")).map(TrainingEngine::fromId).toList();
+        int rounds = args.getInt("rounds");
+        String script = args.get("pytorch");
         for (String modeId : args.get("modes").split(",")) {
             TrainingMode mode = TrainingMode.fromId(modeId);
             for (int batch : ints(args.get("train-batches"))) {
-                MultiExitModel model = MultiExitModel.create(spec, seed);
-                Trainer trainer = new Trainer(model, DistillationConfig.defaults(mode), new SgdConfig(0.01, 0.9, 5e-4, LrSchedule.CONSTANT, 0));
                 INDArray pixels = randomPixels(batch, spec, seed);
                 int[] labels = new SplittableRandom(seed).ints(batch, 0, spec.numClasses()).toArray();
-                for (int i = 0; i < 3; i++) {
-                    trainer.step(pixels, labels);
+                Map<String, Trainer> trainers = new LinkedHashMap<>();
+                for (TrainingEngine engine : engines) {
+                    Trainer trainer = new Trainer(MultiExitModel.create(spec, seed), DistillationConfig.defaults(mode),
+                            new SgdConfig(0.01, 0.9, 5e-4, LrSchedule.CONSTANT, 0), engine);
+                    for (int i = 0; i < 3; i++) {
+                        trainer.step(pixels, labels);
+                    }
+                    trainers.put(engines.size() == 1 ? "" : "/" + trainer.engine().id(), trainer);
                 }
-                long start = System.nanoTime();
-                for (int i = 0; i < steps; i++) {
-                    trainer.step(pixels, labels);
+                PyTorchReference torch = script.isEmpty() || mode != TrainingMode.BYOT
+                        || spec.architecture() != Architecture.RESNET18 ? null
+                        : new PyTorchReference(args.get("python"), script, batch, steps, ompThreads(), spec.widthMultiplier());
+                Map<String, List<Double>> rates = new LinkedHashMap<>();
+                for (int r = 0; r < rounds; r++) {
+                    for (Map.Entry<String, Trainer> e : trainers.entrySet()) {
+                        long start = System.nanoTime();
+                        for (int i = 0; i < steps; i++) {
+                            e.getValue().step(pixels, labels);
+                        }
+                        double rate = (double) steps * batch / ((System.nanoTime() - start) / 1e9);
+                        rates.computeIfAbsent(mode.id() + "@" + batch + e.getKey(), k -> new ArrayList<>()).add(rate);
+                    }
+                    if (torch != null) {
+                        rates.computeIfAbsent(mode.id() + "@" + batch + "/pytorch", k -> new ArrayList<>()).add(torch.run());
+                    }
                 }
-                double rate = (double) steps * batch / ((System.nanoTime() - start) / 1e9);
-                err.printf("train %-8s batch %3d: %.0f img/s%n", mode.id(), batch, rate);
-                train.put(mode.id() + "@" + batch, Math.round(rate * 10) / 10.0);
+                rates.forEach((key, values) -> {
+                    double median = median(values);
+                    err.printf("train %-22s: median %.0f img/s over %d round(s) %s%n", key, median, values.size(), values);
+                    train.put(key, Math.round(median * 10) / 10.0);
+                });
+                if (torch != null) {
+                    double reference = median(rates.get(mode.id() + "@" + batch + "/pytorch"));
+                    for (String key : trainers.keySet()) {
+                        double ratio = median(rates.get(mode.id() + "@" + batch + key)) / reference;
+                        train.put(mode.id() + "@" + batch + key + " vs pytorch", Math.round(ratio * 1000) / 1000.0);
+                    }
+                    result.put("pytorchCommand", torch.commandLine());
+                }
             }
         }
         result.put("trainImagesPerSecond", train);
+        int profileSteps = args.getInt("profile-steps");
+        if (profileSteps > 0) {
+            int batch = ints(args.get("train-batches")).stream().mapToInt(Integer::intValue).max().orElse(128);
+            result.put("eagerProfileMsPerStep", profile(spec, seed, batch, profileSteps));
+        }
 
         EarlyExitClassifier classifier = MultiExitModel.create(spec, seed).snapshot();
         int exits = classifier.exits();
@@ -125,8 +171,39 @@ public final class BenchModelCommand implements Command {
         result.put("ompThreads", System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"));
         result.put("cores", Runtime.getRuntime().availableProcessors());
         result.put("nd4j", Nd4j.getExecutioner().getEnvironmentInformation().get("backend"));
+        result.put("command", commandLine(args));
         out.println(Json.line(result));
         return 0;
+    }
+
+    /** Milliseconds per forward-backward pass spent in each kind of op of the eager engine, largest first. */
+    private Map<String, Object> profile(ModelSpec spec, long seed, int batch, int passes) {
+        MultiExitModel model = MultiExitModel.create(spec, seed);
+        OpProfile profile = new OpProfile();
+        EagerTrainingStep step = new EagerTrainingStep(spec, model.parameters(), DistillationConfig.defaults(TrainingMode.BYOT), profile);
+        INDArray pixels = randomPixels(batch, spec, seed);
+        INDArray labels = Nd4j.zeros(batch, spec.numClasses());
+        int[] classes = new SplittableRandom(seed).ints(batch, 0, spec.numClasses()).toArray();
+        for (int i = 0; i < batch; i++) {
+            labels.putScalar(i, classes[i], 1f);
+        }
+        for (int i = 0; i < 3; i++) {
+            step.forwardBackward(pixels, labels, 0.3, 0.03, null);
+        }
+        profile.reset();
+        long start = System.nanoTime();
+        for (int i = 0; i < passes; i++) {
+            step.forwardBackward(pixels, labels, 0.3, 0.03, null);
+        }
+        double total = (System.nanoTime() - start) / 1e6 / passes;
+        Map<String, Object> ms = new LinkedHashMap<>();
+        ms.put("total", Math.round(total * 10) / 10.0);
+        profile.totals().entrySet().stream()
+                .sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0]))
+                .forEach(e -> ms.put(e.getKey(), Math.round(e.getValue()[0] / 1e5 / passes) / 10.0));
+        err.printf("eager profile, batch %d, ms per pass: %s%n", batch, ms);
+        step.release();
+        return ms;
     }
 
     /** A policy under which every sample leaves at {@code depth}: earlier exits never pass, that one always does. */
@@ -167,6 +244,30 @@ public final class BenchModelCommand implements Command {
     }
 
     private static List<Integer> ints(String csv) {
-        return Arrays.stream(csv.split(",")).map(String::trim).map(Integer::parseInt).toList();
+        return Arrays.stream(csv.split(",")).map(String::trim).filter(s -> !s.isEmpty()).map(Integer::parseInt).toList();
+    }
+
+    private static double median(List<Double> values) {
+        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    /** The threads ND4J's OpenMP uses, which the PyTorch reference is given too. */
+    private static int ompThreads() {
+        String env = System.getenv("OMP_NUM_THREADS");
+        return env == null || env.isBlank() ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(env.trim());
+    }
+
+    /** The command that reproduces this run, every option spelled out, so a figure can be printed beside it. */
+    private String commandLine(Parsed args) {
+        StringBuilder line = new StringBuilder("./byot bench model");
+        for (String name : options().names()) {
+            String value = args.get(name);
+            if (!value.isEmpty()) {
+                line.append(" --").append(name).append(' ').append(value);
+            }
+        }
+        return line.toString();
     }
 }

@@ -1,0 +1,58 @@
+package byot.stream.model.train;
+
+import byot.stream.model.engine.EagerTrainingStep;
+import byot.stream.model.graph.ForwardBackward;
+import byot.stream.model.graph.Parameters;
+import byot.stream.model.loss.DistillationConfig;
+import byot.stream.model.spec.ModelSpec;
+import java.util.Locale;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Which code computes a training step's forward and backward passes.
+ * <ul>
+ *   <li>{@link #GRAPH}: the SameDiff training graph; runs on every ND4J backend (the {@code cuda} profile's too);</li>
+ *   <li>{@link #EAGER}: the op-by-op CPU engine ({@link EagerTrainingStep}), same results without SameDiff's
+ *       per-step planning and allocation;</li>
+ *   <li>{@link #AUTO} (the default): eager on the CPU backend, the graph on any other.</li>
+ * </ul>
+ * The system property {@value #PROPERTY} ({@code auto}, {@code graph} or {@code eager}) sets it for trainers
+ * made without an explicit choice.
+ */
+public enum TrainingEngine {
+    AUTO, GRAPH, EAGER;
+
+    public static final String PROPERTY = "byot.train.engine";
+
+    public static TrainingEngine fromSystemProperty() {
+        return fromId(System.getProperty(PROPERTY, "auto"));
+    }
+
+    public static TrainingEngine fromId(String id) {
+        try {
+            return valueOf(id.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown training engine '" + id + "'; known: auto, graph, eager");
+        }
+    }
+
+    /** The engine this choice means for a spec on the current ND4J backend. */
+    public TrainingEngine resolve(ModelSpec spec) {
+        if (this != AUTO) {
+            return this;
+        }
+        return Nd4j.getEnvironment().isCPU() ? EAGER : GRAPH;
+    }
+
+    ForwardBackward create(ModelSpec spec, Parameters params, DistillationConfig distillation) {
+        return switch (resolve(spec)) {
+            case EAGER -> new EagerTrainingStep(spec, params, distillation);
+            case GRAPH -> new TrainingGraph(spec, params, distillation);
+            case AUTO -> throw new IllegalStateException("unresolved engine");
+        };
+    }
+
+    public String id() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

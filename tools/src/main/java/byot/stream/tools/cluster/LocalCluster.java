@@ -316,10 +316,22 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * A port that is free now, below Linux's ephemeral range (32768-60999). The port is only reserved once the process
+     * binds it; a port picked from the ephemeral range could meanwhile become the local end of some outgoing
+     * connection (the broker's, a test's client's), and the JobManager then failed to bind it (seen once in CI).
+     */
     private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(FlinkConfigFile.LOOPBACK))) {
-            return s.getLocalPort();
+        java.util.SplittableRandom random = new java.util.SplittableRandom();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = random.nextInt(20_000, 32_000);
+            try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getByName(FlinkConfigFile.LOOPBACK))) {
+                return s.getLocalPort();
+            } catch (IOException taken) {
+                // try another
+            }
         }
+        throw new IOException("no free port between 20000 and 32000 on " + FlinkConfigFile.LOOPBACK);
     }
 
     private static int requireFree(int port, String what) {

@@ -104,9 +104,10 @@ public final class AdaptJob {
             Optional<ModelKeyFile> key = AdaptOptions.modelKey(a);
             MultiExitModel model = key.isPresent() ? verified(file, key.get()) : ModelFile.load(file);
             // Serving or fine-tuning NaN weights would answer nothing sensible; say so before anything starts.
-            if (model.parameters().firstNonFinite().isPresent()) {
-                throw new UsageException("--initial-model " + file + ": tensor "
-                        + model.parameters().firstNonFinite().get() + " holds NaN or infinite values");
+            Optional<String> nonFinite = model.parameters().firstNonFinite();
+            if (nonFinite.isPresent()) {
+                throw new UsageException("--initial-model " + file + ": tensor " + nonFinite.get()
+                        + " holds NaN or infinite values");
             }
             return ModelFile.toBytes(model, false);
         }

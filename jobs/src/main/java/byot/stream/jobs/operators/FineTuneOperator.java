@@ -261,8 +261,8 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         super.snapshotState(context);
         // A step can overflow the weights with a finite loss; the next publish would roll back, but a checkpoint taken
         // before it must not keep them, or a restore would roll back to them forever.
-        if (snapshotBytes == null && model.parameters().firstNonFinite().isPresent()) {
-            rollBack();
+        if (snapshotBytes == null) {
+            model.parameters().firstNonFinite().ifPresent(this::rollBack);
         }
         // Serialising a few MB of weights runs in the source's chain and pauses it; do it only when they changed.
         if (snapshotBytes == null) {
@@ -353,14 +353,15 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         pending.clear();
         pendingTimestamps.clear();
         releaseWatermark();
-        if (model.parameters().firstNonFinite().isPresent()) {
-            rollBack();
-        }
+        model.parameters().firstNonFinite().ifPresent(this::rollBack);
     }
 
-    /** Replaces the model by the last good one; the optimizer's momentum starts again from zero. */
-    private void rollBack() {
-        String bad = model.parameters().firstNonFinite().orElse("?");
+    /**
+     * Replaces the model by the last good one; the optimizer's momentum starts again from zero.
+     *
+     * @param bad the first tensor found holding NaN or infinite values
+     */
+    private void rollBack(String bad) {
         MultiExitModel good;
         try {
             good = ModelFile.fromBytes(lastGood, requiredTensors);
@@ -388,8 +389,9 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
     }
 
     private void publish() {
-        if (model.parameters().firstNonFinite().isPresent()) {
-            rollBack();
+        java.util.Optional<String> nonFinite = model.parameters().firstNonFinite();
+        if (nonFinite.isPresent()) {
+            rollBack(nonFinite.get());
             return;
         }
         model.setVersion(model.version() + 1);

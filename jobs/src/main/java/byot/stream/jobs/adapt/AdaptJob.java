@@ -4,6 +4,7 @@ import byot.stream.connectors.signing.DetachedSignature;
 import byot.stream.connectors.signing.ModelKeyFile;
 import byot.stream.connectors.format.ModelUpdateCodec;
 import byot.stream.connectors.kafka.LatestModelReader;
+import byot.stream.jobs.config.ModelOptions;
 import byot.stream.jobs.config.Options;
 import byot.stream.jobs.config.Parsed;
 import byot.stream.jobs.config.UsageException;
@@ -47,7 +48,8 @@ public final class AdaptJob {
     public static void main(String[] args) throws Exception {
         Options options = AdaptOptions.declare();
         if (Options.asksForHelp(args)) {
-            System.out.print(options.usage("byot-adapt (flink run -c " + AdaptJob.class.getName() + ")", SUMMARY));
+            System.out.print(options.usage("byot-adapt (flink run -c " + AdaptJob.class.getName() + ")", SUMMARY
+                    + ". Every option can also be set in the cluster's Flink configuration as byot.<option>; a flag given wins."));
             return;
         }
         JobExecutionResult result = run(options.parse(args), "byot-adapt", System.err);
@@ -59,21 +61,26 @@ public final class AdaptJob {
 
     /**
      * Builds the pipeline from parsed {@link AdaptOptions} and executes it in the Flink environment this runs in: the
-     * cluster under {@code flink run}, a MiniCluster otherwise. Progress goes to {@code log}.
+     * cluster under {@code flink run}, a MiniCluster otherwise. Options the command line leaves out are read from that
+     * environment's configuration ({@code byot.<flag>}), then take their declared defaults. Progress goes to {@code log}.
      */
     public static JobExecutionResult run(Parsed flags, String name, PrintStream log) throws Exception {
         // The configuration of the environment this runs in: the cluster's under flink run, empty in a MiniCluster.
         ReadableConfig cluster = StreamExecutionEnvironment.getExecutionEnvironment().getConfiguration();
-        Parsed args = flags.withFallback(AdaptOptions.fromCluster(cluster));
-        byte[] configured = initialModel(args);
+        return run(flags.configuration(cluster), name, log);
+    }
+
+    /** As above, from the job's options in {@code config} (a cluster's configuration with the flags given on top). */
+    public static JobExecutionResult run(ReadableConfig config, String name, PrintStream log) throws Exception {
+        byte[] configured = initialModel(config);
         ModelSpec spec = ModelFile.spec(configured);
-        JobSettings settings = AdaptOptions.checkpointsOf(AdaptOptions.settings(args), args, cluster);
-        PipelineConfig pipeline = AdaptOptions.pipeline(args, spec.sections());
-        StartSettings start = AdaptOptions.start(args);
+        JobSettings settings = AdaptOptions.settings(config);
+        PipelineConfig pipeline = AdaptOptions.pipeline(config, spec.sections());
+        StartSettings start = AdaptOptions.start(config);
         CheckpointDirectory checkpoints = CheckpointDirectory.of(settings.checkpointDir());
         checkpoints.ensurePrivate().ifPresent(warning -> log.println(name + ": WARNING: " + warning));
         StreamExecutionEnvironment env = environment(settings, start);
-        StartingModel initial = startingModel(configured, args.has("initial-model"), settings, start, env);
+        StartingModel initial = startingModel(configured, AdaptOptions.INITIAL_MODEL.optional(config).isPresent(), settings, start, env);
         log.println(name + ": " + initial.note());
         AdaptPipeline.build(env, KafkaPipelineEndpoints.of(settings, spec), pipeline, initial.model());
         log.println("submitting byot-adapt: " + spec.summary() + ", images from " + settings.topics().images()
@@ -98,10 +105,11 @@ public final class AdaptJob {
      * {@code --model-key} the file must carry a signature that verifies ({@code FILE.sig}), checked before the file
      * is decoded.
      */
-    public static byte[] initialModel(Parsed a) throws IOException {
-        if (a.has("initial-model")) {
-            Path file = Path.of(a.get("initial-model"));
-            Optional<ModelKeyFile> key = AdaptOptions.modelKey(a);
+    public static byte[] initialModel(ReadableConfig c) throws IOException {
+        Optional<String> initial = AdaptOptions.INITIAL_MODEL.optional(c);
+        if (initial.isPresent()) {
+            Path file = Path.of(initial.get());
+            Optional<ModelKeyFile> key = AdaptOptions.modelKey(c);
             MultiExitModel model = key.isPresent() ? verified(file, key.get()) : ModelFile.load(file);
             // Serving or fine-tuning NaN weights would answer nothing sensible; say so before anything starts.
             Optional<String> nonFinite = model.parameters().firstNonFinite();
@@ -111,8 +119,8 @@ public final class AdaptJob {
             }
             return ModelFile.toBytes(model, false);
         }
-        ModelSpec spec = ModelSpec.fashionMnist(Architecture.fromId(a.get("arch")), a.getDouble("width-mult"));
-        return ModelFile.toBytes(MultiExitModel.create(spec, a.getLong("seed")), false);
+        ModelSpec spec = ModelSpec.fashionMnist(Architecture.fromId(ModelOptions.ARCH.get(c)), ModelOptions.WIDTH_MULT.get(c));
+        return ModelFile.toBytes(MultiExitModel.create(spec, ModelOptions.SEED.get(c)), false);
     }
 
     /** Decodes the very bytes whose signature verified, not a second read of the file. */

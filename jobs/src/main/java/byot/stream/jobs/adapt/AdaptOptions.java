@@ -1,10 +1,19 @@
 package byot.stream.jobs.adapt;
 
+import static byot.stream.jobs.config.JobOption.choice;
+import static byot.stream.jobs.config.JobOption.integer;
+import static byot.stream.jobs.config.JobOption.longInteger;
+import static byot.stream.jobs.config.JobOption.number;
+import static byot.stream.jobs.config.JobOption.text;
+import static byot.stream.jobs.config.JobOption.toggle;
+
 import byot.stream.connectors.kafka.KafkaClientProperties;
 import byot.stream.connectors.signing.ModelKey;
 import byot.stream.connectors.signing.ModelKeyFile;
 import byot.stream.jobs.config.ClientOptions;
 import byot.stream.jobs.config.DistillationOptions;
+import byot.stream.jobs.config.JobOption;
+import byot.stream.jobs.config.ModelOptions;
 import byot.stream.jobs.config.Options;
 import byot.stream.jobs.config.Parsed;
 import byot.stream.jobs.config.UsageException;
@@ -16,165 +25,211 @@ import byot.stream.model.train.SgdConfig;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import org.apache.flink.configuration.CheckpointingOptions;
-import org.apache.flink.configuration.ConfigOption;
-import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 
-/** The flags of {@code byot run}, declared once, and their translation into the pipeline's records. */
+/**
+ * The job's options, each declared once as a {@link JobOption}: a Flink {@code ConfigOption} {@code byot.<flag>}
+ * (so a cluster's configuration or a {@code FlinkDeployment} can set it) that is also the flag {@code --<flag>} of
+ * {@code byot run} and of the job jar's entry point. The readers below turn a configuration into the pipeline's
+ * records; the records check what only makes sense together (e.g. train-every ≤ train-batch).
+ */
 public final class AdaptOptions {
+
+    // Kafka: topics and the source's consumer group (brokers and client settings: ClientOptions).
+    public static final JobOption<String> IMAGES_TOPIC = text("images-topic", "images", "Topic of image events");
+    public static final JobOption<String> PREDICTIONS_TOPIC = text("predictions-topic", "predictions", "Topic of predictions (JSON)");
+    public static final JobOption<String> MODELS_TOPIC = text("models-topic", "models", "Topic of published model versions");
+    public static final JobOption<String> METRICS_TOPIC = text("metrics-topic", "metrics", "Topic of metrics windows (JSON)");
+    public static final JobOption<String> DEAD_LETTER_TOPIC = text("dead-letter-topic", "dead-letter",
+            "Topic of records that could not be processed");
+    public static final JobOption<String> GROUP_ID = text("group-id", "byot-adapt", "Kafka consumer group of the image source");
+    public static final JobOption<String> DELIVERY = choice("delivery", "exactly-once",
+            "exactly-once (transactional, visible per checkpoint) or at-least-once (visible at once)",
+            "exactly-once", "at-least-once");
+
+    // The model the job starts from.
+    public static final JobOption<String> INITIAL_MODEL = text("initial-model", null,
+            "Model file from byot train to start from (default: a fresh model)");
+    public static final JobOption<String> MODEL_KEY = text("model-key", null, "Key file (at least 32 bytes: "
+            + ModelKey.HOW_TO_MAKE_ONE + ") that signs the models topic (HMAC-SHA-256) and that --initial-model's"
+            + " FILE.sig must verify under; needed on every TaskManager (default: unsigned)");
+    // Its shape and seed when none is given: ModelOptions.
+
+    // Early-exit inference.
+    public static final JobOption<String> CRITERION = choice("criterion", "max-softmax", "Early-exit criterion",
+            "max-softmax", "entropy");
+    public static final JobOption<Double> THRESHOLD = number("threshold", 0.9, "Early-exit threshold at every shallow exit");
+    /** Comma-separated as users type lists on a command line; Flink's own list type would want semicolons. */
+    public static final JobOption<String> THRESHOLDS = text("thresholds", null,
+            "Comma-separated per-exit thresholds (one per shallow exit), overrides --threshold");
+    public static final JobOption<Integer> BATCH_SIZE = integer("batch-size", 16, "Inference micro-batch size")
+            .require(v -> v > 0, "at least 1");
+    public static final JobOption<Long> MAX_WAIT_MS = longInteger("max-wait-ms", 5, "Longest an event waits for its inference micro-batch")
+            .require(v -> v >= 0, "at least 0");
+    public static final JobOption<Integer> PARALLELISM = integer("parallelism", 0,
+            "Inference instances (0: the environment's default parallelism)").require(v -> v >= 0, "at least 0");
+    public static final JobOption<Integer> MAX_MODEL_BYTES = integer("max-model-bytes", InferenceConfig.DEFAULT_MAX_MODEL_BYTES,
+            "Largest model update inference accepts; bigger ones are refused and counted").require(v -> v > 0, "at least 1");
+
+    // Fine-tuning (the loss weights: DistillationOptions).
+    public static final JobOption<String> MODE = choice("mode", "byot", "Fine-tuning loss", "byot", "deepsup", "baseline");
+    public static final JobOption<Integer> TRAIN_EVERY = integer("train-every", 16, "Labelled events per fine-tuning step")
+            .require(v -> v > 0, "at least 1");
+    public static final JobOption<Integer> TRAIN_BATCH = integer("train-batch", 32, "Fine-tuning batch: new events plus replayed ones")
+            .require(v -> v > 0, "at least 1");
+    public static final JobOption<Integer> REPLAY_SIZE = integer("replay-size", 2000, "Reservoir of past labelled events for replay")
+            .require(v -> v >= 0, "at least 0");
+    public static final JobOption<Integer> PUBLISH_EVERY_STEPS = integer("publish-every-steps", 10,
+            "Publish a new model version after this many steps").require(v -> v > 0, "at least 1");
+    public static final JobOption<Double> PUBLISH_EVERY_SECONDS = number("publish-every-seconds", 10,
+            "...or after this many seconds with at least one step").require(v -> v > 0, "above 0");
+    public static final JobOption<Double> LR = number("lr", 0.01, "Fine-tuning learning rate").require(v -> v > 0, "above 0");
+    public static final JobOption<Double> MOMENTUM = number("momentum", 0.9, "Fine-tuning SGD momentum")
+            .require(v -> v >= 0 && v < 1, "in [0, 1)");
+    public static final JobOption<Double> WEIGHT_DECAY = number("weight-decay", 5e-4, "Fine-tuning weight decay")
+            .require(v -> v >= 0, "at least 0");
+
+    // Metrics, event time, checkpoints, restarts, limits.
+    public static final JobOption<Long> METRICS_WINDOW_SECONDS = longInteger("metrics-window-seconds", 5,
+            "Event-time window of the metrics topic").require(v -> v > 0, "at least 1");
+    public static final JobOption<Long> EVENT_TIME_MAX_PAST_S = longInteger("event-time-max-past-s", 3600,
+            "Event times older than arrival minus this are clamped for windows and sink timestamps");
+    public static final JobOption<Long> EVENT_TIME_MAX_FUTURE_S = longInteger("event-time-max-future-s", 60,
+            "Event times later than arrival plus this are clamped (at most 1800: sinks stamp records with it)");
+    public static final JobOption<Long> CHECKPOINT_INTERVAL_MS = longInteger("checkpoint-interval-ms", 2000,
+            "Checkpoint interval; exactly-once predictions become visible at each. Unless set (flag or byot.checkpoint-interval-ms),"
+                    + " a cluster's execution.checkpointing.interval wins over this default").require(v -> v > 0, "at least 1");
+    public static final JobOption<String> CHECKPOINT_DIR = text("checkpoint-dir", "out/checkpoints",
+            "Checkpoint storage (file system: model state is several MB); a local one is created owner-only (700)."
+                    + " Unless set (flag or byot.checkpoint-dir), a cluster's execution.checkpointing.dir wins over this default");
+    public static final JobOption<String> FROM_SAVEPOINT = text("from-savepoint", null,
+            "Savepoint or retained checkpoint to resume from: model, version, replay buffer and Kafka offsets");
+    public static final JobOption<Boolean> ALLOW_NON_RESTORED_STATE = toggle("allow-non-restored-state",
+            "With --from-savepoint: skip savepoint state that no operator of this job claims");
+    public static final JobOption<Boolean> FRESH = toggle("fresh",
+            "Without --from-savepoint: ignore the newest model on --models-topic and restart its version line");
+    public static final JobOption<Long> BUFFER_TIMEOUT_MS = longInteger("buffer-timeout-ms", 5,
+            "Longest a record waits in a network buffer between tasks (latency vs. throughput)").require(v -> v >= 0, "at least 0");
+    public static final JobOption<Integer> MAX_PIXEL_BYTES = integer("max-pixel-bytes", 1 << 20,
+            "Largest image payload accepted; bigger ones go to the dead-letter topic").require(v -> v > 0, "at least 1");
+    public static final JobOption<Boolean> BOUNDED = toggle("bounded", "Stop at the image offsets that were latest at start");
+
+    /** Every option of the job, in the order {@code --help} lists them (Kafka client and loss weights included). */
+    public static final List<JobOption<?>> ALL = List.of(ClientOptions.BOOTSTRAP_SERVERS, ClientOptions.CLIENT_CONFIG,
+            IMAGES_TOPIC, PREDICTIONS_TOPIC, MODELS_TOPIC, METRICS_TOPIC, DEAD_LETTER_TOPIC, GROUP_ID, DELIVERY,
+            INITIAL_MODEL, MODEL_KEY, ModelOptions.ARCH, ModelOptions.WIDTH_MULT, ModelOptions.SEED,
+            CRITERION, THRESHOLD, THRESHOLDS, BATCH_SIZE, MAX_WAIT_MS, PARALLELISM,
+            MODE, TRAIN_EVERY, TRAIN_BATCH, REPLAY_SIZE, PUBLISH_EVERY_STEPS, PUBLISH_EVERY_SECONDS, LR, MOMENTUM, WEIGHT_DECAY,
+            DistillationOptions.ALPHA, DistillationOptions.LAMBDA, DistillationOptions.TEMPERATURE,
+            METRICS_WINDOW_SECONDS, EVENT_TIME_MAX_PAST_S, EVENT_TIME_MAX_FUTURE_S, CHECKPOINT_INTERVAL_MS, CHECKPOINT_DIR,
+            FROM_SAVEPOINT, ALLOW_NON_RESTORED_STATE, FRESH, BUFFER_TIMEOUT_MS, MAX_PIXEL_BYTES, MAX_MODEL_BYTES, BOUNDED);
 
     private AdaptOptions() {
     }
 
+    /** The flags of {@code byot run} and of the job jar's entry point: one per option of {@link #ALL}. */
     public static Options declare() {
-        Options options = ClientOptions.declare(new Options())
-                .add("images-topic", "images", "Topic of image events")
-                .add("predictions-topic", "predictions", "Topic of predictions (JSON)")
-                .add("models-topic", "models", "Topic of published model versions")
-                .add("metrics-topic", "metrics", "Topic of metrics windows (JSON)")
-                .add("dead-letter-topic", "dead-letter", "Topic of records that could not be processed")
-                .add("group-id", "byot-adapt", "Kafka consumer group of the image source")
-                .add("delivery", "exactly-once", "exactly-once (transactional, visible per checkpoint) or at-least-once (visible at once)")
-                .add("initial-model", null, "Model file from byot train to start from (default: a fresh model)")
-                .add("model-key", null, "Key file (at least 32 bytes: " + ModelKey.HOW_TO_MAKE_ONE + ") that signs"
-                        + " the models topic (HMAC-SHA-256) and that --initial-model's FILE.sig must verify under;"
-                        + " needed on every TaskManager (default: unsigned)")
-                .add("arch", "resnet18", "Backbone of a fresh model")
-                .add("width-mult", "0.25", "Width multiplier of a fresh model")
-                .add("seed", "0", "Seed of a fresh model and of the replay sampling")
-                .add("criterion", "max-softmax", "Early-exit criterion: max-softmax or entropy")
-                .add("threshold", "0.9", "Early-exit threshold at every shallow exit")
-                .add("thresholds", null, "Comma-separated per-exit thresholds (one per shallow exit), overrides --threshold")
-                .add("batch-size", "16", "Inference micro-batch size")
-                .add("max-wait-ms", "5", "Longest an event waits for its inference micro-batch")
-                .add("parallelism", "0", "Inference instances (0: the environment's default parallelism)")
-                .add("mode", "byot", "Fine-tuning loss: byot, deepsup or baseline")
-                .add("train-every", "16", "Labelled events per fine-tuning step")
-                .add("train-batch", "32", "Fine-tuning batch: new events plus replayed ones")
-                .add("replay-size", "2000", "Reservoir of past labelled events for replay")
-                .add("publish-every-steps", "10", "Publish a new model version after this many steps")
-                .add("publish-every-seconds", "10", "...or after this many seconds with at least one step")
-                .add("lr", "0.01", "Fine-tuning learning rate")
-                .add("momentum", "0.9", "Fine-tuning SGD momentum")
-                .add("weight-decay", "5e-4", "Fine-tuning weight decay");
-        return DistillationOptions.declare(options)
-                .add("metrics-window-seconds", "5", "Event-time window of the metrics topic")
-                .add("event-time-max-past-s", "3600", "Event times older than arrival minus this are clamped for windows and sink timestamps")
-                .add("event-time-max-future-s", "60", "Event times later than arrival plus this are clamped (at most 1800: sinks stamp records with it)")
-                .add("checkpoint-interval-ms", "2000", "Checkpoint interval; exactly-once predictions become visible at each."
-                        + " Without the flag a cluster's execution.checkpointing.interval wins over this default")
-                .add("checkpoint-dir", "out/checkpoints", "Checkpoint storage (file system: model state is several MB); a local one is"
-                        + " created owner-only (700). Without the flag a cluster's execution.checkpointing.dir wins over this default")
-                .add("from-savepoint", null, "Savepoint or retained checkpoint to resume from: model, version, replay buffer and Kafka offsets")
-                .flag("allow-non-restored-state", "With --from-savepoint: skip savepoint state that no operator of this job claims")
-                .flag("fresh", "Without --from-savepoint: ignore the newest model on --models-topic and restart its version line")
-                .add("buffer-timeout-ms", "5", "Longest a record waits in a network buffer between tasks (latency vs. throughput)")
-                .add("max-pixel-bytes", "1048576", "Largest image payload accepted; bigger ones go to the dead-letter topic")
-                .add("max-model-bytes", String.valueOf(InferenceConfig.DEFAULT_MAX_MODEL_BYTES),
-                        "Largest model update inference accepts; bigger ones are refused and counted")
-                .flag("bounded", "Stop at the image offsets that were latest at start");
+        return new Options().addAll(ALL);
     }
 
-    public static JobSettings settings(Parsed a) throws IOException {
-        return settings(a, ClientOptions.client(a));
+    public static JobSettings settings(ReadableConfig c) throws IOException {
+        return settings(c, ClientOptions.client(c));
     }
 
     /** As above, with {@code client} for the Kafka flags (a local run's own broker). */
-    public static JobSettings settings(Parsed a, KafkaClientProperties client) throws IOException {
-        DeliveryGuarantee delivery = switch (a.get("delivery").toLowerCase(Locale.ROOT)) {
-            case "exactly-once" -> DeliveryGuarantee.EXACTLY_ONCE;
-            case "at-least-once" -> DeliveryGuarantee.AT_LEAST_ONCE;
-            default -> throw new UsageException("--delivery must be exactly-once or at-least-once, got " + a.get("delivery"));
-        };
-        JobSettings.Topics topics = new JobSettings.Topics(a.get("images-topic"), a.get("predictions-topic"),
-                a.get("models-topic"), a.get("metrics-topic"), a.get("dead-letter-topic"));
-        return new JobSettings(new JobSettings.Kafka(client, topics, a.get("group-id"), delivery),
-                new JobSettings.Checkpoints(Duration.ofMillis(a.getLong("checkpoint-interval-ms")),
-                        CheckpointDirectory.of(a.get("checkpoint-dir")).uri()),
-                new JobSettings.Source(a.flag("bounded"), a.getInt("max-pixel-bytes")),
-                Duration.ofMillis(a.getLong("buffer-timeout-ms")), modelKey(a));
+    public static JobSettings settings(ReadableConfig c, KafkaClientProperties client) throws IOException {
+        DeliveryGuarantee delivery = DELIVERY.get(c).toLowerCase(Locale.ROOT).equals("exactly-once")
+                ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE;
+        JobSettings.Topics topics = new JobSettings.Topics(IMAGES_TOPIC.get(c), PREDICTIONS_TOPIC.get(c),
+                MODELS_TOPIC.get(c), METRICS_TOPIC.get(c), DEAD_LETTER_TOPIC.get(c));
+        return new JobSettings(new JobSettings.Kafka(client, topics, GROUP_ID.get(c), delivery),
+                checkpoints(c), new JobSettings.Source(BOUNDED.get(c), MAX_PIXEL_BYTES.get(c)),
+                Duration.ofMillis(BUFFER_TIMEOUT_MS.get(c)), modelKey(c));
+    }
+
+    /**
+     * Checkpointing belongs to the cluster: where its configuration (flink-conf, a {@code FlinkDeployment}'s
+     * {@code flinkConfiguration}) sets the interval or the directory, that value is used unless the job's own option
+     * is set (on the command line or as {@code byot.checkpoint-*}).
+     */
+    static JobSettings.Checkpoints checkpoints(ReadableConfig c) {
+        Duration interval = c.getOptional(CHECKPOINT_INTERVAL_MS.option()).map(Duration::ofMillis)
+                .or(() -> c.getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL))
+                .orElse(Duration.ofMillis(CHECKPOINT_INTERVAL_MS.get(c)));
+        String dir = c.getOptional(CHECKPOINT_DIR.option())
+                .or(() -> c.getOptional(CheckpointingOptions.CHECKPOINTS_DIRECTORY))
+                .orElse(CHECKPOINT_DIR.get(c));
+        return new JobSettings.Checkpoints(interval, CheckpointDirectory.of(dir).uri());
     }
 
     /**
      * {@code --model-key}, read once here so that a missing or short key fails the submission rather than the
      * first model the job publishes; the job itself carries only the path.
      */
-    public static Optional<ModelKeyFile> modelKey(Parsed a) throws IOException {
-        if (!a.has("model-key")) {
+    public static Optional<ModelKeyFile> modelKey(ReadableConfig c) throws IOException {
+        Optional<String> path = MODEL_KEY.optional(c);
+        if (path.isEmpty()) {
             return Optional.empty();
         }
-        ModelKeyFile key = new ModelKeyFile(a.get("model-key"));
+        ModelKeyFile key = new ModelKeyFile(path.get());
         key.read();
         return Optional.of(key);
     }
 
-    /** A job flag {@code --name} can also be set in the cluster's configuration as {@code byot.name}. */
-    public static final String CONFIG_PREFIX = "byot.";
-
-    /**
-     * The job's flags as the cluster's configuration (flink-conf, a {@code FlinkDeployment}'s
-     * {@code flinkConfiguration}) sets them under {@link #CONFIG_PREFIX}: the fallback for every flag the command line
-     * leaves out. Each is read as a Flink {@link ConfigOption} derived from the flag's one declaration.
-     */
-    public static Map<String, String> fromCluster(ReadableConfig cluster) {
-        Map<String, String> values = new LinkedHashMap<>();
-        for (String name : declare().names()) {
-            ConfigOption<String> option = ConfigOptions.key(CONFIG_PREFIX + name).stringType().noDefaultValue();
-            cluster.getOptional(option).ifPresent(value -> values.put(name, value));
-        }
-        return values;
-    }
-
-    /**
-     * Checkpointing belongs to the cluster: where its configuration (flink-conf, a {@code FlinkDeployment}'s
-     * {@code flinkConfiguration}) sets the interval or the directory, that value is used unless the flag was given.
-     */
-    public static JobSettings checkpointsOf(JobSettings s, Parsed a, ReadableConfig cluster) {
-        Duration interval = a.given("checkpoint-interval-ms") ? s.checkpointInterval()
-                : cluster.getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL).orElse(s.checkpointInterval());
-        String dir = a.given("checkpoint-dir") ? s.checkpointDir()
-                : cluster.getOptional(CheckpointingOptions.CHECKPOINTS_DIRECTORY).orElse(s.checkpointDir());
-        return s.withCheckpoints(interval, dir);
-    }
-
-    public static StartSettings start(Parsed a) {
-        if (a.flag("allow-non-restored-state") && !a.has("from-savepoint")) {
+    public static StartSettings start(ReadableConfig c) {
+        Optional<String> savepoint = FROM_SAVEPOINT.optional(c);
+        if (ALLOW_NON_RESTORED_STATE.get(c) && savepoint.isEmpty()) {
             throw new UsageException("--allow-non-restored-state needs --from-savepoint");
         }
-        if (a.flag("fresh") && a.has("from-savepoint")) {
+        if (FRESH.get(c) && savepoint.isPresent()) {
             throw new UsageException("--fresh starts without state, --from-savepoint restores it: give one of them");
         }
-        return new StartSettings(a.optional("from-savepoint"), a.flag("allow-non-restored-state"), !a.flag("fresh"));
+        return new StartSettings(savepoint, ALLOW_NON_RESTORED_STATE.get(c), !FRESH.get(c));
     }
 
-    public static PipelineConfig pipeline(Parsed a, int exits) {
-        ExitCriterion criterion = ExitCriterion.fromId(a.get("criterion"));
-        double[] thresholds = new double[exits - 1];
-        Arrays.fill(thresholds, a.getDouble("threshold"));
-        if (a.has("thresholds")) {
-            thresholds = a.getDoubles("thresholds");
-        }
-        InferenceConfig inference = new InferenceConfig(a.getInt("batch-size"), a.getLong("max-wait-ms"), criterion, thresholds,
-                a.getInt("max-model-bytes"));
-        TrainingMode mode = TrainingMode.fromId(a.get("mode"));
-        if (mode == TrainingMode.KD) {
-            throw new UsageException("--mode kd needs a separate teacher and is offline only (byot train)");
-        }
+    public static PipelineConfig pipeline(ReadableConfig c, int exits) {
+        InferenceConfig inference = new InferenceConfig(BATCH_SIZE.get(c), MAX_WAIT_MS.get(c),
+                ExitCriterion.fromId(CRITERION.get(c)), thresholds(c, exits), MAX_MODEL_BYTES.get(c));
+        TrainingMode mode = TrainingMode.fromId(MODE.get(c));
         AdaptConfig adapt = new AdaptConfig(
-                DistillationOptions.config(a, mode, 0),
-                SgdConfig.constantRate(a.getDouble("lr"), a.getDouble("momentum"), a.getDouble("weight-decay")),
-                new AdaptConfig.Batching(a.getInt("train-every"), a.getInt("train-batch"), a.getInt("replay-size")),
-                new AdaptConfig.Publishing(a.getInt("publish-every-steps"), a.getDouble("publish-every-seconds")),
-                a.getLong("seed"));
-        EventTimeBounds eventTime = new EventTimeBounds(Duration.ofSeconds(a.getLong("event-time-max-past-s")),
-                Duration.ofSeconds(a.getLong("event-time-max-future-s")));
-        return new PipelineConfig(inference, adapt, a.getInt("parallelism"),
-                Duration.ofSeconds(a.getLong("metrics-window-seconds")), Duration.ofSeconds(2), eventTime);
+                DistillationOptions.config(c, mode, 0),
+                SgdConfig.constantRate(LR.get(c), MOMENTUM.get(c), WEIGHT_DECAY.get(c)),
+                new AdaptConfig.Batching(TRAIN_EVERY.get(c), TRAIN_BATCH.get(c), REPLAY_SIZE.get(c)),
+                new AdaptConfig.Publishing(PUBLISH_EVERY_STEPS.get(c), PUBLISH_EVERY_SECONDS.get(c)),
+                ModelOptions.SEED.get(c));
+        EventTimeBounds eventTime = new EventTimeBounds(Duration.ofSeconds(EVENT_TIME_MAX_PAST_S.get(c)),
+                Duration.ofSeconds(EVENT_TIME_MAX_FUTURE_S.get(c)));
+        return new PipelineConfig(inference, adapt, PARALLELISM.get(c),
+                Duration.ofSeconds(METRICS_WINDOW_SECONDS.get(c)), Duration.ofSeconds(2), eventTime);
+    }
+
+    /** {@code --thresholds} if set, else {@code --threshold} at each of the model's {@code exits - 1} shallow exits. */
+    static double[] thresholds(ReadableConfig c, int exits) {
+        Optional<String> perExit = THRESHOLDS.optional(c);
+        if (perExit.isEmpty()) {
+            double[] thresholds = new double[exits - 1];
+            Arrays.fill(thresholds, THRESHOLD.get(c));
+            return thresholds;
+        }
+        try {
+            return Arrays.stream(perExit.get().split(",")).map(String::trim).mapToDouble(Double::parseDouble).toArray();
+        } catch (NumberFormatException e) {
+            throw new UsageException("option --thresholds (" + THRESHOLDS.key() + ") expects comma-separated numbers, got '"
+                    + perExit.get() + "'");
+        }
+    }
+
+    /** Shorthands for a command's parsed flags: the job's options as they set them, over nothing. */
+    public static JobSettings settings(Parsed args, KafkaClientProperties client) throws IOException {
+        return settings(args.configuration(), client);
+    }
+
+    public static PipelineConfig pipeline(Parsed args, int exits) {
+        return pipeline(args.configuration(), exits);
     }
 }

@@ -103,11 +103,6 @@ public record JobSettings(Kafka kafka, Checkpoints checkpoints, Source source, D
         return source.maxPixelBytes();
     }
 
-    /** The same settings with another checkpoint interval and directory. */
-    public JobSettings withCheckpoints(Duration interval, String dir) {
-        return new JobSettings(kafka, new Checkpoints(interval, dir), source, bufferTimeout, modelKey);
-    }
-
     /** The same settings, signing published models with {@code key}. */
     public JobSettings withModelKey(Optional<ModelKeyFile> key) {
         return new JobSettings(kafka, checkpoints, source, bufferTimeout, key);

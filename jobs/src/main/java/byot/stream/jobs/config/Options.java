@@ -22,12 +22,32 @@ public final class Options {
     private record Option(String name, String defaultValue, String description, boolean required, boolean isSwitch) {}
 
     private final Map<String, Option> options = new LinkedHashMap<>();
+    /** The declared options that are the job's ({@link JobOption}s), which {@link Parsed#configuration} carries. */
+    private final Map<String, JobOption<?>> jobOptions = new LinkedHashMap<>();
+    /** Options whose default this command changed ({@link #withDefault}): set, like given ones, over a cluster's. */
+    private final Set<String> changedDefaults = new java.util.HashSet<>();
     /** What arguments after {@code --} are for; {@code null}: the command takes none, and a stray one is an error. */
     private String passedOn;
 
     /** An optional flag with a default ({@code null}: absent unless given). */
     public Options add(String name, String defaultValue, String description) {
         return put(new Option(name, defaultValue, description, false, false));
+    }
+
+    /**
+     * The job's option {@code option} as the flag {@code --<option.flag()>}: its default, description and accepted
+     * values come from its one declaration, and {@link Parsed#configuration} turns the parsed value into it.
+     */
+    public Options add(JobOption<?> option) {
+        put(new Option(option.flag(), option.defaultText(), option.help(), false, option.isToggle()));
+        jobOptions.put(option.flag(), option);
+        return this;
+    }
+
+    /** Adds each of {@code declared}, in order. */
+    public Options addAll(java.util.Collection<? extends JobOption<?>> declared) {
+        declared.forEach(this::add);
+        return this;
     }
 
     public Options required(String name, String description) {
@@ -69,6 +89,7 @@ public final class Options {
             throw new IllegalStateException("no option --" + name + " to change the default of");
         }
         options.put(name, new Option(name, defaultValue, description, false, o.isSwitch()));
+        changedDefaults.add(name);
         return this;
     }
 
@@ -107,7 +128,9 @@ public final class Options {
         }
         List<String> positional = result.matchedPositionals().isEmpty() ? List.of()
                 : result.matchedPositionals().get(0).getValue();
-        return new Parsed(values, positional == null ? List.of() : positional, given, options.keySet());
+        Set<String> explicit = new java.util.HashSet<>(given);
+        changedDefaults.stream().filter(values::containsKey).forEach(explicit::add);
+        return new Parsed(values, positional == null ? List.of() : positional, given, options.keySet(), jobOptions, explicit);
     }
 
     /** Whether {@code args} ask for help: {@code --help} or {@code -h} before any {@code --}, which ends our flags. */

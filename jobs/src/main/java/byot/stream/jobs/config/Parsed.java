@@ -3,6 +3,8 @@ package byot.stream.jobs.config;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ReadableConfig;
 
 /** Parsed flag values; every typed getter turns a malformed value into a {@link UsageException}. */
 public final class Parsed {
@@ -10,26 +12,40 @@ public final class Parsed {
     private final List<String> positional;
     private final java.util.Set<String> given;
     private final java.util.Set<String> declared;
+    private final Map<String, JobOption<?>> jobOptions;
+    private final java.util.Set<String> explicit;
 
-    Parsed(Map<String, String> values, List<String> positional, java.util.Set<String> given, java.util.Set<String> declared) {
+    Parsed(Map<String, String> values, List<String> positional, java.util.Set<String> given, java.util.Set<String> declared,
+           Map<String, JobOption<?>> jobOptions, java.util.Set<String> explicit) {
         this.values = Map.copyOf(values);
         this.positional = List.copyOf(positional);
         this.given = java.util.Set.copyOf(given);
         this.declared = java.util.Set.copyOf(declared);
+        this.jobOptions = Map.copyOf(jobOptions);
+        this.explicit = java.util.Set.copyOf(explicit);
+    }
+
+    /** The job's options as parsed, over nothing: see {@link #configuration(ReadableConfig)}. */
+    public Configuration configuration() {
+        return configuration(new Configuration());
     }
 
     /**
-     * These values, with {@code fallback} in place of every flag that was not on the command line: a flag given
-     * still wins, and a fallback wins over a declared default. Fallback names that are not declared flags are ignored.
+     * {@code base} (a cluster's configuration, where the job's options may be set as {@code byot.<flag>}) with every
+     * job option this command line set on top: a flag given wins, then {@code base}, then the option's declared
+     * default (which is not copied in, so a reader can tell "set" from "defaulted"). A default the command itself
+     * changed counts as set. Every job option is read back once here, so a malformed value fails now, naming its flag.
      */
-    public Parsed withFallback(Map<String, String> fallback) {
-        Map<String, String> merged = new java.util.LinkedHashMap<>(values);
-        fallback.forEach((name, value) -> {
-            if (!given.contains(name) && (values.containsKey(name) || declared.contains(name))) {
-                merged.put(name, value);
+    public Configuration configuration(ReadableConfig base) {
+        Configuration config = Configuration.fromMap(base.toMap());
+        for (JobOption<?> option : jobOptions.values()) {
+            String value = values.get(option.flag());
+            if (value != null && explicit.contains(option.flag())) {
+                config.setString(option.key(), value);
             }
-        });
-        return new Parsed(merged, positional, given, declared);
+        }
+        jobOptions.values().forEach(option -> option.optional(config));
+        return config;
     }
 
     /** Whether the flag was on the command line, as opposed to taking its declared default. */

@@ -3,13 +3,14 @@ package byot.stream.jobs.adapt;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import byot.stream.jobs.config.Parsed;
 import byot.stream.jobs.config.UsageException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
 import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.junit.jupiter.api.Test;
@@ -18,8 +19,12 @@ import org.junit.jupiter.api.io.TempDir;
 /** Where a run keeps its checkpoints, that they outlive a cancel, and how it is told to resume. */
 class RunStartTest {
 
-    private static Parsed parse(String... args) {
-        return AdaptOptions.declare().parse(args);
+    private static Configuration parse(String... args) {
+        return AdaptOptions.declare().parse(args).configuration();
+    }
+
+    private static Configuration parseOver(ReadableConfig cluster, String... args) {
+        return AdaptOptions.declare().parse(args).configuration(cluster);
     }
 
     @Test
@@ -70,7 +75,7 @@ class RunStartTest {
 
     @Test
     void fromSavepointRestoresAndSkipsTheModelsTopic() throws Exception {
-        Parsed args = parse("--from-savepoint", "file:///sp/savepoint-1", "--allow-non-restored-state");
+        Configuration args = parse("--from-savepoint", "file:///sp/savepoint-1", "--allow-non-restored-state");
         StartSettings start = AdaptOptions.start(args);
         var env = AdaptJob.environment(AdaptOptions.settings(args), start);
 
@@ -96,43 +101,56 @@ class RunStartTest {
         assertThat(AdaptOptions.start(parse()).continueModelsTopic()).isTrue();
     }
 
-    /** A cluster's flink-conf or FlinkDeployment owns checkpointing unless the command line says otherwise. */
+    /** A cluster's flink-conf or FlinkDeployment owns checkpointing unless the job's own options say otherwise. */
     @Test
     void theClustersCheckpointSettingsWinOverTheDefaultsButNotOverTheFlags() throws Exception {
-        var cluster = new org.apache.flink.configuration.Configuration();
+        var cluster = new Configuration();
         cluster.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, java.time.Duration.ofSeconds(30));
         cluster.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, "s3://cluster/checkpoints");
 
-        Parsed defaults = parse();
-        JobSettings fromCluster = AdaptOptions.checkpointsOf(AdaptOptions.settings(defaults), defaults, cluster);
+        JobSettings fromCluster = AdaptOptions.settings(parseOver(cluster));
         assertThat(fromCluster.checkpointInterval()).isEqualTo(java.time.Duration.ofSeconds(30));
         assertThat(fromCluster.checkpointDir()).isEqualTo("s3://cluster/checkpoints");
 
-        Parsed flags = parse("--checkpoint-interval-ms", "500", "--checkpoint-dir", "s3://mine/cp");
-        JobSettings fromFlags = AdaptOptions.checkpointsOf(AdaptOptions.settings(flags), flags, cluster);
+        JobSettings fromFlags = AdaptOptions.settings(parseOver(cluster, "--checkpoint-interval-ms", "500", "--checkpoint-dir", "s3://mine/cp"));
         assertThat(fromFlags.checkpointInterval()).isEqualTo(java.time.Duration.ofMillis(500));
         assertThat(fromFlags.checkpointDir()).isEqualTo("s3://mine/cp");
 
-        JobSettings local = AdaptOptions.checkpointsOf(AdaptOptions.settings(defaults), defaults,
-                new org.apache.flink.configuration.Configuration());
+        cluster.setString("byot.checkpoint-interval-ms", "700");
+        assertThat(AdaptOptions.settings(parseOver(cluster)).checkpointInterval()).as("the job's own key, set by the cluster")
+                .isEqualTo(java.time.Duration.ofMillis(700));
+
+        JobSettings local = AdaptOptions.settings(parse());
         assertThat(local.checkpointInterval()).isEqualTo(java.time.Duration.ofSeconds(2));
         assertThat(local.checkpointDir()).endsWith("/out/checkpoints");
     }
 
     /** A FlinkDeployment's flinkConfiguration can carry the job's settings; a flag on the command line still wins. */
     @Test
-    void theClusterConfigurationSetsAnyJobFlagUnderTheByotPrefix() throws Exception {
-        var cluster = new org.apache.flink.configuration.Configuration();
+    void theClusterConfigurationSetsAnyJobOptionUnderTheByotPrefix() throws Exception {
+        var cluster = new Configuration();
         cluster.setString("byot.threshold", "0.7");
         cluster.setString("byot.group-id", "from-cluster");
-        cluster.setString("byot.no-such-flag", "ignored");
+        cluster.setString("byot.bounded", "true");
 
-        Parsed merged = parse().withFallback(AdaptOptions.fromCluster(cluster));
+        Configuration merged = parseOver(cluster);
         assertThat(AdaptOptions.pipeline(merged, 4).inference().thresholds()).containsExactly(0.7, 0.7, 0.7);
         assertThat(AdaptOptions.settings(merged).groupId()).isEqualTo("from-cluster");
+        assertThat(AdaptOptions.settings(merged).bounded()).isTrue();
 
-        Parsed flagWins = parse("--group-id", "mine").withFallback(AdaptOptions.fromCluster(cluster));
-        assertThat(AdaptOptions.settings(flagWins).groupId()).isEqualTo("mine");
-        assertThat(AdaptOptions.fromCluster(cluster)).doesNotContainKey("no-such-flag");
+        assertThat(AdaptOptions.settings(parseOver(cluster, "--group-id", "mine")).groupId()).isEqualTo("mine");
+        assertThat(AdaptOptions.settings(parseOver(cluster, "--bounded=false")).bounded()).isFalse();
+    }
+
+    /** A value the job cannot use fails where it is read, naming both the flag and the cluster's key. */
+    @Test
+    void aMalformedClusterValueIsAUsageErrorNamingFlagAndKey() {
+        var cluster = new Configuration();
+        cluster.setString("byot.batch-size", "many");
+        assertThatThrownBy(() -> parseOver(cluster)).isInstanceOf(UsageException.class)
+                .hasMessage("option --batch-size (byot.batch-size) expects an integer, got 'many'");
+        cluster.setString("byot.batch-size", "0");
+        assertThatThrownBy(() -> parseOver(cluster)).isInstanceOf(UsageException.class)
+                .hasMessage("option --batch-size (byot.batch-size) must be at least 1, got 0");
     }
 }

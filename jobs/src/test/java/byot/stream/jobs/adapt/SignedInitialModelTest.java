@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import byot.stream.connectors.signing.DetachedSignature;
 import byot.stream.connectors.signing.ModelKey;
 import byot.stream.connectors.signing.ModelKeyFile;
-import byot.stream.jobs.config.Parsed;
 import byot.stream.model.MultiExitModel;
 import byot.stream.model.io.ModelFile;
 import byot.stream.model.spec.Architecture;
@@ -16,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Random;
+import org.apache.flink.configuration.Configuration;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,13 +39,13 @@ class SignedInitialModelTest {
         return ModelFile.weightsChecksum(ModelFile.fromBytes(modelBytes));
     }
 
-    private static Parsed args(String... args) {
-        return AdaptOptions.declare().parse(args);
+    private static Configuration args(String... args) {
+        return AdaptOptions.declare().parse(args).configuration();
     }
 
     @Test
     void withoutAKeyAnUnsignedModelLoadsAndNothingIsSigned() throws Exception {
-        Parsed a = args("--initial-model", model.toString());
+        Configuration a = args("--initial-model", model.toString());
         assertThat(weights(AdaptJob.initialModel(a))).isEqualTo(ModelFile.weightsChecksum(ModelFile.load(model)));
         assertThat(AdaptOptions.settings(a).modelKey()).isEmpty();
     }
@@ -53,14 +53,14 @@ class SignedInitialModelTest {
     @Test
     void withAKeyTheSignedModelLoadsAndTheModelsTopicIsSigned() throws Exception {
         DetachedSignature.sign(model, ModelKey.read(key));
-        Parsed a = args("--initial-model", model.toString(), "--model-key", key.toString());
+        Configuration a = args("--initial-model", model.toString(), "--model-key", key.toString());
         assertThat(weights(AdaptJob.initialModel(a))).isEqualTo(ModelFile.weightsChecksum(ModelFile.load(model)));
         assertThat(AdaptOptions.settings(a).modelKey()).contains(new ModelKeyFile(key.toString()));
     }
 
     @Test
     void withAKeyAnUnsignedOrAlteredOrOtherwiseSignedModelIsRefused() throws Exception {
-        Parsed a = args("--initial-model", model.toString(), "--model-key", key.toString());
+        Configuration a = args("--initial-model", model.toString(), "--model-key", key.toString());
         assertThatThrownBy(() -> AdaptJob.initialModel(a)).isInstanceOf(NoSuchFileException.class)
                 .hasMessageContaining("model.byot.sig").hasMessageContaining("byot sign");
 

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -70,14 +69,5 @@ class OptionsTest {
                 .isInstanceOf(UsageException.class).hasMessage("missing required option --model (Model file)");
         assertThatThrownBy(() -> options.parse(new String[] {"--threshold", "high"}).getDouble("threshold"))
                 .isInstanceOf(UsageException.class).hasMessageContaining("expects a number");
-    }
-
-    @Test
-    void aFallbackFillsOnlyWhatTheCommandLineLeftOut() {
-        Parsed p = options.parse(new String[] {"--model", "given.byot"})
-                .withFallback(Map.of("model", "cluster.byot", "threshold", "0.6", "unknown", "x"));
-        assertThat(p.get("model")).isEqualTo("given.byot");
-        assertThat(p.get("threshold")).isEqualTo("0.6");
-        assertThat(p.has("unknown")).isFalse();
     }
 }

@@ -1,6 +1,7 @@
 package byot.stream.tools.bench;
 
 import byot.stream.tools.cli.Command;
+import byot.stream.jobs.config.ModelOptions;
 import byot.stream.jobs.config.Options;
 import byot.stream.jobs.config.Parsed;
 import byot.stream.tools.train.Json;
@@ -25,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.apache.flink.configuration.Configuration;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -58,16 +60,13 @@ public final class BenchModelCommand implements Command {
 
     @Override
     public Options options() {
-        return new Options()
-                .add("arch", "resnet18", "Backbone")
-                .add("width-mult", "0.25", "Width multiplier")
+        return ModelOptions.declare(new Options())
                 .add("train-batches", "64,128", "Batch sizes for training throughput")
                 .add("modes", "byot,baseline", "Training modes to time")
                 .add("infer-batches", "1,64", "Batch sizes for inference throughput")
                 .add("steps", "6", "Timed training steps per configuration (after 3 warm-up steps)")
                 .add("infer-images", "1024", "Images per timed inference run")
                 .add("threshold", "0.9", "Max-softmax threshold of the early-exit run")
-                .add("seed", "0", "Seed of the random weights and pixels")
                 .add("engines", "auto", "Training engines to time, comma-separated: auto, graph (SameDiff), eager")
                 .add("rounds", "1", "Rounds per training configuration, each timing every engine in turn; medians are reported")
                 .add("pytorch", "", "PyTorch reference script timed in the same rounds (byot mode, resnet18 only), "
@@ -79,8 +78,9 @@ public final class BenchModelCommand implements Command {
 
     @Override
     public int run(Parsed args) throws Exception {
-        ModelSpec spec = ModelSpec.fashionMnist(Architecture.fromId(args.get("arch")), args.getDouble("width-mult"));
-        long seed = args.getLong("seed");
+        Configuration model = args.configuration();
+        ModelSpec spec = ModelSpec.fashionMnist(Architecture.fromId(ModelOptions.ARCH.get(model)), ModelOptions.WIDTH_MULT.get(model));
+        long seed = ModelOptions.SEED.get(model);
         int steps = args.getInt("steps");
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("arch", spec.architecture().id());

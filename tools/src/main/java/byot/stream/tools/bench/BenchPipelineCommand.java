@@ -77,7 +77,7 @@ public final class BenchPipelineCommand implements Command {
 
     @Override
     public int run(Parsed args) throws Exception {
-        byte[] initial = AdaptJob.initialModel(args);
+        byte[] initial = AdaptJob.initialModel(args.configuration());
         MultiExitModel model = ModelFile.fromBytes(initial);
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("model", model.spec().summary());

@@ -1,6 +1,8 @@
 package byot.stream.tools.cluster;
 
 import byot.stream.tools.cli.Command;
+import byot.stream.jobs.adapt.AdaptOptions;
+import byot.stream.jobs.adapt.StartSettings;
 import byot.stream.jobs.config.Options;
 import byot.stream.jobs.config.Parsed;
 import byot.stream.jobs.config.UsageException;
@@ -43,8 +45,7 @@ public final class SubmitCommand implements Command {
                 .add("rest", null, "Flink REST URL, for a cluster not started by byot (default: from --dir)")
                 .add("parallelism", "0", "Default parallelism of the job (0: every slot of a byot cluster, else the cluster default)")
                 .add("entry-class", ADAPT_JOB, "Main class in the jar")
-                .add("from-savepoint", null, "Savepoint (byot cluster stop-job) or retained checkpoint the job resumes from")
-                .flag("allow-non-restored-state", "With --from-savepoint: skip savepoint state that no operator of the job claims");
+                .add(AdaptOptions.FROM_SAVEPOINT).add(AdaptOptions.ALLOW_NON_RESTORED_STATE);
     }
 
     @Override
@@ -53,11 +54,10 @@ public final class SubmitCommand implements Command {
         Optional<ClusterState> cluster = args.has("rest") ? Optional.empty()
                 : Optional.of(ClusterStatusCommand.require(Path.of(args.get("dir"))));
         String restUrl = args.optional("rest").orElseGet(() -> cluster.orElseThrow().restUrl());
-        if (args.flag("allow-non-restored-state") && !args.has("from-savepoint")) {
-            throw new UsageException("--allow-non-restored-state needs --from-savepoint");
-        }
-        Optional<FlinkRestClient.Restore> restore = args.optional("from-savepoint")
-                .map(path -> new FlinkRestClient.Restore(path, args.flag("allow-non-restored-state")));
+        // The job's own start options, checked as the job checks them, then handed to the REST API's restore settings.
+        StartSettings start = AdaptOptions.start(args.configuration());
+        Optional<FlinkRestClient.Restore> restore = start.savepoint()
+                .map(path -> new FlinkRestClient.Restore(path, start.allowNonRestoredState()));
         int parallelism = args.getInt("parallelism");
         if (parallelism == 0 && cluster.isPresent()) {
             parallelism = cluster.get().taskManagers().size() * cluster.get().slotsPerTaskManager();

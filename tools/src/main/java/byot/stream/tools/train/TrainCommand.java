@@ -4,6 +4,7 @@ import byot.stream.connectors.signing.DetachedSignature;
 import byot.stream.connectors.signing.ModelKey;
 import byot.stream.tools.cli.Command;
 import byot.stream.jobs.config.DistillationOptions;
+import byot.stream.jobs.config.ModelOptions;
 import byot.stream.jobs.config.Options;
 import byot.stream.jobs.config.Parsed;
 import byot.stream.tools.cli.StatusLine;
@@ -32,6 +33,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.flink.configuration.Configuration;
 
 /** {@code byot train}: offline training of a multi-exit model, then per-exit test accuracy. */
 public final class TrainCommand implements Command {
@@ -60,13 +62,10 @@ public final class TrainCommand implements Command {
 
     @Override
     public Options options() {
-        return DistillationOptions.declare(new Options())
+        return DistillationOptions.declare(ModelOptions.declare(new Options()))
                 .add("dataset", "fashion-mnist", "Data set: fashion-mnist, cifar10, cifar100")
                 .add("data", null, "Directory with the data set files (default: Debian package path for fashion-mnist)")
-                .add("arch", "resnet18", "Backbone: " + java.util.Arrays.stream(Architecture.values())
-                        .map(Architecture::id).collect(java.util.stream.Collectors.joining(", ")))
                 .add("dropout", "0", "Dropout between the convolutions of wide residual blocks (wrn* only)")
-                .add("width-mult", "0.25", "Channel width multiplier (0.25: ResNet18 at 16/32/64/128)")
                 .add("mode", "byot", "Training mode: baseline, deepsup, byot, kd")
                 .add("teacher", null, "Teacher model file for --mode kd")
                 .add("epochs", "3", "Passes over the training set")
@@ -80,7 +79,6 @@ public final class TrainCommand implements Command {
                 .flag("flip", "Random horizontal flips (off by default: wrong for digits)")
                 .add("limit", null, "Train on only the first N training images")
                 .add("test-limit", null, "Evaluate on only the first N test images")
-                .add("seed", "0", "Seed for initial weights, shuffling and augmentation")
                 .add("out", "out/model.byot", "Where to write the trained model file")
                 .add("model-key", null, "Key file (at least 32 bytes): also write OUT.sig, the signature byot run"
                         + " --model-key requires of --initial-model");
@@ -97,8 +95,9 @@ public final class TrainCommand implements Command {
         DatasetChoice dataset = DatasetChoice.fromId(args.get("dataset"));
         Optional<Path> dataDir = args.optional("data").map(Path::of);
         TrainingMode mode = TrainingMode.fromId(args.get("mode"));
-        Architecture arch = Architecture.fromId(args.get("arch"));
-        long seed = args.getLong("seed");
+        Configuration shape = args.configuration();
+        Architecture arch = Architecture.fromId(ModelOptions.ARCH.get(shape));
+        long seed = ModelOptions.SEED.get(shape);
         // Read before training, so a missing or short key does not cost a training run.
         Optional<ModelKey> key = args.has("model-key") ? Optional.of(ModelKey.read(Path.of(args.get("model-key"))))
                 : Optional.empty();
@@ -112,7 +111,7 @@ public final class TrainCommand implements Command {
         ImageArrays train = limit(dataset.load(dataDir, "train"), args, "limit");
         ImageArrays test = limit(dataset.load(dataDir, "test"), args, "test-limit");
         float[] norm = dataset.normalization();
-        ModelSpec spec = new ModelSpec(arch, train.shape(), train.numClasses(), args.getDouble("width-mult"), norm[0], norm[1],
+        ModelSpec spec = new ModelSpec(arch, train.shape(), train.numClasses(), ModelOptions.WIDTH_MULT.get(shape), norm[0], norm[1],
                 args.getDouble("dropout"));
         if (teacher != null && !teacher.spec().input().equals(spec.input())) {
             throw new UsageException("teacher expects " + teacher.spec().input() + " images, data set has " + spec.input());

@@ -88,7 +88,7 @@ public final class SoakCommand implements Command {
         Path checkpoints = outDir.resolve("checkpoints");
         Files.createDirectories(outDir);
         LabeledImages data = FashionMnist.locate(args.optional("data").map(Path::of)).load(FashionMnist.Split.TRAIN);
-        byte[] initial = AdaptJob.initialModel(args);
+        byte[] initial = AdaptJob.initialModel(args.configuration());
         ModelSpec spec = ModelFile.spec(initial);
         long events = Math.round(minutes * 60 * rate);
 

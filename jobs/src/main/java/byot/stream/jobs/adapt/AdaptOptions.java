@@ -12,6 +12,7 @@ import byot.stream.jobs.operators.AdaptConfig;
 import byot.stream.jobs.operators.InferenceConfig;
 import byot.stream.model.exit.ExitCriterion;
 import byot.stream.model.loss.TrainingMode;
+import byot.stream.model.loss.UnlabelledDistillation;
 import byot.stream.model.train.SgdConfig;
 import java.io.IOException;
 import java.time.Duration;
@@ -78,6 +79,12 @@ public final class AdaptOptions {
                 .add("max-pixel-bytes", "1048576", "Largest image payload accepted; bigger ones go to the dead-letter topic")
                 .add("max-model-bytes", String.valueOf(InferenceConfig.DEFAULT_MAX_MODEL_BYTES),
                         "Largest model update inference accepts; bigger ones are refused and counted")
+                .add("unlabelled-share", "0.2", "Share of the unlabelled events the learner self-distils from (0: off)")
+                .add("unlabelled-weight", "0.5", "Weight of the unlabelled self-distillation term (deepest exit teaches the shallow ones)")
+                .add("unlabelled-min-confidence", "0.8", "Deepest-exit top probability an unlabelled event needs to teach")
+                .add("holdout-every", "10", "Every k-th labelled event goes to the publish gate's holdout, not to training (0: no gate)")
+                .add("holdout-size", "200", "Newest held-out events a candidate version is scored on")
+                .add("gate-margin", "0.02", "Refuse a candidate whose holdout accuracy (mean over exits) is more than this below the served version's")
                 .flag("bounded", "Stop at the image offsets that were latest at start");
     }
 
@@ -171,7 +178,10 @@ public final class AdaptOptions {
                 SgdConfig.constantRate(a.getDouble("lr"), a.getDouble("momentum"), a.getDouble("weight-decay")),
                 new AdaptConfig.Batching(a.getInt("train-every"), a.getInt("train-batch"), a.getInt("replay-size")),
                 new AdaptConfig.Publishing(a.getInt("publish-every-steps"), a.getDouble("publish-every-seconds")),
-                a.getLong("seed"));
+                a.getLong("seed"),
+                new AdaptConfig.Unlabelled(a.getDouble("unlabelled-share"), a.getDouble("unlabelled-share") == 0 ? UnlabelledDistillation.OFF
+                        : new UnlabelledDistillation(a.getDouble("unlabelled-weight"), a.getDouble("unlabelled-min-confidence"))),
+                new AdaptConfig.Gate(a.getInt("holdout-every"), a.getInt("holdout-size"), a.getDouble("gate-margin")));
         EventTimeBounds eventTime = new EventTimeBounds(Duration.ofSeconds(a.getLong("event-time-max-past-s")),
                 Duration.ofSeconds(a.getLong("event-time-max-future-s")));
         return new PipelineConfig(inference, adapt, a.getInt("parallelism"),

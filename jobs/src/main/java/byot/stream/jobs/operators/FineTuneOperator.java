@@ -180,7 +180,28 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
             snapshotWeights = ModelFile.weightsChecksum(model);
             long checkpoint = context.getRestoredCheckpointId().orElse(-1);
             LOG.info(new CheckpointedModel(checkpoint, model.version(), snapshotWeights).restoredLine());
+            adoptIfNewer();
         }
+    }
+
+    /**
+     * On a restore, a starting model newer than the checkpoint's replaces its weights and version (replay reservoir,
+     * holdout and offsets stay): a {@code byot rollback} published while the job was stopped. A failover restarts
+     * with the model the job was submitted with, which no checkpoint is older than, so it never gets here.
+     */
+    private void adoptIfNewer() throws ModelFormatException {
+        MultiExitModel offered = ModelFile.fromBytes(initialModel, requiredTensors);
+        if (offered.version() <= model.version()) {
+            offered.release();
+            return;
+        }
+        LOG.warn("the starting model (version {}) is newer than the checkpoint's (version {}), a rollback: the learner"
+                + " continues from its weights", offered.version(), model.version());
+        model.release();
+        model = offered;
+        lastGood = initialModel;
+        stepsSincePublish = 0;   // announced as it is, the version the rollback gave it
+        snapshotWeights = ModelFile.weightsChecksum(model);
     }
 
     @Override

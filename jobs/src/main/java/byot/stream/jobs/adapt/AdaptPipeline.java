@@ -75,7 +75,10 @@ public final class AdaptPipeline {
         DataStream<ExitScore> scores = updates.getSideOutput(FineTuneOperator.SCORES);
         predictions.map(Observation::of).returns(Observation.class).name("observe-predictions").uid("observe-predictions")
                 .union(scores.map(Observation::of).returns(Observation.class).name("observe-scores").uid("observe-scores"),
-                        deadLetters.map(Observation::of).returns(Observation.class).name("observe-dead-letters").uid("observe-dead-letters"))
+                        deadLetters.map(Observation::of).returns(Observation.class).name("observe-dead-letters").uid("observe-dead-letters"),
+                        updates.getSideOutput(FineTuneOperator.GATE).filter(v -> !v.published()).name("refused-publishes")
+                                .uid("refused-publishes").map(Observation::refused).returns(Observation.class)
+                                .name("observe-refusals").uid("observe-refusals"))
                 .keyBy(Observation::modelVersion)
                 .window(TumblingEventTimeWindows.of(config.metricsWindow()))
                 .aggregate(new MetricsWindows.Aggregate(exits), new MetricsWindows.Emit(exits)).name("metrics-windows").uid("metrics-windows")

@@ -89,6 +89,19 @@ class PublishGateTest {
         }
     }
 
+    /** A refusal reaches the metrics window of the version that kept serving, and is not counted as a prediction. */
+    @Test
+    void refusalsAreCountedInTheMetricsWindow() {
+        WindowStats stats = new WindowStats();
+        stats.add(Observation.refused(new GateVerdict(9, 8, 0.3, 0.8, 64, false)), 4);
+        WindowStats other = new WindowStats();
+        other.add(Observation.refused(new GateVerdict(10, 8, 0.5, 0.8, 64, false)), 4);
+        stats.merge(other, 4);
+        assertThat(stats.publishesRefused).isEqualTo(2);
+        assertThat(stats.count).isZero();
+        assertThat(Observation.refused(new GateVerdict(9, 8, 0.3, 0.8, 64, false)).modelVersion()).isEqualTo(8);
+    }
+
     @Test
     void refusesHoldingOutEveryEvent() {
         assertThatThrownBy(() -> new AdaptConfig.Gate(1, 64, 0.02)).hasMessageContaining("holdout-every");

@@ -336,7 +336,8 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         unlabelledState.update(unlabelledPool.contents());
         holdoutState.update(holdout.events());
         holdoutCountState.update(List.of(holdout.labelled()));
-        servedState.update(List.of(lastGood));
+        // The gate compares with the served model after a restore too; without a gate the checkpointed model does.
+        servedState.update(gate != null ? List.of(lastGood) : List.of());
         unpublishedState.update(List.of(stepsSincePublish));
     }
 

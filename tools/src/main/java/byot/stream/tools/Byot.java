@@ -20,6 +20,7 @@ public final class Byot {
                 new byot.stream.tools.train.TrainCommand(),
                 new byot.stream.tools.train.EvalCommand(),
                 new byot.stream.tools.train.SignCommand(),
+                new byot.stream.tools.rollback.RollbackCommand(),
                 new byot.stream.tools.train.ExperimentCommand(),
                 new byot.stream.tools.cli.RunCommand("run"),
                 new byot.stream.tools.cli.RunCommand("adapt"),

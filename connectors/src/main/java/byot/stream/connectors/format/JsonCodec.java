@@ -27,6 +27,8 @@ public final class JsonCodec<T> implements Serializable {
             .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
             // Computed list getters such as MetricsWindow.perExitAccuracy must not be fed JSON on the way in.
             .disable(MapperFeature.USE_GETTERS_AS_SETTERS)
+            // Fields added later read as their neutral value from records written before them.
+            .injectableValues(new com.fasterxml.jackson.databind.InjectableValues.Std().addValue(MetricsWindow.PUBLISHES_REFUSED, 0L))
             .build();
 
     private final Class<T> type;

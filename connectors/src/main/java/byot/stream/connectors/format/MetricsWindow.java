@@ -14,11 +14,44 @@ import java.util.Objects;
  *
  * @param exitHistogram how many predictions left at each depth; sums to {@code count}
  * @param throughput predictions per second of window time
+ * @param publishesRefused candidate versions the learner's publish gate held back in this window, counted under
+ *                         the version that kept serving; 0 in records from before the field existed
  */
 @JsonIgnoreProperties(value = "perExitAccuracy", allowGetters = true)
 public record MetricsWindow(long windowStart, long windowEnd, long modelVersion, long count, long[] exitHistogram,
         long[] perExitCorrect, long[] perExitLabeled, double meanConfidence, double throughput, double latencyP50Ms,
-        double latencyP95Ms, double latencyP99Ms, long deadLetters) {
+        double latencyP95Ms, double latencyP99Ms, long deadLetters, long publishesRefused) {
+
+    /** Name of the field added after the first release: {@link JsonCodec} injects 0 where a record lacks it. */
+    public static final String PUBLISHES_REFUSED = "publishesRefused";
+
+    /** A window without publish-gate refusals. */
+    public MetricsWindow(long windowStart, long windowEnd, long modelVersion, long count, long[] exitHistogram,
+                         long[] perExitCorrect, long[] perExitLabeled, double meanConfidence, double throughput,
+                         double latencyP50Ms, double latencyP95Ms, double latencyP99Ms, long deadLetters) {
+        this(windowStart, windowEnd, modelVersion, count, exitHistogram, perExitCorrect, perExitLabeled, meanConfidence,
+                throughput, latencyP50Ms, latencyP95Ms, latencyP99Ms, deadLetters, 0);
+    }
+
+    /** The JSON reader's way in: {@code publishesRefused}, added later, is injected as 0 where a record lacks it. */
+    @com.fasterxml.jackson.annotation.JsonCreator
+    static MetricsWindow fromJson(@JsonProperty("windowStart") long windowStart, @JsonProperty("windowEnd") long windowEnd,
+                                  @JsonProperty("modelVersion") long modelVersion, @JsonProperty("count") long count,
+                                  @JsonProperty("exitHistogram") long[] exitHistogram,
+                                  @JsonProperty("perExitCorrect") long[] perExitCorrect,
+                                  @JsonProperty("perExitLabeled") long[] perExitLabeled,
+                                  @JsonProperty("meanConfidence") double meanConfidence,
+                                  @JsonProperty("throughput") double throughput,
+                                  @JsonProperty("latencyP50Ms") double latencyP50Ms,
+                                  @JsonProperty("latencyP95Ms") double latencyP95Ms,
+                                  @JsonProperty("latencyP99Ms") double latencyP99Ms,
+                                  @JsonProperty("deadLetters") long deadLetters,
+                                  @com.fasterxml.jackson.annotation.JacksonInject(value = PUBLISHES_REFUSED,
+                                          useInput = com.fasterxml.jackson.annotation.OptBoolean.TRUE)
+                                  @JsonProperty(PUBLISHES_REFUSED) long publishesRefused) {
+        return new MetricsWindow(windowStart, windowEnd, modelVersion, count, exitHistogram, perExitCorrect, perExitLabeled,
+                meanConfidence, throughput, latencyP50Ms, latencyP95Ms, latencyP99Ms, deadLetters, publishesRefused);
+    }
 
     public MetricsWindow {
         Objects.requireNonNull(exitHistogram, "exitHistogram");
@@ -43,6 +76,9 @@ public record MetricsWindow(long windowStart, long windowEnd, long modelVersion,
         }
         if (deadLetters < 0) {
             throw new IllegalArgumentException("deadLetters must be >= 0, got " + deadLetters);
+        }
+        if (publishesRefused < 0) {
+            throw new IllegalArgumentException("publishesRefused must be >= 0, got " + publishesRefused);
         }
     }
 

@@ -140,25 +140,31 @@ public final class AdaptJob {
     public static StartingModel startingModel(byte[] configured, boolean chosenByUser, JobSettings s, StartSettings start,
                                               StreamExecutionEnvironment env) throws ModelFormatException, IOException {
         if (restoresState(env)) {
-            return new StartingModel(configured, "restoring from " + env.getConfiguration().get(StateRecoveryOptions.SAVEPOINT_PATH)
+            StartingModel restoring = new StartingModel(configured, "restoring from "
+                    + env.getConfiguration().get(StateRecoveryOptions.SAVEPOINT_PATH)
                     + ": the model, its version and the replay buffer come from there");
+            // A signed topic's newest model reaches the learner too, which takes it when it is newer than the savepoint's:
+            // how a byot rollback published while the job was stopped gets into service (docs/reliability.md).
+            return s.modelKey().isEmpty() ? restoring : StartingModel.forRestore(restoring, newestOnTopic(s));
         }
         if (!start.continueModelsTopic()) {
             return new StartingModel(configured, "--fresh: starting a new version line at version "
                     + ModelFile.fromBytes(configured).version() + "; consumers serving a higher version ignore it");
         }
+        return StartingModel.continueLine(configured, chosenByUser, newestOnTopic(s), s.modelKey().isPresent());
+    }
+
+    private static LatestModelReader.Result newestOnTopic(JobSettings s) throws IOException {
         ModelUpdateCodec codec = s.modelKey().map(ModelUpdateCodec::signedWith).orElseGet(ModelUpdateCodec::new);
         var reader = new LatestModelReader(s.client(), codec, MODELS_TOPIC_TIMEOUT);
-        LatestModelReader.Result newest;
         try {
-            newest = reader.read(s.topics().models());
+            return reader.read(s.topics().models());
         } catch (KafkaException e) {
             // Starting anyway would step the version line back; the user decides (--fresh).
             throw new IOException("could not read the newest model on " + s.topics().models() + " at "
                     + s.client().bootstrapServers() + " (" + e.getMessage() + "); a fresh start continues its version line,"
                     + " --fresh starts a new one", e);
         }
-        return StartingModel.continueLine(configured, chosenByUser, newest, s.modelKey().isPresent());
     }
 
     /** Whether the job restores a savepoint: --from-savepoint, or a savepoint path already in its configuration (flink run -s). */

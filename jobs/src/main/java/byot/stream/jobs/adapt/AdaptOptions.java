@@ -21,6 +21,7 @@ import byot.stream.jobs.operators.AdaptConfig;
 import byot.stream.jobs.operators.InferenceConfig;
 import byot.stream.model.exit.ExitCriterion;
 import byot.stream.model.loss.TrainingMode;
+import byot.stream.model.loss.UnlabelledDistillation;
 import byot.stream.model.train.SgdConfig;
 import java.io.IOException;
 import java.time.Duration;
@@ -94,6 +95,22 @@ public final class AdaptOptions {
     public static final JobOption<Double> WEIGHT_DECAY = number("weight-decay", 5e-4, "Fine-tuning weight decay")
             .require(v -> v >= 0, "at least 0");
 
+    // Learning from unlabelled events (self-distillation) and the gate before publishing.
+    public static final JobOption<Double> UNLABELLED_SHARE = number("unlabelled-share", 0.2,
+            "Share of the unlabelled events the learner self-distils from (0: off)").require(v -> v >= 0 && v <= 1, "in [0, 1]");
+    public static final JobOption<Double> UNLABELLED_WEIGHT = number("unlabelled-weight", 0.5,
+            "Weight of the unlabelled self-distillation term (deepest exit teaches the shallow ones)").require(v -> v >= 0, "at least 0");
+    public static final JobOption<Double> UNLABELLED_MIN_CONFIDENCE = number("unlabelled-min-confidence", 0.8,
+            "Deepest-exit top probability an unlabelled event needs to teach").require(v -> v >= 0 && v <= 1, "in [0, 1]");
+    public static final JobOption<Integer> HOLDOUT_EVERY = integer("holdout-every", 10,
+            "Every k-th labelled event goes to the publish gate's holdout, not to training (0: no gate)")
+            .require(v -> v == 0 || v >= 2, "0 or at least 2");
+    public static final JobOption<Integer> HOLDOUT_SIZE = integer("holdout-size", 200,
+            "Newest held-out events a candidate version is scored on").require(v -> v > 0, "at least 1");
+    public static final JobOption<Double> GATE_MARGIN = number("gate-margin", 0.02,
+            "Refuse a candidate whose holdout accuracy (mean over exits) is more than this below the served version's")
+            .require(v -> v >= 0 && v <= 1, "in [0, 1]");
+
     // Metrics, event time, checkpoints, restarts, limits.
     public static final JobOption<Long> METRICS_WINDOW_SECONDS = longInteger("metrics-window-seconds", 5,
             "Event-time window of the metrics topic").require(v -> v > 0, "at least 1");
@@ -126,6 +143,7 @@ public final class AdaptOptions {
             CRITERION, THRESHOLD, THRESHOLDS, BATCH_SIZE, MAX_WAIT_MS, PARALLELISM,
             MODE, TRAIN_EVERY, TRAIN_BATCH, REPLAY_SIZE, PUBLISH_EVERY_STEPS, PUBLISH_EVERY_SECONDS, LR, MOMENTUM, WEIGHT_DECAY,
             DistillationOptions.ALPHA, DistillationOptions.LAMBDA, DistillationOptions.TEMPERATURE,
+            UNLABELLED_SHARE, UNLABELLED_WEIGHT, UNLABELLED_MIN_CONFIDENCE, HOLDOUT_EVERY, HOLDOUT_SIZE, GATE_MARGIN,
             METRICS_WINDOW_SECONDS, EVENT_TIME_MAX_PAST_S, EVENT_TIME_MAX_FUTURE_S, CHECKPOINT_INTERVAL_MS, CHECKPOINT_DIR,
             FROM_SAVEPOINT, ALLOW_NON_RESTORED_STATE, FRESH, BUFFER_TIMEOUT_MS, MAX_PIXEL_BYTES, MAX_MODEL_BYTES, BOUNDED);
 
@@ -201,11 +219,18 @@ public final class AdaptOptions {
                 SgdConfig.constantRate(LR.get(c), MOMENTUM.get(c), WEIGHT_DECAY.get(c)),
                 new AdaptConfig.Batching(TRAIN_EVERY.get(c), TRAIN_BATCH.get(c), REPLAY_SIZE.get(c)),
                 new AdaptConfig.Publishing(PUBLISH_EVERY_STEPS.get(c), PUBLISH_EVERY_SECONDS.get(c)),
-                ModelOptions.SEED.get(c));
+                ModelOptions.SEED.get(c), unlabelled(c),
+                new AdaptConfig.Gate(HOLDOUT_EVERY.get(c), HOLDOUT_SIZE.get(c), GATE_MARGIN.get(c)));
         EventTimeBounds eventTime = new EventTimeBounds(Duration.ofSeconds(EVENT_TIME_MAX_PAST_S.get(c)),
                 Duration.ofSeconds(EVENT_TIME_MAX_FUTURE_S.get(c)));
         return new PipelineConfig(inference, adapt, PARALLELISM.get(c),
                 Duration.ofSeconds(METRICS_WINDOW_SECONDS.get(c)), Duration.ofSeconds(2), eventTime);
+    }
+
+    static AdaptConfig.Unlabelled unlabelled(ReadableConfig c) {
+        double share = UNLABELLED_SHARE.get(c);
+        return new AdaptConfig.Unlabelled(share, share == 0 ? UnlabelledDistillation.OFF
+                : new UnlabelledDistillation(UNLABELLED_WEIGHT.get(c), UNLABELLED_MIN_CONFIDENCE.get(c)));
     }
 
     /** {@code --thresholds} if set, else {@code --threshold} at each of the model's {@code exits - 1} shallow exits. */

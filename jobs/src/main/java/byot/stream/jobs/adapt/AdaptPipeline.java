@@ -9,6 +9,7 @@ import byot.stream.jobs.operators.DeadLetterRouter;
 import byot.stream.jobs.operators.EarlyExitOperator;
 import byot.stream.jobs.operators.ExitScore;
 import byot.stream.jobs.operators.FineTuneOperator;
+import byot.stream.jobs.operators.LearnerSample;
 import byot.stream.jobs.operators.MetricsWindows;
 import byot.stream.jobs.operators.Observation;
 import byot.stream.model.io.ModelFile;
@@ -26,7 +27,7 @@ import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindo
  * <pre>
  *   images ─▶ route ─┬─▶ early-exit (N) ─▶ predictions
  *                    │        ▲ broadcast         └─▶ metrics windows ─▶ metrics
- *                    ├─▶ labelled ─▶ fine-tune (1) ─▶ models    ▲
+ *                    ├─▶ labelled (+ a share of unlabelled) ─▶ fine-tune (1) ─▶ models    ▲
  *                    │                    └── prequential scores ┘
  *                    └─▶ dead letters ◀── (and events fine-tune or early-exit could not handle)
  * </pre>
@@ -53,7 +54,7 @@ public final class AdaptPipeline {
 
         SingleOutputStreamOperator<ImageEvent> images = env.fromSource(io.images(), watermarks, "images").uid("images")
                 .process(new DeadLetterRouter()).name("route").uid("route");
-        SingleOutputStreamOperator<ModelUpdate> updates = images.filter(ImageEvent::labeled).name("labelled").uid("labelled")
+        SingleOutputStreamOperator<ModelUpdate> updates = images.filter(new LearnerSample(config.adapt().unlabelled().share())).name("labelled").uid("labelled")
                 .transform("fine-tune", TypeInformation.of(ModelUpdate.class), new FineTuneOperator(config.adapt(), initialModel))
                 .setParallelism(1).setMaxParallelism(1).uid("fine-tune");
         updates.sinkTo(io.models()).name("models").uid("models").setParallelism(1);
@@ -74,7 +75,10 @@ public final class AdaptPipeline {
         DataStream<ExitScore> scores = updates.getSideOutput(FineTuneOperator.SCORES);
         predictions.map(Observation::of).returns(Observation.class).name("observe-predictions").uid("observe-predictions")
                 .union(scores.map(Observation::of).returns(Observation.class).name("observe-scores").uid("observe-scores"),
-                        deadLetters.map(Observation::of).returns(Observation.class).name("observe-dead-letters").uid("observe-dead-letters"))
+                        deadLetters.map(Observation::of).returns(Observation.class).name("observe-dead-letters").uid("observe-dead-letters"),
+                        updates.getSideOutput(FineTuneOperator.GATE).filter(v -> !v.published()).name("refused-publishes")
+                                .uid("refused-publishes").map(Observation::refused).returns(Observation.class)
+                                .name("observe-refusals").uid("observe-refusals"))
                 .keyBy(Observation::modelVersion)
                 .window(TumblingEventTimeWindows.of(config.metricsWindow()))
                 .aggregate(new MetricsWindows.Aggregate(exits), new MetricsWindows.Emit(exits)).name("metrics-windows").uid("metrics-windows")

@@ -68,6 +68,31 @@ public record StartingModel(byte[] model, String note) {
                 + " on " + found.where() + " (its weights; optimizer state starts afresh)");
     }
 
+    /**
+     * The model handed to a job that restores a savepoint: the learner takes it instead of the savepoint's only when
+     * its version is higher, which the topic's newest is only after a {@code byot rollback} (or a job that published
+     * past the savepoint). Only an authenticated, usable model of the same network is handed over; otherwise
+     * {@code restoring}, whose version no savepoint is below.
+     */
+    public static StartingModel forRestore(StartingModel restoring, LatestModelReader.Result newest) throws ModelFormatException {
+        if (!(newest instanceof LatestModelReader.Result.Found found)) {
+            return restoring;
+        }
+        MultiExitModel own = ModelFile.fromBytes(restoring.model());
+        MultiExitModel published;
+        try {
+            published = ModelFile.fromBytes(found.update().payload());
+        } catch (ModelFormatException e) {
+            return restoring;
+        }
+        if (!published.spec().equals(own.spec()) || published.parameters().firstNonFinite().isPresent()) {
+            return restoring;
+        }
+        published.setVersion(Math.max(published.version(), found.update().modelVersion()));
+        return new StartingModel(ModelFile.toBytes(published, false), restoring.note() + "; the learner takes version "
+                + published.version() + " on " + found.where() + " instead if it is newer than the savepoint's model");
+    }
+
     private static StartingModel continueNumber(MultiExitModel own, long topicVersion, String ownName, String why) {
         if (own.version() < topicVersion) {
             own.setVersion(topicVersion);

@@ -56,6 +56,8 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
     public static final OutputTag<ExitScore> SCORES = new OutputTag<>("exit-scores") {};
     /** Labelled events the learner could not learn from. */
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("fine-tune-dead-letters") {};
+    /** Every decision of the publish gate, published or refused. */
+    public static final OutputTag<GateVerdict> GATE = new OutputTag<>("publish-gate") {};
 
     /** State names; part of the savepoint format. */
     static final String MODEL = "fine-tuned-model";
@@ -65,6 +67,11 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
     static final String PENDING_TIMESTAMPS = "pending-timestamps";
     static final String REPLAY_SEEN = "replay-seen";
     static final String UNPUBLISHED_STEPS = "unpublished-steps";
+    static final String UNLABELLED_PENDING = "unlabelled-pending";
+    static final String HOLDOUT = "holdout";
+    static final String HOLDOUT_COUNT = "holdout-count";
+    /** The model file of the version being served: what the gate compares with and a refusal returns to. */
+    static final String SERVED_MODEL = "served-model";
 
     /** Labelled events behind the per-exit {@code recentAccuracy} gauges. */
     static final int RECENT_ACCURACY_WINDOW = 500;
@@ -109,6 +116,14 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
     private transient Counter[] scored;
     private transient Counter[] correct;
     private transient RecentAccuracy recentAccuracy;
+    private transient UnlabelledPool unlabelledPool;
+    private transient ListState<ImageEvent> unlabelledState;
+    private transient Holdout holdout;
+    private transient ListState<ImageEvent> holdoutState;
+    private transient ListState<Long> holdoutCountState;
+    private transient ListState<byte[]> servedState;
+    private transient PublishGate gate;
+    private transient Counter publishesRefused;
     private transient volatile double lastLoss;
 
     public FineTuneOperator(AdaptConfig config, byte[] initialModel) {
@@ -126,6 +141,10 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         pendingTimestampsState = store.getListState(new ListStateDescriptor<>(PENDING_TIMESTAMPS, Long.class));
         seenState = store.getListState(new ListStateDescriptor<>(REPLAY_SEEN, Long.class));
         unpublishedState = store.getListState(new ListStateDescriptor<>(UNPUBLISHED_STEPS, Integer.class));
+        unlabelledState = store.getListState(new ListStateDescriptor<>(UNLABELLED_PENDING, ImageEvent.class));
+        holdoutState = store.getListState(new ListStateDescriptor<>(HOLDOUT, ImageEvent.class));
+        holdoutCountState = store.getListState(new ListStateDescriptor<>(HOLDOUT_COUNT, Long.class));
+        servedState = store.getListState(new ListStateDescriptor<>(SERVED_MODEL, byte[].class));
 
         byte[] saved = null;
         for (byte[] b : modelState.get()) {
@@ -134,12 +153,19 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         requiredTensors = new RequiredTensors(1);
         lastGood = saved != null ? saved : initialModel;
         model = ModelFile.fromBytes(lastGood, requiredTensors);
+        for (byte[] b : servedState.get()) {
+            lastGood = b;   // without it (a snapshot from before this state existed) the checkpointed model stands in
+        }
         long seen = 0;
         for (Long s : seenState.get()) {
             seen = s;
         }
         replay = new ReplayBuffer(config.batching().replayCapacity(), toList(replayState.get()), seen, config.seed());
         pending = new ArrayList<>(toList(pendingState.get()));
+        unlabelledPool = new UnlabelledPool(config.batching().newPerStep(), toList(unlabelledState.get()));
+        List<Long> heldOut = toList(holdoutCountState.get());
+        holdout = new Holdout(config.gate().holdoutEvery(), config.gate().holdoutSize(), toList(holdoutState.get()),
+                heldOut.isEmpty() ? 0 : heldOut.get(0));
         pendingTimestamps = new ArrayList<>(toList(pendingTimestampsState.get()));
         if (pendingTimestamps.size() != pending.size()) {   // a snapshot from before the timestamps were kept
             pendingTimestamps = new ArrayList<>(pending.stream().map(ImageEvent::eventTimeMillis).toList());
@@ -154,18 +180,41 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
             snapshotWeights = ModelFile.weightsChecksum(model);
             long checkpoint = context.getRestoredCheckpointId().orElse(-1);
             LOG.info(new CheckpointedModel(checkpoint, model.version(), snapshotWeights).restoredLine());
+            adoptIfNewer();
         }
+    }
+
+    /**
+     * On a restore, a starting model newer than the checkpoint's replaces its weights and version (replay reservoir,
+     * holdout and offsets stay): a {@code byot rollback} published while the job was stopped. A failover restarts
+     * with the model the job was submitted with, which no checkpoint is older than, so it never gets here.
+     */
+    private void adoptIfNewer() throws ModelFormatException {
+        MultiExitModel offered = ModelFile.fromBytes(initialModel, requiredTensors);
+        if (offered.version() <= model.version()) {
+            offered.release();
+            return;
+        }
+        LOG.warn("the starting model (version {}) is newer than the checkpoint's (version {}), a rollback: the learner"
+                + " continues from its weights", offered.version(), model.version());
+        model.release();
+        model = offered;
+        lastGood = initialModel;
+        stepsSincePublish = 0;   // announced as it is, the version the rollback gave it
+        snapshotWeights = ModelFile.weightsChecksum(model);
     }
 
     @Override
     public void open() throws Exception {
         super.open();
-        trainer = new Trainer(model, config.distillation(), config.sgd());
+        trainer = newTrainer();
+        gate = config.gate().enabled() ? new PublishGate(config.gate()) : null;
         lastPublishNanos = System.nanoTime();
         var metrics = getMetricGroup();
         steps = metrics.counter(PipelineMetrics.TRAINING_STEPS);
         skippedSteps = metrics.counter(PipelineMetrics.SKIPPED_STEPS);
         rollbacks = metrics.counter(PipelineMetrics.ROLLBACKS);
+        publishesRefused = metrics.counter(PipelineMetrics.PUBLISHES_REFUSED);
         eventCodec = new ImageEventCodec(ImageLimits.DEFAULT);
         metrics.gauge(PipelineMetrics.MODEL_VERSION, () -> model.version());
         metrics.gauge(PipelineMetrics.LOSS, () -> lastLoss);
@@ -214,9 +263,15 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
     public void processElement(StreamRecord<ImageEvent> element) {
         ImageEvent event = element.getValue();
         if (!event.labeled()) {
+            if (config.unlabelled().enabled()) {
+                unlabelledPool.offer(event);   // rides along with the next step's labelled events
+            }
             return;
         }
         announceRestored(); // before any step, so the announced weights are the restored ones
+        if (holdout.take(event)) {
+            return;   // held out for the publish gate: never trained on
+        }
         lastTimestamp = element.hasTimestamp() ? element.getTimestamp() : event.eventTimeMillis();
         pending.add(event);
         pendingTimestamps.add(lastTimestamp);
@@ -278,6 +333,11 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         pendingState.update(List.copyOf(pending));
         pendingTimestampsState.update(List.copyOf(pendingTimestamps));
         seenState.update(List.of(replay.seen()));
+        unlabelledState.update(unlabelledPool.contents());
+        holdoutState.update(holdout.events());
+        holdoutCountState.update(List.of(holdout.labelled()));
+        // The gate compares with the served model after a restore too; without a gate the checkpointed model does.
+        servedState.update(gate != null ? List.of(lastGood) : List.of());
         unpublishedState.update(List.of(stepsSincePublish));
     }
 
@@ -295,6 +355,8 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
     private void step() {
         List<ImageEvent> batch = new ArrayList<>(pending);
         batch.addAll(replay.sample(config.batching().batchSize() - pending.size()));
+        // Unlabelled events come on top of the batch (label UNLABELLED): they do not displace replayed labelled ones.
+        batch.addAll(unlabelledPool.drain());
         long versionBefore = model.version();
         StepResult result;
         try {
@@ -369,13 +431,51 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
             throw new IllegalStateException("the learner's own last model does not decode", e);
         }
         LOG.warn("weights are not finite (first: {}); going back to model version {}", bad, good.version());
+        install(good);
+        rollbacks.inc();
+    }
+
+    /** Replaces the model being trained by {@code good}; the optimizer starts afresh. */
+    private void install(MultiExitModel good) {
         model.release();
         model = good;
-        trainer = new Trainer(model, config.distillation(), config.sgd());
+        trainer = newTrainer();
         snapshotBytes = null;
         snapshotWeights = null;
         stepsSincePublish = 0;
-        rollbacks.inc();
+    }
+
+    private Trainer newTrainer() {
+        return new Trainer(model, config.distillation(), config.unlabelled().distillation(), config.sgd());
+    }
+
+    /**
+     * The publish gate's verdict on the model as the next version; a refusal puts the served weights back, so a burst
+     * of wrong labels costs at most one publication interval of training and is not built upon. True: publish.
+     */
+    private boolean passesGate() {
+        if (gate == null) {
+            return true;
+        }
+        GateVerdict verdict;
+        try {
+            verdict = gate.judge(model, model.version() + 1, lastGood, holdout.events());
+        } catch (ModelFormatException e) {
+            throw new IllegalStateException("the learner's own served model does not decode", e);
+        }
+        output.collect(GATE, new StreamRecord<>(verdict, lastTimestamp));
+        if (verdict.published()) {
+            return true;
+        }
+        publishesRefused.inc();
+        LOG.warn("publish gate: {}; training goes on from the served weights", verdict.describe());
+        try {
+            install(ModelFile.fromBytes(lastGood, requiredTensors));
+        } catch (ModelFormatException e) {
+            throw new IllegalStateException("the learner's own served model does not decode", e);
+        }
+        lastPublishNanos = System.nanoTime();
+        return false;
     }
 
     private void countScore(boolean[] right) {
@@ -394,6 +494,9 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
             rollBack(nonFinite.get());
             return;
         }
+        if (!passesGate()) {
+            return;
+        }
         model.setVersion(model.version() + 1);
         snapshotBytes = null;
         byte[] payload = ModelFile.toBytes(model, false);
@@ -402,6 +505,14 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         lastGood = payload;
         stepsSincePublish = 0;
         lastPublishNanos = System.nanoTime();
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (gate != null) {
+            gate.close();
+        }
+        super.close();
     }
 
     private static <T> List<T> toList(Iterable<T> items) {

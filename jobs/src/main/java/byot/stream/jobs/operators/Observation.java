@@ -10,9 +10,14 @@ import byot.stream.connectors.format.Prediction;
  *
  * @param exitDepth 1-based depth of a prediction; 0 otherwise
  * @param correct   per-exit correctness of a score; {@code null} otherwise
+ * @param publishRefused a candidate version the publish gate refused, keyed by the version that kept serving
  */
 public record Observation(long modelVersion, int exitDepth, double confidence, long latencyMs, boolean[] correct,
-                          boolean deadLetter) {
+                          boolean deadLetter, boolean publishRefused) {
+
+    public Observation(long modelVersion, int exitDepth, double confidence, long latencyMs, boolean[] correct, boolean deadLetter) {
+        this(modelVersion, exitDepth, confidence, latencyMs, correct, deadLetter, false);
+    }
 
     public static final long NO_MODEL = -1;
 
@@ -22,6 +27,11 @@ public record Observation(long modelVersion, int exitDepth, double confidence, l
 
     public static Observation of(ExitScore s) {
         return new Observation(s.modelVersion(), 0, 0, 0, s.correct(), false);
+    }
+
+    /** A refused candidate; only refusals are observed (published versions show in their own windows). */
+    public static Observation refused(GateVerdict v) {
+        return new Observation(v.servedVersion(), 0, 0, 0, null, false, true);
     }
 
     public static Observation of(DeadLetter d) {

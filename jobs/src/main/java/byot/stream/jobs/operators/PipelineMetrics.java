@@ -46,13 +46,15 @@ public final class PipelineMetrics {
     public static final String SKIPPED_STEPS = "skippedSteps";
     /** fine-tune: times the learner went back to its last published model because its weights were not finite. */
     public static final String ROLLBACKS = "rollbacks";
+    /** fine-tune: candidate versions the publish gate held back (they scored worse than the served one on the holdout). */
+    public static final String PUBLISHES_REFUSED = "publishesRefused";
     /** early-exit: events dead-lettered because the model's output for them was not finite. */
     public static final String NON_FINITE_OUTPUTS = "nonFiniteOutputs";
 
     /** Metrics registered directly on an operator's group. */
     public static final List<String> OPERATOR_METRICS =
             List.of(PREDICTIONS, MODEL_UPDATES_REJECTED, MODEL_VERSION, LATENCY_MS, TRAINING_STEPS, LOSS, REPLAY_SIZE, DEAD_LETTERS,
-                    EVENT_TIMES_CLAMPED, SKIPPED_STEPS, ROLLBACKS, NON_FINITE_OUTPUTS);
+                    EVENT_TIMES_CLAMPED, SKIPPED_STEPS, ROLLBACKS, NON_FINITE_OUTPUTS, PUBLISHES_REFUSED);
 
     /** Metrics registered in the per-exit group. */
     public static final List<String> EXIT_METRICS = List.of(PREDICTIONS, SCORED, CORRECT, RECENT_ACCURACY);

@@ -15,13 +15,16 @@ public class WindowStats {
     public long[] latencies = new long[16];
     public int latencyCount;
     public long deadLetters;
+    public long publishesRefused;
 
     public WindowStats() {
     }
 
     void add(Observation o, int exits) {
         ensure(exits);
-        if (o.deadLetter()) {
+        if (o.publishRefused()) {
+            publishesRefused++;
+        } else if (o.deadLetter()) {
             deadLetters++;
         } else if (o.correct() == null) {
             count++;
@@ -44,6 +47,7 @@ public class WindowStats {
         other.ensure(exits);
         count += other.count;
         deadLetters += other.deadLetters;
+        publishesRefused += other.publishesRefused;
         confidenceSum += other.confidenceSum;
         for (int e = 0; e < exits; e++) {
             exitHistogram[e] += other.exitHistogram[e];

@@ -3,6 +3,7 @@ package byot.stream.model.engine;
 import byot.stream.model.graph.Names;
 import byot.stream.model.loss.DistillationConfig;
 import byot.stream.model.loss.TrainingMode;
+import byot.stream.model.loss.UnlabelledDistillation;
 import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -15,16 +16,26 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code (1-alpha)*CE + alpha*T^2*KL(teacher || exit) + lambda*mean((F - F_teacher)^2)}; the teacher's
  * logits and features are constants here (stop-gradient), so no gradient ever reaches the deepest exit
  * from them. Logits are a handful of floats per sample, so this runs in Java, in double precision.
+ *
+ * <p>A row whose one-hot label is all zeros has no label: the labelled terms are means over the labelled rows
+ * only, and with {@link UnlabelledDistillation} on, the unlabelled rows add {@link UnlabelledTerm} to every
+ * shallow exit. A batch without such rows gets exactly the loss of the SameDiff graph.
  */
 final class DistillationLossKernel {
 
     private final DistillationConfig cfg;
+    private final UnlabelledTerm unlabelled;
     private final int exits;
     private final int classes;
     private final List<String> parts = new ArrayList<>();
 
     DistillationLossKernel(DistillationConfig cfg, int exits, int classes) {
+        this(cfg, UnlabelledDistillation.OFF, exits, classes);
+    }
+
+    DistillationLossKernel(DistillationConfig cfg, UnlabelledDistillation unlabelledCfg, int exits, int classes) {
         this.cfg = cfg;
+        this.unlabelled = unlabelledCfg.enabled() ? new UnlabelledTerm(unlabelledCfg, cfg.temperature(), classes) : null;
         this.exits = exits;
         this.classes = classes;
         parts.add(Names.TOTAL_LOSS);
@@ -39,10 +50,13 @@ final class DistillationLossKernel {
                     parts.add(Names.hint(e));
                 }
             }
+            if (unlabelledDistilled(e)) {
+                parts.add(Names.unlabelledKl(e));
+            }
         }
     }
 
-    /** Loss part names, {@link Names#TOTAL_LOSS} first, in the graph's order. */
+    /** Loss part names, {@link Names#TOTAL_LOSS} first, in the graph's order (the unlabelled parts: eager only). */
     List<String> parts() {
         return parts;
     }
@@ -55,33 +69,56 @@ final class DistillationLossKernel {
         return (cfg.mode() == TrainingMode.BYOT && exit != exits - 1) || cfg.mode() == TrainingMode.KD;
     }
 
+    private boolean unlabelledDistilled(int exit) {
+        return unlabelled != null && trained(exit) && exit != exits - 1;
+    }
+
     /**
      * Evaluates the loss and sets the gradients of the logits and hint-feature tensors in {@code ws}.
      *
      * @param logits   tensor id of each exit's logits (-1: not run)
      * @param features tensor id of each exit's hint features
+     * @param oneHot   labels; an all-zero row marks a sample without a label
      * @return the value of every part, in {@link #parts()} order
      */
     double[] evaluate(Workspace ws, int[] logits, int[] features, float[] oneHot, float[] teacherLogits,
                       double alpha, double hintWeight) {
         int n = ws.batch;
         double t = cfg.temperature();
+        boolean[] labelled = new boolean[n];
+        int nl = 0;
+        for (int s = 0; s < n; s++) {
+            for (int k = 0; k < classes && !labelled[s]; k++) {
+                labelled[s] = oneHot[s * classes + k] != 0;
+            }
+            nl += labelled[s] ? 1 : 0;
+        }
+        int nu = n - nl;
+        if (nu > 0 && unlabelled == null) {
+            throw new IllegalArgumentException(nu + " samples of the batch have no label, and unlabelled distillation is off");
+        }
+        // Labelled means divide by the labelled count; with none, the labelled terms are 0 and teach nothing.
+        double perLabelled = nl == 0 ? 0 : 1.0 / nl;
         double[] values = new double[parts.size()];
         int part = 1;
         double total = 0;
         double[] softTeacher = null;
         double[] logSoftTeacher = null;
-        if (cfg.mode() == TrainingMode.BYOT || cfg.mode() == TrainingMode.KD) {
-            float[] teacher = teacherLogits;
-            if (cfg.mode() == TrainingMode.BYOT) {
-                teacher = new float[n * classes];
-                Vectors.read(ws.value(logits[exits - 1]), teacher);
-            }
+        float[] deepest = new float[n * classes];
+        Vectors.read(ws.value(logits[exits - 1]), deepest);
+        boolean[] teaching = unlabelled == null ? null : unlabelled.teaching(deepest, labelled);
+        if (cfg.mode() == TrainingMode.BYOT || cfg.mode() == TrainingMode.KD || unlabelled != null) {
+            // The unlabelled term's teacher is always the deepest exit; kd's labelled teacher is the given one.
+            float[] teacher = cfg.mode() == TrainingMode.KD ? teacherLogits : deepest;
             logSoftTeacher = logSoftmax(teacher, n, 1.0 / t);
             softTeacher = exp(logSoftTeacher);
         }
+        double[] logSoftDeepest = cfg.mode() == TrainingMode.KD && unlabelled != null
+                ? logSoftmax(deepest, n, 1.0 / t) : logSoftTeacher;
+        double[] softDeepest = logSoftDeepest == logSoftTeacher ? softTeacher : logSoftDeepest == null ? null : exp(logSoftDeepest);
         float[] z = new float[n * classes];
-        float[] dz = new float[n * classes];
+        double[] dz = new double[n * classes];
+        float[] dzf = new float[n * classes];
         for (int e = 0; e < exits; e++) {
             if (!trained(e)) {
                 continue;
@@ -92,54 +129,72 @@ final class DistillationLossKernel {
             for (int i = 0; i < n * classes; i++) {
                 ce -= oneHot[i] * logP[i];
             }
-            ce /= n;
+            ce *= perLabelled;
             values[part++] = ce;
             boolean distilled = distilled(e);
             double ceWeight = distilled ? 1 - alpha : 1;
             double klWeight = alpha * t * t;
-            double[] logStudent = distilled ? logSoftmax(z, n, 1.0 / t) : null;
+            boolean studentSoftened = distilled || unlabelledDistilled(e);
+            double[] logStudent = studentSoftened ? logSoftmax(z, n, 1.0 / t) : null;
             double kl = 0;
+            java.util.Arrays.fill(dz, 0);
             for (int s = 0; s < n; s++) {
-                double labelMass = 0;
-                for (int k = 0; k < classes; k++) {
-                    labelMass += oneHot[s * classes + k];
+                if (!labelled[s]) {
+                    continue;
                 }
                 for (int k = 0; k < classes; k++) {
                     int i = s * classes + k;
-                    double grad = ceWeight * (Math.exp(logP[i]) * labelMass - oneHot[i]) / n;
+                    double grad = ceWeight * (Math.exp(logP[i]) - oneHot[i]) * perLabelled;
                     if (distilled) {
                         kl += softTeacher[i] * (logSoftTeacher[i] - logStudent[i]);
-                        grad += klWeight * (Math.exp(logStudent[i]) - softTeacher[i]) / (t * n);
+                        grad += klWeight * (Math.exp(logStudent[i]) - softTeacher[i]) / t * perLabelled;
                     }
-                    dz[i] = (float) grad;
+                    dz[i] = grad;
                 }
             }
+            double term = ceWeight * ce;
+            if (distilled) {
+                kl *= perLabelled;
+                values[part++] = kl;
+                term += klWeight * kl;
+                if (cfg.mode() == TrainingMode.BYOT) {
+                    double hint = hint(ws, features[e], features[exits - 1], hintWeight, labelled, nl);
+                    values[part++] = hint;
+                    term += hintWeight * hint;
+                }
+            }
+            if (unlabelledDistilled(e)) {
+                double ukl = unlabelled.accumulate(logStudent, softDeepest, logSoftDeepest, teaching, nu, dz);
+                values[part++] = ukl;
+                term += unlabelled.weight() * t * t * ukl;
+            }
+            for (int i = 0; i < dz.length; i++) {
+                dzf[i] = (float) dz[i];
+            }
             INDArray target = ws.gradTarget(logits[e]);
-            Vectors.write(dz, target);
+            Vectors.write(dzf, target);
             ws.addGrad(logits[e], target);
-            if (!distilled) {
-                total += ce;
-                continue;
-            }
-            kl /= n;
-            values[part++] = kl;
-            double term = ceWeight * ce + klWeight * kl;
-            if (cfg.mode() == TrainingMode.BYOT) {
-                double hint = hint(ws, features[e], features[exits - 1], hintWeight);
-                values[part++] = hint;
-                term += hintWeight * hint;
-            }
             total += term;
         }
         values[0] = total;
         return values;
     }
 
-    /** mean((F - F_teacher)^2), and d/dF of lambda times it into F's gradient. */
-    private static double hint(Workspace ws, int student, int teacher, double hintWeight) {
+    /**
+     * mean((F - F_teacher)^2) over the labelled rows' elements, and d/dF of lambda times it into F's gradient.
+     * The batch is dimension 0 of a feature map in every layout.
+     */
+    private static double hint(Workspace ws, int student, int teacher, double hintWeight, boolean[] labelled, int nl) {
         INDArray diff = ws.gradTarget(student);
         Nd4j.exec(new SubOp(ws.value(student), ws.value(teacher), diff));
-        double count = diff.length();
+        if (nl < labelled.length) {
+            for (int s = 0; s < labelled.length; s++) {
+                if (!labelled[s]) {
+                    diff.slice(s).assign(0);
+                }
+            }
+        }
+        double count = nl == 0 ? 1 : (double) diff.length() / labelled.length * nl;
         double norm = diff.norm2Number().doubleValue();
         diff.muli(2 * hintWeight / count);
         ws.addGrad(student, diff);

@@ -9,6 +9,7 @@ import byot.stream.model.graph.Parameters;
 import byot.stream.model.head.ExitHead;
 import byot.stream.model.loss.DistillationConfig;
 import byot.stream.model.loss.TrainingMode;
+import byot.stream.model.loss.UnlabelledDistillation;
 import byot.stream.model.spec.InputShape;
 import byot.stream.model.spec.ModelSpec;
 import java.util.ArrayList;
@@ -51,16 +52,26 @@ public final class EagerTrainingStep implements ForwardBackward {
     private final OpProfile profile;
 
     public EagerTrainingStep(ModelSpec spec, Parameters params, DistillationConfig cfg) {
-        this(spec, params, cfg, null);
+        this(spec, params, cfg, UnlabelledDistillation.OFF, null);
+    }
+
+    /** @param unlabelled the term on samples without a label (an all-zero one-hot row) */
+    public EagerTrainingStep(ModelSpec spec, Parameters params, DistillationConfig cfg, UnlabelledDistillation unlabelled) {
+        this(spec, params, cfg, unlabelled, null);
     }
 
     /** @param profile where to add each op's time, or {@code null} for no timing */
     public EagerTrainingStep(ModelSpec spec, Parameters params, DistillationConfig cfg, OpProfile profile) {
+        this(spec, params, cfg, UnlabelledDistillation.OFF, profile);
+    }
+
+    private EagerTrainingStep(ModelSpec spec, Parameters params, DistillationConfig cfg, UnlabelledDistillation unlabelled,
+                              OpProfile profile) {
         this.profile = profile;
         Backbone backbone = Backbone.of(spec);
         this.exits = backbone.sections();
         this.classes = spec.numClasses();
-        this.loss = new DistillationLossKernel(cfg, exits, classes);
+        this.loss = new DistillationLossKernel(cfg, unlabelled, exits, classes);
         EagerLayers layers = new EagerLayers(params);
         InputShape in = spec.input();
         EagerLayers.Input inputMap = layers.input(in.channels(), in.height(), in.width(),

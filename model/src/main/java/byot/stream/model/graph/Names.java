@@ -45,4 +45,9 @@ public final class Names {
     public static String hint(int exit) {
         return "loss/hint" + (exit + 1);
     }
+
+    /** The unlabelled self-distillation term of a shallow exit ({@code loss.UnlabelledDistillation}). */
+    public static String unlabelledKl(int exit) {
+        return "loss/unlabelled_kl" + (exit + 1);
+    }
 }

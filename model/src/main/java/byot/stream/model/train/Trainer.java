@@ -6,6 +6,7 @@ import byot.stream.model.graph.Parameters;
 import byot.stream.model.graph.ForwardBackward;
 import byot.stream.model.loss.DistillationConfig;
 import byot.stream.model.loss.TrainingMode;
+import byot.stream.model.loss.UnlabelledDistillation;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -22,8 +23,12 @@ public final class Trainer {
     /** Weight of the newest batch in the batch-norm running statistics (PyTorch's default momentum). */
     private static final double BN_MOMENTUM = 0.1;
 
+    /** The label of a sample without one: it teaches only through {@link UnlabelledDistillation}. */
+    public static final int UNLABELLED = -1;
+
     private final MultiExitModel model;
     private final DistillationConfig distillation;
+    private final UnlabelledDistillation unlabelled;
     private final SgdConfig sgd;
     private final ForwardBackward graph;
     private final MomentumSgd optimizer;
@@ -35,11 +40,23 @@ public final class Trainer {
     }
 
     public Trainer(MultiExitModel model, DistillationConfig distillation, SgdConfig sgd, TrainingEngine engine) {
+        this(model, distillation, UnlabelledDistillation.OFF, sgd, engine);
+    }
+
+    /** With the term on samples labelled {@link #UNLABELLED}, on the engine the system property names. */
+    public Trainer(MultiExitModel model, DistillationConfig distillation, UnlabelledDistillation unlabelled, SgdConfig sgd) {
+        this(model, distillation, unlabelled, sgd, TrainingEngine.fromSystemProperty());
+    }
+
+    /** @throws IllegalArgumentException when the unlabelled term is on and the engine is the graph, which lacks it */
+    public Trainer(MultiExitModel model, DistillationConfig distillation, UnlabelledDistillation unlabelled, SgdConfig sgd,
+                   TrainingEngine engine) {
         this.model = model;
         this.distillation = distillation;
+        this.unlabelled = unlabelled;
         this.sgd = sgd;
         this.engine = engine.resolve(model.spec());
-        this.graph = this.engine.create(model.spec(), model.parameters(), distillation);
+        this.graph = this.engine.create(model.spec(), model.parameters(), distillation, unlabelled);
         this.optimizer = new MomentumSgd(sgd, model.parameters());
     }
 
@@ -52,7 +69,10 @@ public final class Trainer {
         return distillation;
     }
 
-    /** One step on raw pixels [N, C, H, W] in [0, 255] with integer labels. */
+    /**
+     * One step on raw pixels [N, C, H, W] in [0, 255] with integer labels; {@link #UNLABELLED} marks a sample
+     * without one (allowed only with the unlabelled term on).
+     */
     public StepResult step(INDArray pixels, int[] labels) {
         if (distillation.mode() == TrainingMode.KD) {
             throw new IllegalStateException("kd mode needs teacher logits: call step(pixels, labels, teacherLogits)");
@@ -107,6 +127,9 @@ public final class Trainer {
                     + " does not match " + java.util.Arrays.toString(expected));
         }
         for (int label : labels) {
+            if (label == UNLABELLED && unlabelled.enabled()) {
+                continue;
+            }
             if (label < 0 || label >= model.spec().numClasses()) {
                 throw new IllegalArgumentException("label " + label + " outside [0, " + model.spec().numClasses() + ")");
             }
@@ -116,6 +139,9 @@ public final class Trainer {
     static INDArray oneHot(int[] labels, int classes) {
         INDArray out = Nd4j.zeros(DataType.FLOAT, labels.length, classes);
         for (int i = 0; i < labels.length; i++) {
+            if (labels[i] == UNLABELLED) {
+                continue;   // an all-zero row: no label
+            }
             out.putScalar(i, labels[i], 1f);
         }
         return out;

@@ -4,6 +4,7 @@ import byot.stream.model.engine.EagerTrainingStep;
 import byot.stream.model.graph.ForwardBackward;
 import byot.stream.model.graph.Parameters;
 import byot.stream.model.loss.DistillationConfig;
+import byot.stream.model.loss.UnlabelledDistillation;
 import byot.stream.model.spec.ModelSpec;
 import java.util.Locale;
 import org.nd4j.linalg.factory.Nd4j;
@@ -44,10 +45,18 @@ public enum TrainingEngine {
         return Nd4j.getEnvironment().isCPU() ? EAGER : GRAPH;
     }
 
-    ForwardBackward create(ModelSpec spec, Parameters params, DistillationConfig distillation) {
+    ForwardBackward create(ModelSpec spec, Parameters params, DistillationConfig distillation, UnlabelledDistillation unlabelled) {
         return switch (resolve(spec)) {
-            case EAGER -> new EagerTrainingStep(spec, params, distillation);
-            case GRAPH -> new TrainingGraph(spec, params, distillation);
+            case EAGER -> new EagerTrainingStep(spec, params, distillation, unlabelled);
+            case GRAPH -> {
+                if (unlabelled.enabled()) {
+                    // The graph's loss would need per-row masks in every term; the eager engine is the default on CPU.
+                    throw new IllegalArgumentException("the graph training engine has no unlabelled distillation term:"
+                            + " switch it off (weight 0; in the job --unlabelled-share 0) or train on the eager engine"
+                            + " (-D" + PROPERTY + "=eager, CPU only)");
+                }
+                yield new TrainingGraph(spec, params, distillation);
+            }
             case AUTO -> throw new IllegalStateException("unresolved engine");
         };
     }

@@ -6,7 +6,9 @@ import byot.stream.model.exit.EarlyExitClassifier;
 import byot.stream.model.io.ModelFile;
 import byot.stream.model.io.ModelFormatException;
 import byot.stream.model.io.RequiredTensors;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -15,7 +17,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * The mean over exits, not the deepest exit alone, because early exit answers most events from the shallow exits.
  *
  * <p>With fewer than {@link #minimum()} held-out events there is nothing to judge on and the candidate passes.
- * The served version's classifier is built once per served version, not at every judgement.
+ * The served version's classifier is built once per served version, and it scores each held-out event once.
  */
 final class PublishGate implements AutoCloseable {
 
@@ -27,6 +29,11 @@ final class PublishGate implements AutoCloseable {
     private final RequiredTensors tensors = new RequiredTensors(1);
     private byte[] servedPayload;
     private EarlyExitClassifier served;
+    /**
+     * How many exits of the served version got each held-out event right, by event id: the served version is scored
+     * only on the events that joined the holdout since the last judgement, which halves the gate's cost.
+     */
+    private final Map<String, Integer> servedCorrect = new HashMap<>();
 
     PublishGate(AdaptConfig.Gate config) {
         this.config = config;
@@ -46,7 +53,19 @@ final class PublishGate implements AutoCloseable {
             return new GateVerdict(candidateVersion, -1, Double.NaN, Double.NaN, holdout.size(), true);
         }
         EarlyExitClassifier reference = servedClassifier(servedPayload);
-        double servedScore = score(reference, holdout);
+        List<ImageEvent> unscored = holdout.stream().filter(e -> !servedCorrect.containsKey(e.id())).toList();
+        int[] fresh = correctExits(reference, unscored);
+        for (int i = 0; i < fresh.length; i++) {
+            servedCorrect.put(unscored.get(i).id(), fresh[i]);
+        }
+        java.util.Set<String> held = new java.util.HashSet<>();
+        long servedRight = 0;
+        for (ImageEvent e : holdout) {
+            held.add(e.id());
+            servedRight += servedCorrect.get(e.id());
+        }
+        servedCorrect.keySet().retainAll(held);   // events that left the window
+        double servedScore = (double) servedRight / ((long) reference.exits() * holdout.size());
         double candidateScore;
         try (EarlyExitClassifier c = candidate.snapshot()) {
             candidateScore = score(c, holdout);
@@ -60,6 +79,7 @@ final class PublishGate implements AutoCloseable {
             MultiExitModel model = ModelFile.fromBytes(payload, tensors);
             try {
                 close();
+                servedCorrect.clear();
                 served = model.snapshot();
                 servedPayload = payload;
             } finally {
@@ -71,19 +91,27 @@ final class PublishGate implements AutoCloseable {
 
     /** Accuracy on {@code events}, averaged over the exits. */
     static double score(EarlyExitClassifier classifier, List<ImageEvent> events) {
-        int exits = classifier.exits();
         long correct = 0;
+        for (int c : correctExits(classifier, events)) {
+            correct += c;
+        }
+        return (double) correct / ((long) classifier.exits() * events.size());
+    }
+
+    /** For each event, how many exits classify it correctly. */
+    private static int[] correctExits(EarlyExitClassifier classifier, List<ImageEvent> events) {
+        int[] out = new int[events.size()];
         for (int from = 0; from < events.size(); from += CHUNK) {
             List<ImageEvent> chunk = events.subList(from, Math.min(events.size(), from + CHUNK));
             INDArray[] probabilities = classifier.allExits(EventTensors.pixels(chunk));
-            for (int e = 0; e < exits; e++) {
-                int[] predicted = probabilities[e].argMax(1).toIntVector();
+            for (INDArray exit : probabilities) {
+                int[] predicted = exit.argMax(1).toIntVector();
                 for (int i = 0; i < predicted.length; i++) {
-                    correct += predicted[i] == chunk.get(i).label() ? 1 : 0;
+                    out[from + i] += predicted[i] == chunk.get(i).label() ? 1 : 0;
                 }
             }
         }
-        return (double) correct / ((long) exits * events.size());
+        return out;
     }
 
     @Override

@@ -111,6 +111,7 @@ public final class DemoCommand implements Command {
         double pretrainedAccuracy = Pretraining.deepestExitAccuracy(model, DatasetChoice.toArrays(stream));
         err.printf("pre-trained model: %.2f%% at the deepest exit%n", 100 * pretrainedAccuracy);
         double pretrainSeconds = (System.nanoTime() - pretrainStarted) / 1e9;
+        long streamStarted = System.nanoTime();
 
         Optional<KafkaClientProperties> external = ClientOptions.given(args);
         err.println(external.isPresent() ? "using Kafka at " + external.get().bootstrapServers() + "..." : "starting embedded Kafka...");
@@ -129,7 +130,7 @@ public final class DemoCommand implements Command {
                 ReplaySummary sent = replay.join();
                 List<Prediction> predictions = outputs.predictions();
                 List<MetricsWindow> windows = outputs.windows();
-                double streamSeconds = (System.nanoTime() - started) / 1e9 - pretrainSeconds;
+                double streamSeconds = (System.nanoTime() - streamStarted) / 1e9;
                 Optional<Forgetting> forgetting = forgetting(kafka.client(), job, predictions, stream.size(), shift.after(),
                         model, heldOut);
                 Map<String, Object> run = new LinkedHashMap<>();

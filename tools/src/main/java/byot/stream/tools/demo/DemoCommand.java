@@ -226,7 +226,7 @@ public final class DemoCommand implements Command {
         if (args.has("initial-model")) {
             return ModelFile.load(Path.of(args.get("initial-model")));
         }
-        return new Pretraining(PretrainSettings.from(args), err).obtain(train, outDir).model();
+        return new Pretraining(PretrainSettings.from(args), err).obtain(train, outDir);
     }
 
     /**

@@ -36,17 +36,13 @@ final class Pretraining {
         this.err = err;
     }
 
-    /** The model and whether it came from the cache. */
-    record Result(MultiExitModel model, boolean cached, double trainingSeconds) {}
-
     /** @param train the whole train split; only its first {@code settings.images()} images are trained on */
-    Result obtain(ImageArrays train, Path outDir) throws IOException {
+    MultiExitModel obtain(ImageArrays train, Path outDir) throws IOException {
         Path cached = outDir.resolve(settings.cacheFileName());
         if (Files.exists(cached)) {
             err.println("using cached pre-trained model " + cached);
-            return new Result(ModelFile.load(cached), true, 0);
+            return ModelFile.load(cached);
         }
-        long started = System.nanoTime();
         ImageArrays images = train.head(settings.images());
         ModelSpec spec = ModelSpec.fashionMnist(settings.arch(), settings.widthMult());
         MultiExitModel model = MultiExitModel.create(spec, settings.seed());
@@ -63,7 +59,7 @@ final class Pretraining {
         status.finish();
         model.setVersion(1);
         ModelFile.save(model, cached, false);
-        return new Result(model, false, (System.nanoTime() - started) / 1e9);
+        return model;
     }
 
     /** Accuracy of the deepest exit (full depth, no early exit) on {@code images}. */

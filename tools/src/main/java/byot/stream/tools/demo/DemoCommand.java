@@ -1,9 +1,9 @@
 package byot.stream.tools.demo;
 
-import byot.stream.model.train.Trainer;
 import byot.stream.connectors.dataset.FashionMnist;
 import byot.stream.connectors.dataset.LabeledImages;
 import byot.stream.connectors.format.MetricsWindow;
+import byot.stream.connectors.format.ModelUpdateCodec;
 import byot.stream.connectors.format.Prediction;
 import byot.stream.connectors.kafka.KafkaClientProperties;
 import byot.stream.connectors.replay.DomainShift;
@@ -22,24 +22,19 @@ import byot.stream.tools.pipeline.PipelineOutputs;
 import byot.stream.tools.train.DatasetChoice;
 import byot.stream.tools.train.Json;
 import byot.stream.model.MultiExitModel;
-import byot.stream.model.data.Augmentation;
 import byot.stream.model.data.ImageArrays;
 import byot.stream.model.io.ModelFile;
-import byot.stream.model.loss.DistillationConfig;
-import byot.stream.model.loss.TrainingMode;
-import byot.stream.model.spec.Architecture;
-import byot.stream.model.spec.ModelSpec;
-import byot.stream.model.train.EpochTrainer;
-import byot.stream.model.train.LrSchedule;
-import byot.stream.model.train.SgdConfig;
-import byot.stream.model.train.TrainingRun;
+import byot.stream.model.io.ModelFormatException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -49,6 +44,9 @@ import java.util.concurrent.CompletableFuture;
  * half-way. Live progress on stderr; report.json and plots in the output dir.
  */
 public final class DemoCommand implements Command {
+
+    /** Reading a demo's models topic back: tens of versions of a few MB from a local broker. */
+    private static final Duration MODELS_READ_TIMEOUT = Duration.ofSeconds(60);
 
     private final PrintStream out;
     private final PrintStream err;
@@ -82,8 +80,11 @@ public final class DemoCommand implements Command {
                 .add("shift", "5000:invert", "Domain shift AFTER:KIND (invert, rotate90, noise)")
                 .add("labeled-fraction", "0.3", "Share of events that carry their label")
                 .add("rate", "200", "Replay rate in events/s (0: as fast as possible)")
-                .add("pretrain-images", "6000", "Training images for the short pre-training")
-                .add("pretrain-epochs", "2", "Epochs of the short pre-training")
+                .add("pretrain-images", "55000", "Train-split images for the pre-training (at most "
+                        + PretrainSettings.HELD_OUT_FROM + ": the rest are held out)")
+                .add("pretrain-epochs", "2", "Epochs of the pre-training")
+                .add("pretrain-batch-size", "128", "Batch size of the pre-training")
+                .add("pretrain-lr", "0.1", "Base learning rate of the pre-training (cosine schedule)")
                 .add("data", null, "Directory with the Fashion-MNIST IDX files")
                 .add("out", "out/demo", "Where report.json, the plots and the cached model go")
                 .add("timeout-seconds", "540", "Give up waiting for predictions after this long");
@@ -98,9 +99,19 @@ public final class DemoCommand implements Command {
         FashionMnist dataset = FashionMnist.locate(dataDir);
         DomainShift shift = DomainShift.parse(args.get("shift"));
 
-        MultiExitModel model = pretrained(args, dataset, outDir);
+        ImageArrays train = DatasetChoice.toArrays(dataset.load(FashionMnist.Split.TRAIN));
+        ImageArrays heldOut = Pretraining.heldOut(train);
+        long pretrainStarted = System.nanoTime();
+        MultiExitModel model = pretrained(args, train, outDir);
         byte[] initial = ModelFile.toBytes(model, false);
         LabeledImages stream = dataset.load(FashionMnist.Split.TEST);
+        // The stream replays the test split and pre-training reads only the train split: the test images are new to
+        // the pre-trained model, which is what makes them a fair measure of it.
+        err.printf("scoring the pre-trained model on the %,d test images...%n", stream.size());
+        double pretrainedAccuracy = Pretraining.deepestExitAccuracy(model, DatasetChoice.toArrays(stream));
+        err.printf("pre-trained model: %.2f%% at the deepest exit%n", 100 * pretrainedAccuracy);
+        double pretrainSeconds = (System.nanoTime() - pretrainStarted) / 1e9;
+        long streamStarted = System.nanoTime();
 
         Optional<KafkaClientProperties> external = ClientOptions.given(args);
         err.println(external.isPresent() ? "using Kafka at " + external.get().bootstrapServers() + "..." : "starting embedded Kafka...");
@@ -119,6 +130,9 @@ public final class DemoCommand implements Command {
                 ReplaySummary sent = replay.join();
                 List<Prediction> predictions = outputs.predictions();
                 List<MetricsWindow> windows = outputs.windows();
+                double streamSeconds = (System.nanoTime() - streamStarted) / 1e9;
+                Optional<Forgetting> forgetting = forgetting(kafka.client(), job, predictions, stream.size(), shift.after(),
+                        model, heldOut);
                 Map<String, Object> run = new LinkedHashMap<>();
                 run.put("events", sent.sent());
                 run.put("sendErrors", sent.errors());
@@ -127,13 +141,23 @@ public final class DemoCommand implements Command {
                 run.put("model", model.spec().summary());
                 run.put("finalModelVersion", predictions.stream().mapToLong(Prediction::modelVersion).max().orElse(0));
                 run.put("wallSeconds", Math.round((System.nanoTime() - started) / 1e8) / 10.0);
+                run.put("pretrainSeconds", Math.round(pretrainSeconds * 10) / 10.0);
+                run.put("streamSeconds", Math.round(streamSeconds * 10) / 10.0);
+                run.put("pretrainedAccuracy", Json.round(pretrainedAccuracy));
+                run.put("pretrainedAccuracyOn", "Fashion-MNIST test split, " + stream.size() + " images, deepest exit");
+                run.put("forgetting", forgetting.map(f -> Json.round(f.drop())).orElse(null));
+                run.put("forgettingDetail", forgetting.map(Forgetting::toJson).orElse(null));
+                ServedAccuracy served = ServedAccuracy.score(predictions, stream::label, stream.size(), shift.after());
                 Map<String, Object> report = new DemoReport(predictions, windows, shift.after(), model.spec().sections())
-                        .write(outDir, run);
+                        .groundTruth(served).write(outDir, run);
                 err.println("report: " + outDir.resolve("report.json") + ", plots: " + outDir.resolve("exit-depth.png")
                         + ", " + outDir.resolve("accuracy-per-exit.png"));
                 out.println(Json.line(Map.of("predictions", report.get("predictions"), "servedAccuracy", report.get("servedAccuracy"),
                         "exitHistogram", report.get("exitHistogram"), "finalModelVersion", run.get("finalModelVersion"),
                         "wallSeconds", run.get("wallSeconds"), "report", outDir.resolve("report.json").toString())));
+                err.printf("pretrainedAccuracy %s  first1000AfterShift %s  eventsToRecover %s  forgetting %s%n",
+                        report.get("pretrainedAccuracy"), ((Map<?, ?>) report.get("servedAccuracy")).get("first1000AfterShift"),
+                        report.get("eventsToRecover"), report.get("forgetting"));
                 return predictions.size() == sent.sent() ? 0 : 1;
             }
         }
@@ -197,36 +221,45 @@ public final class DemoCommand implements Command {
         return sb.append(" ]").toString();
     }
 
-    /** Pre-trains on the first training images, or reuses the model cached by an earlier run with the same settings. */
-    private MultiExitModel pretrained(Parsed args, FashionMnist dataset, Path outDir) throws Exception {
+    /** The model the stream starts from: --initial-model, or the demo's pre-training (cached per settings). */
+    private MultiExitModel pretrained(Parsed args, ImageArrays train, Path outDir) throws Exception {
         if (args.has("initial-model")) {
             return ModelFile.load(Path.of(args.get("initial-model")));
         }
-        Architecture arch = Architecture.fromId(args.get("arch"));
-        int images = args.getInt("pretrain-images");
-        int epochs = args.getInt("pretrain-epochs");
-        long seed = args.getLong("seed");
-        Path cached = outDir.resolve(String.format("pretrained-%s-x%s-%d-%de-s%d.byot", arch.id(), args.get("width-mult"),
-                images, epochs, seed));
-        if (Files.exists(cached)) {
-            err.println("using cached pre-trained model " + cached);
-            return ModelFile.load(cached);
+        return new Pretraining(PretrainSettings.from(args), err).obtain(train, outDir);
+    }
+
+    /**
+     * Scores the model serving at the shift and the final model, both read back from the models topic, on the
+     * un-shifted held-out images; empty (with the reason on stderr) when either cannot be had.
+     */
+    private Optional<Forgetting> forgetting(KafkaClientProperties client, JobSettings job, List<Prediction> predictions,
+                                            int splitSize, long shiftAfter, MultiExitModel initial, ImageArrays heldOut)
+            throws ModelFormatException {
+        OptionalLong atShift = Forgetting.versionAtShift(predictions, splitSize, shiftAfter);
+        if (atShift.isEmpty()) {
+            err.println("forgetting: no event before the shift was answered, so no model at the shift");
+            return Optional.empty();
         }
-        ImageArrays train = DatasetChoice.toArrays(dataset.load(FashionMnist.Split.TRAIN)).head(images);
-        ModelSpec spec = ModelSpec.fashionMnist(arch, args.getDouble("width-mult"));
-        MultiExitModel model = MultiExitModel.create(spec, seed);
-        TrainingRun run = new TrainingRun(epochs, 64, new Augmentation(2, false), seed);
-        var trainer = new Trainer(model, DistillationConfig.defaults(TrainingMode.BYOT),
-                new SgdConfig(0.05, 0.9, 5e-4, LrSchedule.COSINE, run.stepsFor(train.size())));
-        err.printf("pre-training %s on %,d Fashion-MNIST images, %d epochs (cached afterwards)%n", spec.summary(), images, epochs);
-        StatusLine status = new StatusLine(err);
-        EpochTrainer.run(trainer, train, run, null, e -> status.update(
-                ((e.epoch() - 1) * e.batchesPerEpoch() + e.batch()) / (double) (e.epochs() * e.batchesPerEpoch()),
-                String.format("epoch %d/%d  %.0f img/s  loss %.3f  ETA %s", e.epoch(), e.epochs(), e.imagesPerSecond(),
-                        e.step().loss(), StatusLine.duration(e.etaSeconds()))));
-        status.finish();
-        model.setVersion(1);
-        ModelFile.save(model, cached, false);
-        return model;
+        ModelUpdateCodec codec = job.modelKey().map(ModelUpdateCodec::signedWith).orElseGet(ModelUpdateCodec::new);
+        err.println("reading the models at the shift (v" + atShift.getAsLong() + ") and at the end back from "
+                + job.topics().models() + "...");
+        PublishedModels.Found found = new PublishedModels(client, codec, MODELS_READ_TIMEOUT)
+                .read(job.topics().models(), Set.of(atShift.getAsLong()));
+        // The initial model is not on the topic: the job publishes only what it trained.
+        MultiExitModel before = found.wanted().containsKey(atShift.getAsLong())
+                ? ModelFile.fromBytes(found.wanted().get(atShift.getAsLong()).payload())
+                : atShift.getAsLong() == initial.version() ? initial : null;
+        if (before == null) {
+            err.println("forgetting: model version " + atShift.getAsLong() + " is not on " + job.topics().models()
+                    + (found.undecodable() > 0 ? " (" + found.undecodable() + " records did not decode)" : ""));
+            return Optional.empty();
+        }
+        MultiExitModel after = found.newest().isPresent() ? ModelFile.fromBytes(found.newest().get().payload()) : initial;
+        String images = "Fashion-MNIST train images " + PretrainSettings.HELD_OUT_FROM + "-"
+                + (PretrainSettings.HELD_OUT_FROM + heldOut.size() - 1) + " (" + heldOut.size()
+                + ", un-shifted, never pre-trained on nor streamed), deepest exit";
+        return Optional.of(new Forgetting(before.version(), Pretraining.deepestExitAccuracy(before, heldOut),
+                after.version(), Pretraining.deepestExitAccuracy(after, heldOut), images));
     }
 }

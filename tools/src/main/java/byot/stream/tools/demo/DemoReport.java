@@ -23,12 +23,23 @@ final class DemoReport {
     private final List<MetricsWindow> windows;
     private final long shiftAfter;
     private final int exits;
+    /** Scores against every event's ground truth; null when the caller has none. */
+    private ServedAccuracy groundTruth;
 
     DemoReport(List<Prediction> predictions, List<MetricsWindow> windows, long shiftAfter, int exits) {
         this.predictions = predictions;
         this.windows = windows;
         this.shiftAfter = shiftAfter;
         this.exits = exits;
+    }
+
+    /**
+     * Adds the measures scored against every event's ground truth to the report: {@code servedAccuracy}'s
+     * {@code first1000AfterShift} and {@code last2000BeforeShift}, and {@code eventsToRecover}.
+     */
+    DemoReport groundTruth(ServedAccuracy served) {
+        this.groundTruth = served;
+        return this;
     }
 
     /** Position of an event in the replay: ids are {@code <split>-<index>-<loop>}. */
@@ -117,7 +128,14 @@ final class DemoReport {
         phases.put("beforeShift", phase(p -> index(p) < shiftAfter && index(p) >= shiftAfter * 0.6));
         phases.put("justAfterShift", phase(p -> index(p) >= shiftAfter && index(p) < shiftAfter + (total - shiftAfter) * 0.2));
         phases.put("endOfStream", phase(p -> index(p) >= total - (total - shiftAfter) * 0.2));
+        if (groundTruth != null) {
+            phases.put("last2000BeforeShift", rounded(groundTruth.beforeShift()));
+            phases.put("first1000AfterShift", rounded(groundTruth.firstAfterShift(1000)));
+        }
         report.put("servedAccuracy", phases);
+        if (groundTruth != null) {
+            report.put("eventsToRecover", groundTruth.eventsToRecover());
+        }
         Map<String, Object> byBin = new LinkedHashMap<>();
         byBin.put("eventIndex", xs);
         byBin.put("accuracy", served);
@@ -134,6 +152,10 @@ final class DemoReport {
         report.put("plots", List.of("exit-depth.png", "accuracy-per-exit.png"));
         Files.writeString(dir.resolve("report.json"), Json.line(report) + "\n");
         return report;
+    }
+
+    private static Double rounded(Double accuracy) {
+        return accuracy == null ? null : Json.round(accuracy);
     }
 
     private Double phase(java.util.function.Predicate<Prediction> in) {

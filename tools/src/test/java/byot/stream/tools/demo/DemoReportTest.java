@@ -15,11 +15,46 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@SuppressWarnings("unchecked")
 class DemoReportTest {
 
     private static final int EXITS = 3;
     private static final int EVENTS = 2000;
     private static final long SHIFT = 1000;
+
+    /** Synthetic predictions as {@link #writeSyntheticReport} makes them; event {@code i} shows class {@code i % 10}. */
+    private static List<Prediction> syntheticPredictions() {
+        List<Prediction> predictions = new ArrayList<>();
+        for (int i = 0; i < EVENTS; i++) {
+            Integer label = i % 2 == 0 ? i % 10 : null;
+            int predicted = i < SHIFT || i % 3 == 0 ? i % 10 : (i + 1) % 10;
+            predictions.add(new Prediction("test-" + i + "-0", "camera-0", predicted, 0.8, 1, new double[] {0.8}, 1,
+                    10 * i, 5, label));
+        }
+        return predictions;
+    }
+
+    @Test
+    void groundTruthAddsTheShiftMeasuresOverEveryEvent(@TempDir Path dir) throws Exception {
+        List<Prediction> predictions = syntheticPredictions();
+        ServedAccuracy served = ServedAccuracy.score(predictions, index -> index % 10, 10_000, SHIFT);
+        Map<String, Object> report = new DemoReport(predictions, List.of(), SHIFT, EXITS).groundTruth(served)
+                .write(dir, Map.of("events", EVENTS));
+        // After the shift only events 1002, 1005, .. 1998 are right: 333 of 1000, labelled or not.
+        assertThat((Map<String, Object>) report.get("servedAccuracy")).containsEntry("first1000AfterShift", 0.333)
+                .containsEntry("last2000BeforeShift", 1.0);
+        assertThat(report).containsEntry("eventsToRecover", null);
+        assertThat(Files.readString(dir.resolve("report.json"))).contains("\"first1000AfterShift\":0.333")
+                .contains("\"eventsToRecover\":null");
+    }
+
+    @Test
+    void withoutGroundTruthTheShiftMeasuresAreLeftOut(@TempDir Path dir) throws Exception {
+        Map<String, Object> report = new DemoReport(syntheticPredictions(), List.of(), SHIFT, EXITS)
+                .write(dir, Map.of("events", EVENTS));
+        assertThat(report).doesNotContainKey("eventsToRecover");
+        assertThat((Map<String, Object>) report.get("servedAccuracy")).doesNotContainKey("first1000AfterShift");
+    }
 
     /** Writes the demo's outputs of a synthetic run to {@code dir}: shallow exits before the shift, deep after. */
     static Map<String, Object> writeSyntheticReport(Path dir) throws Exception {

@@ -13,6 +13,7 @@ import byot.stream.model.io.RequiredTensors;
 import byot.stream.model.train.NonFiniteLossException;
 import byot.stream.model.train.StepResult;
 import byot.stream.model.train.Trainer;
+import byot.stream.model.train.TrainingEngine;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -117,6 +118,8 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
     private transient Counter[] correct;
     private transient RecentAccuracy recentAccuracy;
     private transient UnlabelledPool unlabelledPool;
+    /** {@link #unlabelled()}: what this task's engine can do of {@code config.unlabelled()}. */
+    private transient AdaptConfig.Unlabelled unlabelled;
     private transient ListState<ImageEvent> unlabelledState;
     private transient Holdout holdout;
     private transient ListState<ImageEvent> holdoutState;
@@ -263,7 +266,7 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
     public void processElement(StreamRecord<ImageEvent> element) {
         ImageEvent event = element.getValue();
         if (!event.labeled()) {
-            if (config.unlabelled().enabled()) {
+            if (unlabelled().enabled()) {
                 unlabelledPool.offer(event);   // rides along with the next step's labelled events
             }
             return;
@@ -446,7 +449,25 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
     }
 
     private Trainer newTrainer() {
-        return new Trainer(model, config.distillation(), config.unlabelled().distillation(), config.sgd());
+        return new Trainer(model, config.distillation(), unlabelled().distillation(), config.sgd());
+    }
+
+    /**
+     * The configured unlabelled learning, or none where this task's training engine lacks the term (the graph engine,
+     * which GPU task managers run): the learner then keeps learning from labels, says so once, and drops the sampled
+     * unlabelled events, rather than failing a job whose defaults turn the term on.
+     */
+    private AdaptConfig.Unlabelled unlabelled() {
+        if (unlabelled == null) {
+            unlabelled = config.unlabelled();
+            TrainingEngine engine = TrainingEngine.fromSystemProperty();
+            if (unlabelled.enabled() && !engine.hasUnlabelledTerm(model.spec())) {
+                LOG.warn("the {} training engine has no unlabelled self-distillation term: learning from labelled events only"
+                        + " (--unlabelled-share {} ignored)", engine.resolve(model.spec()).id(), unlabelled.share());
+                unlabelled = AdaptConfig.Unlabelled.OFF;
+            }
+        }
+        return unlabelled;
     }
 
     /**

@@ -45,6 +45,11 @@ public enum TrainingEngine {
         return Nd4j.getEnvironment().isCPU() ? EAGER : GRAPH;
     }
 
+    /** Whether this choice, on the current backend, can train the unlabelled self-distillation term. */
+    public boolean hasUnlabelledTerm(ModelSpec spec) {
+        return resolve(spec) == EAGER;
+    }
+
     ForwardBackward create(ModelSpec spec, Parameters params, DistillationConfig distillation, UnlabelledDistillation unlabelled) {
         return switch (resolve(spec)) {
             case EAGER -> new EagerTrainingStep(spec, params, distillation, unlabelled);

@@ -13,6 +13,7 @@ import byot.stream.jobs.adapt.AdaptOptions;
 import byot.stream.jobs.adapt.JobSettings;
 import byot.stream.tools.cli.Command;
 import byot.stream.jobs.config.ClientOptions;
+import byot.stream.jobs.config.ModelOptions;
 import byot.stream.jobs.config.Options;
 import byot.stream.jobs.config.Parsed;
 import byot.stream.tools.cli.StatusLine;
@@ -123,7 +124,7 @@ public final class DemoCommand implements Command {
             try (LocalPipeline pipeline = LocalPipeline.start(kafka, config)) {
                 ReplayConfig replayConfig = ReplayConfig.onePass(kafka.client(), job.topics().images(), FashionMnist.Split.TEST.label())
                         .rate(args.getDouble("rate")).labeledFraction(args.getDouble("labeled-fraction"))
-                        .limit(args.getLong("events"), true).shift(shift).seed(args.getLong("seed"));
+                        .limit(args.getLong("events"), true).shift(shift).seed(ModelOptions.SEED.get(args.configuration()));
                 CompletableFuture<ReplaySummary> replay = pipeline.replay(replayConfig, stream, p -> { });
                 PipelineOutputs outputs = pipeline.outputs();
                 watch(outputs, replay, args.getLong("events"), args.getLong("timeout-seconds"), started);
@@ -223,8 +224,9 @@ public final class DemoCommand implements Command {
 
     /** The model the stream starts from: --initial-model, or the demo's pre-training (cached per settings). */
     private MultiExitModel pretrained(Parsed args, ImageArrays train, Path outDir) throws Exception {
-        if (args.has("initial-model")) {
-            return ModelFile.load(Path.of(args.get("initial-model")));
+        Optional<String> initial = AdaptOptions.INITIAL_MODEL.optional(args.configuration());
+        if (initial.isPresent()) {
+            return ModelFile.load(Path.of(initial.get()));
         }
         return new Pretraining(PretrainSettings.from(args), err).obtain(train, outDir);
     }

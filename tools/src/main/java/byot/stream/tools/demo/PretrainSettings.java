@@ -1,9 +1,11 @@
 package byot.stream.tools.demo;
 
+import byot.stream.jobs.config.ModelOptions;
 import byot.stream.jobs.config.Parsed;
 import byot.stream.jobs.config.UsageException;
 import byot.stream.model.spec.Architecture;
 import java.util.Locale;
+import org.apache.flink.configuration.Configuration;
 
 /**
  * How the demo pre-trains its model, and the name of the file that caches the result: every setting that changes the
@@ -39,9 +41,10 @@ record PretrainSettings(Architecture arch, double widthMult, int images, int epo
     }
 
     static PretrainSettings from(Parsed args) {
-        return new PretrainSettings(Architecture.fromId(args.get("arch")), args.getDouble("width-mult"),
+        Configuration model = args.configuration();
+        return new PretrainSettings(Architecture.fromId(ModelOptions.ARCH.get(model)), ModelOptions.WIDTH_MULT.get(model),
                 args.getInt("pretrain-images"), args.getInt("pretrain-epochs"), args.getInt("pretrain-batch-size"),
-                args.getDouble("pretrain-lr"), args.getLong("seed"), RECIPE);
+                args.getDouble("pretrain-lr"), ModelOptions.SEED.get(model), RECIPE);
     }
 
     /** File name of the cached model, e.g. {@code pretrained-resnet18-x0.25-55000i-2e-b128-lr0.1-cos-nocrop-byot-s0.byot}. */

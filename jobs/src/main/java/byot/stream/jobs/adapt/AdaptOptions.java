@@ -10,6 +10,7 @@ import byot.stream.jobs.config.Parsed;
 import byot.stream.jobs.config.UsageException;
 import byot.stream.jobs.operators.AdaptConfig;
 import byot.stream.jobs.operators.InferenceConfig;
+import byot.stream.jobs.operators.LearnerBudget;
 import byot.stream.model.exit.ExitCriterion;
 import byot.stream.model.loss.TrainingMode;
 import byot.stream.model.train.SgdConfig;
@@ -62,7 +63,10 @@ public final class AdaptOptions {
                 .add("publish-every-seconds", "10", "...or after this many seconds with at least one step")
                 .add("lr", "0.01", "Fine-tuning learning rate")
                 .add("momentum", "0.9", "Fine-tuning SGD momentum")
-                .add("weight-decay", "5e-4", "Fine-tuning weight decay");
+                .add("weight-decay", "5e-4", "Fine-tuning weight decay")
+                .add("learner-slot-group", PipelineConfig.SHARED_SLOTS, "Slot-sharing group of the learner: 'default' shares the job's slots; another name gives it slots of its own (a TaskManager of its own: one slot more than --parallelism)")
+                .add("learner-threads", "1", "OpenMP threads of the learner's native ops, on its thread only (0: the process's OMP_NUM_THREADS); inference keeps the process's")
+                .add("learner-time-share", "0.5", "Largest share of wall-clock time the learner spends in training steps (1: no limit); labelled events beyond one training batch meanwhile train by replay only");
         return DistillationOptions.declare(options)
                 .add("metrics-window-seconds", "5", "Event-time window of the metrics topic")
                 .add("event-time-max-past-s", "3600", "Event times older than arrival minus this are clamped for windows and sink timestamps")
@@ -175,6 +179,7 @@ public final class AdaptOptions {
         EventTimeBounds eventTime = new EventTimeBounds(Duration.ofSeconds(a.getLong("event-time-max-past-s")),
                 Duration.ofSeconds(a.getLong("event-time-max-future-s")));
         return new PipelineConfig(inference, adapt, a.getInt("parallelism"),
-                Duration.ofSeconds(a.getLong("metrics-window-seconds")), Duration.ofSeconds(2), eventTime);
+                Duration.ofSeconds(a.getLong("metrics-window-seconds")), Duration.ofSeconds(2), eventTime,
+                a.get("learner-slot-group"), new LearnerBudget(a.getInt("learner-threads"), a.getDouble("learner-time-share")));
     }
 }

@@ -66,7 +66,8 @@ public final class AdaptOptions {
                 .add("weight-decay", "5e-4", "Fine-tuning weight decay")
                 .add("learner-slot-group", PipelineConfig.SHARED_SLOTS, "Slot-sharing group of the learner: 'default' shares the job's slots; another name gives it slots of its own (a TaskManager of its own: one slot more than --parallelism)")
                 .add("learner-threads", "1", "OpenMP threads of the learner's native ops, on its thread only (0: the process's OMP_NUM_THREADS); inference keeps the process's")
-                .add("learner-time-share", "0.5", "Largest share of wall-clock time the learner spends in training steps (1: no limit); labelled events beyond one training batch meanwhile train by replay only");
+                .add("learner-time-share", "0.5", "Largest share of wall-clock time the learner spends in training steps (1: no limit); labelled events beyond one training batch meanwhile train by replay only")
+                .add("learner-nice", "19", "Linux nice value of the learner's thread, 0-19 (19: inference gets the cores whenever it wants them, the learner what is left; 0: same priority)");
         return DistillationOptions.declare(options)
                 .add("metrics-window-seconds", "5", "Event-time window of the metrics topic")
                 .add("event-time-max-past-s", "3600", "Event times older than arrival minus this are clamped for windows and sink timestamps")
@@ -180,6 +181,7 @@ public final class AdaptOptions {
                 Duration.ofSeconds(a.getLong("event-time-max-future-s")));
         return new PipelineConfig(inference, adapt, a.getInt("parallelism"),
                 Duration.ofSeconds(a.getLong("metrics-window-seconds")), Duration.ofSeconds(2), eventTime,
-                a.get("learner-slot-group"), new LearnerBudget(a.getInt("learner-threads"), a.getDouble("learner-time-share")));
+                a.get("learner-slot-group"), new LearnerBudget(a.getInt("learner-threads"), a.getDouble("learner-time-share"),
+                        a.getInt("learner-nice")));
     }
 }

@@ -177,7 +177,9 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         trainer = new Trainer(model, config.distillation(), config.sgd());
         lastPublishNanos = System.nanoTime();
         // open() runs on the task thread that will also run every step and timer of this operator.
-        LearnerThreads.limitCallingThread(budget.threads());
+        if (!budget.applyToCallingThread()) {
+            LOG.warn("could not lower the learner thread's priority to nice {} on this system; it competes with inference", budget.nice());
+        }
         pacer = new StepPacer(budget.timeShare(), getProcessingTimeService().getCurrentProcessingTime());
         stepsTaken = new LongCounter();
         getRuntimeContext().addAccumulator(STEPS_ACCUMULATOR, stepsTaken);
@@ -252,17 +254,18 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
      * instead of holding back the stream it reads from.
      */
     private void pacedStep() {
+        // Also when the rest has just ended: an event can come before the timer that ends it.
+        while (pending.size() > config.batching().batchSize()) {
+            replay.add(pending.remove(0));
+            pendingTimestamps.remove(0);
+            replayedOnly.inc();
+        }
         var clock = getProcessingTimeService();
         if (pacer.mayStep(clock.getCurrentProcessingTime())) {
             long start = System.nanoTime();
             step();
             pacer.stepped(clock.getCurrentProcessingTime(), System.nanoTime() - start);
             return;
-        }
-        while (pending.size() > config.batching().batchSize()) {
-            replay.add(pending.remove(0));
-            pendingTimestamps.remove(0);
-            replayedOnly.inc();
         }
         releaseWatermark();
         if (!pacedStepTimerSet) {

@@ -1,5 +1,6 @@
 package byot.stream.jobs.operators;
 
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.nativeblas.NativeOpsHolder;
 
 /**
@@ -13,14 +14,20 @@ final class LearnerThreads {
     private LearnerThreads() {
     }
 
+    /** NativeOpsHolder reads what loading ND4J's backend sets up, and fails if it comes first. */
+    private static org.nd4j.nativeblas.NativeOps nativeOps() {
+        Nd4j.getBackend();
+        return NativeOpsHolder.getInstance().getDeviceNativeOps();
+    }
+
     /** @param threads 0 leaves the thread at the process default */
     static void limitCallingThread(int threads) {
         if (threads > 0) {
-            NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(threads);
+            nativeOps().setOmpNumThreads(threads);
         }
     }
 
     static int ofCallingThread() {
-        return NativeOpsHolder.getInstance().getDeviceNativeOps().ompGetMaxThreads();
+        return nativeOps().ompGetMaxThreads();
     }
 }

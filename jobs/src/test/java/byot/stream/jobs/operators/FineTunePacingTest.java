@@ -30,7 +30,7 @@ class FineTunePacingTest {
      */
     @Test
     void aLearnerOverItsShareRestsAndKeepsOnlyOneBatchWaiting() throws Exception {
-        try (var harness = harness(new LearnerBudget(1, 0.001))) {
+        try (var harness = harness(new LearnerBudget(1, 0.001, 0))) {
             harness.open();
             feed(harness, events);
             assertThat(harness.getSideOutput(FineTuneOperator.SCORES)).hasSize(8);

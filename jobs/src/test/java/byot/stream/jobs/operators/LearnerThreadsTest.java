@@ -34,4 +34,21 @@ class LearnerThreadsTest {
         learner.join();
         assertThat(inLearner.get()).isEqualTo(before);
     }
+
+    /** Nice is per thread on Linux: the learner's lower priority must not reach the thread that serves. */
+    @Test
+    void theLearnersNiceValueHoldsOnItsThreadOnly() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(ThreadNice.ofCallingThread().isPresent(), "not Linux");
+        int before = ThreadNice.ofCallingThread().getAsInt();
+        AtomicInteger inLearner = new AtomicInteger(-100);
+        Thread learner = new Thread(() -> {
+            if (new LearnerBudget(1, 1.0, 19).applyToCallingThread()) {
+                inLearner.set(ThreadNice.ofCallingThread().getAsInt());
+            }
+        });
+        learner.start();
+        learner.join();
+        assertThat(inLearner.get()).isEqualTo(19);
+        assertThat(ThreadNice.ofCallingThread().getAsInt()).isEqualTo(before);
+    }
 }

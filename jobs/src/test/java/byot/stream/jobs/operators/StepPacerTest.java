@@ -37,9 +37,9 @@ class StepPacerTest {
     @Test
     void sharesOutsideZeroToOneAreRefused() {
         assertThatThrownBy(() -> new StepPacer(0, 0)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new LearnerBudget(1, 1.5)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> new LearnerBudget(1, 1.5, 0)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("(0, 1]");
-        assertThatThrownBy(() -> new LearnerBudget(-1, 0.5)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> new LearnerBudget(-1, 0.5, 0)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("threads");
     }
 }

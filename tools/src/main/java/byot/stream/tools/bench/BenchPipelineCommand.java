@@ -174,8 +174,12 @@ public final class BenchPipelineCommand implements Command {
         }
         result.put("inferenceBatch", pipeline.inference().maxBatch());
         result.put("thresholds", pipeline.inference().thresholds());
-        result.put("learner", Map.of("slotGroup", pipeline.learnerSlotGroup(), "threads", pipeline.learnerBudget().threads(),
-                "timeShare", pipeline.learnerBudget().timeShare()));
+        Map<String, Object> learner = new LinkedHashMap<>();
+        learner.put("slotGroup", pipeline.learnerSlotGroup());
+        learner.put("threads", pipeline.learnerBudget().threads());
+        learner.put("timeShare", pipeline.learnerBudget().timeShare());
+        learner.put("nice", pipeline.learnerBudget().nice());
+        result.put("learner", learner);
         result.put("cores", Runtime.getRuntime().availableProcessors());
         out.println(Json.line(result));
         return 0;

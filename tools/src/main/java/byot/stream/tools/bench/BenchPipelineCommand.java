@@ -68,7 +68,7 @@ public final class BenchPipelineCommand implements Command {
 
     @Override
     public String summary() {
-        return "End-to-end pipeline throughput vs standalone early exit, latency at half load, adaptation steps/s";
+        return "End-to-end pipeline throughput vs standalone and vs forced full depth, latency at half load, with the demo's labelled mix";
     }
 
     @Override

@@ -19,6 +19,7 @@ import byot.stream.jobs.config.Parsed;
 import byot.stream.jobs.config.UsageException;
 import byot.stream.jobs.operators.AdaptConfig;
 import byot.stream.jobs.operators.InferenceConfig;
+import byot.stream.jobs.operators.LearnerBudget;
 import byot.stream.model.exit.ExitCriterion;
 import byot.stream.model.loss.TrainingMode;
 import byot.stream.model.loss.UnlabelledDistillation;
@@ -95,6 +96,20 @@ public final class AdaptOptions {
     public static final JobOption<Double> WEIGHT_DECAY = number("weight-decay", 5e-4, "Fine-tuning weight decay")
             .require(v -> v >= 0, "at least 0");
 
+    // The learner beside inference (docs/architecture.md, "The learner beside inference").
+    public static final JobOption<String> LEARNER_SLOT_GROUP = text("learner-slot-group", PipelineConfig.SHARED_SLOTS,
+            "Slot-sharing group of the learner: 'default' shares the job's slots; another name gives it slots of its own"
+                    + " (a TaskManager of its own: one slot more than --parallelism)");
+    public static final JobOption<Integer> LEARNER_THREADS = integer("learner-threads", 1,
+            "OpenMP threads of the learner's native ops, on its thread only (0: the process's OMP_NUM_THREADS); inference keeps the process's")
+            .require(v -> v >= 0, "at least 0");
+    public static final JobOption<Double> LEARNER_TIME_SHARE = number("learner-time-share", 0.5,
+            "Largest share of wall-clock time the learner spends in training steps (1: no limit); labelled events beyond one"
+                    + " training batch meanwhile train by replay only").require(v -> v > 0 && v <= 1, "in (0, 1]");
+    public static final JobOption<Integer> LEARNER_NICE = integer("learner-nice", 19,
+            "Linux nice value of the learner's thread (19: inference gets the cores whenever it wants them, the learner what"
+                    + " is left; 0: same priority)").require(v -> v >= 0 && v <= 19, "in [0, 19]");
+
     // Learning from unlabelled events (self-distillation) and the gate before publishing.
     public static final JobOption<Double> UNLABELLED_SHARE = number("unlabelled-share", 0.2,
             "Share of the unlabelled events the learner self-distils from (0: off)").require(v -> v >= 0 && v <= 1, "in [0, 1]");
@@ -143,6 +158,7 @@ public final class AdaptOptions {
             CRITERION, THRESHOLD, THRESHOLDS, BATCH_SIZE, MAX_WAIT_MS, PARALLELISM,
             MODE, TRAIN_EVERY, TRAIN_BATCH, REPLAY_SIZE, PUBLISH_EVERY_STEPS, PUBLISH_EVERY_SECONDS, LR, MOMENTUM, WEIGHT_DECAY,
             DistillationOptions.ALPHA, DistillationOptions.LAMBDA, DistillationOptions.TEMPERATURE,
+            LEARNER_SLOT_GROUP, LEARNER_THREADS, LEARNER_TIME_SHARE, LEARNER_NICE,
             UNLABELLED_SHARE, UNLABELLED_WEIGHT, UNLABELLED_MIN_CONFIDENCE, HOLDOUT_EVERY, HOLDOUT_SIZE, GATE_MARGIN,
             METRICS_WINDOW_SECONDS, EVENT_TIME_MAX_PAST_S, EVENT_TIME_MAX_FUTURE_S, CHECKPOINT_INTERVAL_MS, CHECKPOINT_DIR,
             FROM_SAVEPOINT, ALLOW_NON_RESTORED_STATE, FRESH, BUFFER_TIMEOUT_MS, MAX_PIXEL_BYTES, MAX_MODEL_BYTES, BOUNDED);
@@ -224,7 +240,8 @@ public final class AdaptOptions {
         EventTimeBounds eventTime = new EventTimeBounds(Duration.ofSeconds(EVENT_TIME_MAX_PAST_S.get(c)),
                 Duration.ofSeconds(EVENT_TIME_MAX_FUTURE_S.get(c)));
         return new PipelineConfig(inference, adapt, PARALLELISM.get(c),
-                Duration.ofSeconds(METRICS_WINDOW_SECONDS.get(c)), Duration.ofSeconds(2), eventTime);
+                Duration.ofSeconds(METRICS_WINDOW_SECONDS.get(c)), Duration.ofSeconds(2), eventTime, LEARNER_SLOT_GROUP.get(c),
+                new LearnerBudget(LEARNER_THREADS.get(c), LEARNER_TIME_SHARE.get(c), LEARNER_NICE.get(c)));
     }
 
     static AdaptConfig.Unlabelled unlabelled(ReadableConfig c) {

@@ -54,9 +54,14 @@ public final class AdaptPipeline {
 
         SingleOutputStreamOperator<ImageEvent> images = env.fromSource(io.images(), watermarks, "images").uid("images")
                 .process(new DeadLetterRouter()).name("route").uid("route");
-        SingleOutputStreamOperator<ModelUpdate> updates = images.filter(new LearnerSample(config.adapt().unlabelled().share())).name("labelled").uid("labelled")
-                .transform("fine-tune", TypeInformation.of(ModelUpdate.class), new FineTuneOperator(config.adapt(), initialModel))
-                .setParallelism(1).setMaxParallelism(1).uid("fine-tune");
+        // The learner never chains with the source: a step of a few hundred ms on the source's thread would stop
+        // every event, labelled or not, for as long. In a slot-sharing group of its own it also gets slots of its own.
+        SingleOutputStreamOperator<ModelUpdate> updates = images.filter(new LearnerSample(config.adapt().unlabelled().share()))
+                .name("labelled").uid("labelled")
+                .transform("fine-tune", TypeInformation.of(ModelUpdate.class),
+                        new FineTuneOperator(config.adapt(), config.learnerBudget(), initialModel))
+                .setParallelism(1).setMaxParallelism(1).uid("fine-tune")
+                .startNewChain().slotSharingGroup(config.learnerSlotGroup());
         updates.sinkTo(io.models()).name("models").uid("models").setParallelism(1);
 
         SingleOutputStreamOperator<Prediction> predictions = images.connect(updates.broadcast())

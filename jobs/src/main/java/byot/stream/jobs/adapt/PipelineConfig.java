@@ -2,6 +2,7 @@ package byot.stream.jobs.adapt;
 
 import byot.stream.jobs.operators.AdaptConfig;
 import byot.stream.jobs.operators.InferenceConfig;
+import byot.stream.jobs.operators.LearnerBudget;
 import java.time.Duration;
 
 /**
@@ -10,9 +11,23 @@ import java.time.Duration;
  * @param inferenceParallelism instances of the early-exit operator; 0 = the environment's default
  * @param metricsWindow        event-time window of the monitoring aggregates
  * @param eventTimeBounds      how far event times may stray from arrival before they are clamped
+ * @param learnerSlotGroup     slot-sharing group of the learner; {@link #SHARED_SLOTS} puts it in the slots of the
+ *                             rest of the job, another name in slots of its own (a TaskManager of its own on a cluster)
+ * @param learnerBudget        how much of a shared machine the learner may take from inference
  */
 public record PipelineConfig(InferenceConfig inference, AdaptConfig adapt, int inferenceParallelism,
-                             Duration metricsWindow, Duration maxOutOfOrderness, EventTimeBounds eventTimeBounds) {
+                             Duration metricsWindow, Duration maxOutOfOrderness, EventTimeBounds eventTimeBounds,
+                             String learnerSlotGroup, LearnerBudget learnerBudget) {
+
+    /** Flink's own default slot-sharing group: the learner shares slots with inference. */
+    public static final String SHARED_SLOTS = "default";
+
+    /** With the learner in shared slots and no budget, as before budgets existed. */
+    public PipelineConfig(InferenceConfig inference, AdaptConfig adapt, int inferenceParallelism, Duration metricsWindow,
+                          Duration maxOutOfOrderness, EventTimeBounds eventTimeBounds) {
+        this(inference, adapt, inferenceParallelism, metricsWindow, maxOutOfOrderness, eventTimeBounds, SHARED_SLOTS,
+                LearnerBudget.UNBOUNDED);
+    }
 
     /** With the default {@link EventTimeBounds}. */
     public PipelineConfig(InferenceConfig inference, AdaptConfig adapt, int inferenceParallelism, Duration metricsWindow,
@@ -28,5 +43,16 @@ public record PipelineConfig(InferenceConfig inference, AdaptConfig adapt, int i
             throw new IllegalArgumentException("metrics window must be positive, got " + metricsWindow);
         }
         java.util.Objects.requireNonNull(eventTimeBounds, "eventTimeBounds");
+        java.util.Objects.requireNonNull(learnerBudget, "learnerBudget");
+        if (learnerSlotGroup == null || learnerSlotGroup.isBlank()) {
+            throw new IllegalArgumentException("the learner's slot-sharing group needs a name ('" + SHARED_SLOTS
+                    + "' to share slots), got '" + learnerSlotGroup + "'");
+        }
+    }
+
+    /** The same pipeline serving with other inference settings (a benchmark's forced full depth). */
+    public PipelineConfig withInference(InferenceConfig other) {
+        return new PipelineConfig(other, adapt, inferenceParallelism, metricsWindow, maxOutOfOrderness, eventTimeBounds,
+                learnerSlotGroup, learnerBudget);
     }
 }

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.metrics.Counter;
@@ -77,7 +78,11 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
     /** Labelled events behind the per-exit {@code recentAccuracy} gauges. */
     static final int RECENT_ACCURACY_WINDOW = 500;
 
+    /** Accumulator of the steps taken: what a local run reads back from its job client ({@code bench pipeline}). */
+    public static final String STEPS_ACCUMULATOR = "fine-tune-steps";
+
     private final AdaptConfig config;
+    private final LearnerBudget budget;
     private final byte[] initialModel;
 
     private transient MultiExitModel model;
@@ -128,9 +133,18 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
     private transient PublishGate gate;
     private transient Counter publishesRefused;
     private transient volatile double lastLoss;
+    private transient StepPacer pacer;
+    private transient boolean pacedStepTimerSet;
+    private transient Counter replayedOnly;
+    private transient LongCounter stepsTaken;
 
     public FineTuneOperator(AdaptConfig config, byte[] initialModel) {
+        this(config, LearnerBudget.UNBOUNDED, initialModel);
+    }
+
+    public FineTuneOperator(AdaptConfig config, LearnerBudget budget, byte[] initialModel) {
         this.config = config;
+        this.budget = budget;
         this.initialModel = initialModel;
     }
 
@@ -213,11 +227,19 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         trainer = newTrainer();
         gate = config.gate().enabled() ? new PublishGate(config.gate()) : null;
         lastPublishNanos = System.nanoTime();
+        // open() runs on the task thread that will also run every step and timer of this operator.
+        if (!budget.applyToCallingThread()) {
+            LOG.warn("could not lower the learner thread's priority to nice {} on this system; it competes with inference", budget.nice());
+        }
+        pacer = new StepPacer(budget.timeShare(), getProcessingTimeService().getCurrentProcessingTime());
+        stepsTaken = new LongCounter();
+        getRuntimeContext().addAccumulator(STEPS_ACCUMULATOR, stepsTaken);
         var metrics = getMetricGroup();
         steps = metrics.counter(PipelineMetrics.TRAINING_STEPS);
         skippedSteps = metrics.counter(PipelineMetrics.SKIPPED_STEPS);
         rollbacks = metrics.counter(PipelineMetrics.ROLLBACKS);
         publishesRefused = metrics.counter(PipelineMetrics.PUBLISHES_REFUSED);
+        replayedOnly = metrics.counter(PipelineMetrics.REPLAYED_ONLY);
         eventCodec = new ImageEventCodec(ImageLimits.DEFAULT);
         metrics.gauge(PipelineMetrics.MODEL_VERSION, () -> model.version());
         metrics.gauge(PipelineMetrics.LOSS, () -> lastLoss);
@@ -279,7 +301,39 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         pending.add(event);
         pendingTimestamps.add(lastTimestamp);
         if (pending.size() >= config.batching().newPerStep()) {
+            pacedStep();
+        }
+    }
+
+    /**
+     * A step now if the learner's time share allows it, else one when its rest ends. Meanwhile new events join the
+     * waiting step's batch in place of replayed ones; beyond a whole batch the oldest go to the replay reservoir
+     * without a step (and without a prequential score) of their own, so a learner that cannot keep up sheds work
+     * instead of holding back the stream it reads from.
+     */
+    private void pacedStep() {
+        // Also when the rest has just ended: an event can come before the timer that ends it.
+        while (pending.size() > config.batching().batchSize()) {
+            replay.add(pending.remove(0));
+            pendingTimestamps.remove(0);
+            replayedOnly.inc();
+        }
+        var clock = getProcessingTimeService();
+        if (pacer.mayStep(clock.getCurrentProcessingTime())) {
+            long start = System.nanoTime();
             step();
+            pacer.stepped(clock.getCurrentProcessingTime(), System.nanoTime() - start);
+            return;
+        }
+        releaseWatermark();
+        if (!pacedStepTimerSet) {
+            pacedStepTimerSet = true;
+            clock.registerTimer(pacer.restUntil(), time -> {
+                pacedStepTimerSet = false;
+                if (pending.size() >= config.batching().newPerStep()) {
+                    pacedStep();
+                }
+            });
         }
     }
 
@@ -372,6 +426,7 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         snapshotWeights = null;
         lastLoss = result.loss();
         steps.inc();
+        stepsTaken.add(1L);
         for (int i = 0; i < pending.size(); i++) {
             ImageEvent event = pending.get(i);
             boolean[] right = new boolean[result.exitPredictions().length];

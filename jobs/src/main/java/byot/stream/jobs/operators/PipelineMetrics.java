@@ -44,6 +44,8 @@ public final class PipelineMetrics {
     public static final String EVENT_TIMES_CLAMPED = "eventTimesClamped";
     /** fine-tune: steps skipped because their loss was not finite (their new events went to the dead-letter topic). */
     public static final String SKIPPED_STEPS = "skippedSteps";
+    /** fine-tune: labelled events that reached the replay reservoir without a step of their own (learner over its time share). */
+    public static final String REPLAYED_ONLY = "replayedOnly";
     /** fine-tune: times the learner went back to its last published model because its weights were not finite. */
     public static final String ROLLBACKS = "rollbacks";
     /** fine-tune: candidate versions the publish gate held back (they scored worse than the served one on the holdout). */
@@ -54,7 +56,7 @@ public final class PipelineMetrics {
     /** Metrics registered directly on an operator's group. */
     public static final List<String> OPERATOR_METRICS =
             List.of(PREDICTIONS, MODEL_UPDATES_REJECTED, MODEL_VERSION, LATENCY_MS, TRAINING_STEPS, LOSS, REPLAY_SIZE, DEAD_LETTERS,
-                    EVENT_TIMES_CLAMPED, SKIPPED_STEPS, ROLLBACKS, NON_FINITE_OUTPUTS, PUBLISHES_REFUSED);
+                    EVENT_TIMES_CLAMPED, SKIPPED_STEPS, ROLLBACKS, NON_FINITE_OUTPUTS, PUBLISHES_REFUSED, REPLAYED_ONLY);
 
     /** Metrics registered in the per-exit group. */
     public static final List<String> EXIT_METRICS = List.of(PREDICTIONS, SCORED, CORRECT, RECENT_ACCURACY);

@@ -21,7 +21,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.StreamSupport;
+import org.apache.flink.runtime.jobgraph.JobGraph;
+import org.apache.flink.runtime.jobgraph.JobVertex;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamGraph;
+import org.apache.flink.streaming.api.graph.StreamNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -74,6 +79,43 @@ class AdaptPipelineGraphTest {
             assertThat(windows.stream().mapToLong(MetricsWindow::deadLetters).sum()).isEqualTo(3);
             assertThat(windows.stream().mapToLong(w -> w.perExitLabeled()[0]).sum()).isEqualTo(labelled);
             assertThat(windows.stream().flatMapToLong(w -> Arrays.stream(w.exitHistogram())).sum()).isEqualTo(events.size());
+        }
+    }
+
+    /**
+     * The learner's step must not stop the source: it never shares a task (thread) with it, and with a group name of
+     * its own it also gets slots of its own, where a cluster can give it a TaskManager of its own.
+     */
+    @Test
+    void theLearnerRunsInATaskOfItsOwnInTheSlotSharingGroupItIsGiven() throws Exception {
+        byte[] initial = ModelFile.toBytes(MultiExitModel.create(AdaptPipelineITCase.SMALL, 0), false);
+        PipelineConfig defaults = AdaptOptions.pipeline(AdaptOptions.declare().parse(new String[0]), 4);
+        PipelineConfig ownSlots = AdaptOptions.pipeline(AdaptOptions.declare().parse(new String[] {
+                "--learner-slot-group", "learner", "--learner-threads", "1", "--learner-time-share", "0.25", "--learner-nice", "7"}), 4);
+        assertThat(ownSlots.learnerBudget()).isEqualTo(new byot.stream.jobs.operators.LearnerBudget(1, 0.25, 7));
+
+        for (PipelineConfig config : List.of(defaults, ownSlots)) {
+            try (FiniteEndpoints io = new FiniteEndpoints(List.of(), AdaptPipelineITCase.SMALL)) {
+                StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+                env.setParallelism(1);
+                AdaptPipeline.build(env, io.endpoints(), config, initial);
+                StreamGraph graph = env.getStreamGraph();
+                StreamNode learner = graph.getStreamNodes().stream().filter(n -> n.getOperatorName().equals("fine-tune"))
+                        .findFirst().orElseThrow();
+                StreamNode inference = graph.getStreamNodes().stream().filter(n -> n.getOperatorName().equals("early-exit"))
+                        .findFirst().orElseThrow();
+                assertThat(learner.getSlotSharingGroup()).isEqualTo(config.learnerSlotGroup());
+                assertThat(inference.getSlotSharingGroup()).isEqualTo(PipelineConfig.SHARED_SLOTS);
+
+                JobGraph job = graph.getJobGraph();
+                JobVertex learnerTask = StreamSupport.stream(job.getVertices().spliterator(), false)
+                        .filter(v -> v.getName().contains("fine-tune")).findFirst().orElseThrow();
+                assertThat(learnerTask.getName()).doesNotContain("images").doesNotContain("route");
+                JobVertex sourceTask = StreamSupport.stream(job.getVertices().spliterator(), false)
+                        .filter(v -> v.getName().contains("images")).findFirst().orElseThrow();
+                assertThat(learnerTask.getSlotSharingGroup().equals(sourceTask.getSlotSharingGroup()))
+                        .isEqualTo(config.learnerSlotGroup().equals(PipelineConfig.SHARED_SLOTS));
+            }
         }
     }
 }

@@ -211,7 +211,7 @@ public final class BenchModelCommand implements Command {
         double[] t = new double[exits - 1];
         Arrays.fill(t, Double.POSITIVE_INFINITY);
         if (depth - 1 < t.length) {
-            t[depth - 1] = Double.NEGATIVE_INFINITY;
+            t[depth - 1] = 0; // every max-softmax is >= 0 (ExitPolicy refuses negative thresholds)
         }
         return new ExitPolicy(ExitCriterion.MAX_SOFTMAX, t);
     }

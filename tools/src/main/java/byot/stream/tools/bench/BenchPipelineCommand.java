@@ -13,6 +13,9 @@ import byot.stream.tools.cli.Command;
 import byot.stream.jobs.config.ClientOptions;
 import byot.stream.jobs.config.Options;
 import byot.stream.jobs.config.Parsed;
+import byot.stream.jobs.config.UsageException;
+import byot.stream.jobs.operators.InferenceConfig;
+import byot.stream.model.exit.ExitCriterion;
 import byot.stream.tools.pipeline.LocalKafka;
 import byot.stream.tools.pipeline.LocalPipeline;
 import byot.stream.tools.pipeline.PipelineOutputs;
@@ -26,6 +29,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,7 +41,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * {@code byot bench pipeline}: Kafka → Flink → Kafka inference throughput against the same model's early-exit
- * throughput in one process, latency at half of the measured maximum, and fine-tuning steps per second.
+ * throughput in one process, the same pipeline forced to full depth, latency at half of the measured maximum, and
+ * fine-tuning steps per second. Every phase sends the demo's mix ({@code --labeled-fraction} of the events labelled),
+ * so the learner trains while throughput and latency are measured, as it does in service.
  * Everything runs here ({@link LocalPipeline}): an embedded broker, or the brokers of {@code --bootstrap-servers}, and
  * a local MiniCluster, at-least-once so predictions are visible as they are written. Prints one JSON line.
  */
@@ -62,13 +68,15 @@ public final class BenchPipelineCommand implements Command {
 
     @Override
     public String summary() {
-        return "End-to-end pipeline throughput vs standalone early exit, latency at half load, adaptation steps/s";
+        return "End-to-end pipeline throughput vs standalone and vs forced full depth, latency at half load, with the demo's labelled mix";
     }
 
     @Override
     public Options options() {
         return ClientOptions.embeddedBrokerByDefault(AdaptOptions.declare()).withDefault("delivery", "at-least-once")
-                .add("events", "6000", "Events for the maximum-throughput run")
+                .add("events", "6000", "Events for each maximum-throughput run")
+                .add("labeled-fraction", "0.3", "Share of the events that carry a label, in every phase but the adaptation run (the demo's mix: the learner trains throughout)")
+                .add("rounds", "3", "Maximum-throughput rounds, each running early exit and forced full depth (order alternating); medians are reported")
                 .add("latency-events", "12000", "Events for the half-load latency run (about 30 s; its first tenth is left out as warm-up)")
                 .add("train-events", "1600", "Labelled events for the adaptation run")
                 .add("data", null, "Directory with the Fashion-MNIST IDX files (the events are its test images)")
@@ -80,61 +88,162 @@ public final class BenchPipelineCommand implements Command {
         byte[] initial = AdaptJob.initialModel(args.configuration());
         MultiExitModel model = ModelFile.fromBytes(initial);
         Map<String, Object> result = new LinkedHashMap<>();
+        result.put("command", commandLine(args));
         result.put("model", model.spec().summary());
         int exits = model.spec().sections();
         PipelineConfig pipeline = AdaptOptions.pipeline(args, exits);
+        PipelineConfig fullDepth = pipeline.withInference(forcedFullDepth(pipeline.inference()));
         int events = args.getInt("events");
+        double labeled = labeledFraction(args);
+        int rounds = args.getInt("rounds");
+        if (rounds < 1) {
+            throw new UsageException("--rounds must be >= 1, got " + rounds);
+        }
         LabeledImages images = FashionMnist.locate(args.optional("data").map(Path::of)).load(FashionMnist.Split.TEST);
+        List<ImageEvent> maxEvents = events(images, events, labeled, 1);
 
-        double standalone = standalone(model.snapshot(), pipeline, events(images, events, 0.0, 1));
+        double standalone = standalone(model.snapshot(), pipeline, maxEvents);
         err.printf("standalone early exit: %.0f img/s%n", standalone);
         result.put("standaloneImagesPerSecond", Math.round(standalone));
 
         try (LocalKafka kafka = LocalKafka.of(ClientOptions.given(args))) {
-            Phases phases = new Phases(kafka, AdaptOptions.settings(args, kafka.client()), Path.of(args.get("checkpoint-dir")),
-                    pipeline, initial);
-            Phase max = runPhase("max", phases, events(images, events, 0.0, 1), 0);
-            double pipelineRate = max.predictions.size() / max.spanSeconds();
-            err.printf("pipeline: %.0f events/s (%.0f%% of standalone)%n", pipelineRate, 100 * pipelineRate / standalone);
+            JobSettings job = AdaptOptions.settings(args, kafka.client());
+            Path checkpoints = Path.of(AdaptOptions.CHECKPOINT_DIR.get(args.configuration()));
+            Phases early = new Phases(kafka, job, checkpoints, pipeline, initial);
+            Phases full = new Phases(kafka, job, checkpoints, fullDepth, initial);
+            // Early exit and full depth in the same rounds, the order alternating, so a slow stretch of a shared
+            // machine slows both sides of a round's ratio.
+            List<Phase> earlyRuns = new ArrayList<>();
+            List<Phase> fullRuns = new ArrayList<>();
+            for (int r = 0; r < rounds; r++) {
+                if (r % 2 == 0) {
+                    earlyRuns.add(runPhase("max-early-exit-" + r, early, maxEvents, 0));
+                    fullRuns.add(runPhase("max-full-depth-" + r, full, maxEvents, 0));
+                } else {
+                    fullRuns.add(runPhase("max-full-depth-" + r, full, maxEvents, 0));
+                    earlyRuns.add(runPhase("max-early-exit-" + r, early, maxEvents, 0));
+                }
+            }
+            double[] earlyRates = earlyRuns.stream().mapToDouble(Phase::eventsPerSecond).toArray();
+            double[] fullRates = fullRuns.stream().mapToDouble(Phase::eventsPerSecond).toArray();
+            double[] ratios = new double[rounds];
+            for (int r = 0; r < rounds; r++) {
+                ratios[r] = earlyRates[r] / fullRates[r];
+            }
+            double pipelineRate = median(earlyRates);
+            err.printf("pipeline: %.0f events/s (%.0f%% of standalone), full depth %.0f events/s, early exit %.2fx%n",
+                    pipelineRate, 100 * pipelineRate / standalone, median(fullRates), median(ratios));
+            result.put("labeledFraction", labeled);
             result.put("pipelineEventsPerSecond", Math.round(pipelineRate));
             result.put("pipelineToStandaloneRatio", Json.round(pipelineRate / standalone));
-            result.put("meanExitDepth", Json.round(max.predictions.stream().mapToInt(Prediction::exitDepth).average().orElse(0)));
+            result.put("meanExitDepth", Json.round(earlyRuns.stream().flatMap(p -> p.predictions().stream())
+                    .mapToInt(Prediction::exitDepth).average().orElse(0)));
+            result.put("learnerStepsPerSecondAtMax", Json.round(median(earlyRuns.stream().mapToDouble(Phase::stepsPerSecond).toArray())));
+            Map<String, Object> versus = new LinkedHashMap<>();
+            versus.put("rounds", rounds);
+            versus.put("earlyExitEventsPerSecond", Arrays.stream(earlyRates).mapToLong(Math::round).toArray());
+            versus.put("fullDepthEventsPerSecond", Arrays.stream(fullRates).mapToLong(Math::round).toArray());
+            versus.put("fullDepthMeanExitDepth", Json.round(fullRuns.stream().flatMap(p -> p.predictions().stream())
+                    .mapToInt(Prediction::exitDepth).average().orElse(0)));
+            versus.put("medianRatio", Json.round(median(ratios)));
+            result.put("earlyExitVsFullDepth", versus);
 
             double halfRate = pipelineRate / 2;
-            Phase half = runPhase("half", phases, events(images, args.getInt("latency-events"), 0.0, 2), halfRate);
+            List<ImageEvent> halfEvents = events(images, args.getInt("latency-events"), labeled, 2);
+            Phase half = runPhase("half", early, halfEvents, halfRate);
             // The first tenth warms up (JIT, first SameDiff runs at each batch size) and is left out.
             List<Prediction> inEventTimeOrder = half.predictions.stream()
                     .sorted(Comparator.comparingLong(Prediction::eventTime)).toList();
             long warmUp = inEventTimeOrder.size() / 10;
-            Map<String, Long> latency = latencyAtHalfLoad(Math.round(halfRate),
-                    inEventTimeOrder.stream().skip(warmUp).mapToLong(Prediction::latencyMs));
+            Map<String, Object> latency = new LinkedHashMap<>(latencyAtHalfLoad(Math.round(halfRate),
+                    inEventTimeOrder.stream().skip(warmUp).mapToLong(Prediction::latencyMs)));
+            latency.put("labeledFraction", Json.round(labeledShare(halfEvents)));
+            latency.put("learnerSteps", half.steps());
+            latency.put("learnerStepsPerSecond", Json.round(half.stepsPerSecond()));
             result.put("latencyAtHalfLoad", latency);
-            err.printf("latency at %.0f events/s: p50 %d ms, p99 %d ms%n", halfRate, latency.get("p50Ms"), latency.get("p99Ms"));
+            err.printf("latency at %.0f events/s, %.0f%% labelled: p50 %d ms, p99 %d ms; learner %.2f steps/s%n", halfRate,
+                    100 * labeledShare(halfEvents), latency.get("p50Ms"), latency.get("p99Ms"), half.stepsPerSecond());
             if (args.has("latency-log")) {
                 writeLatencyLog(Path.of(args.get("latency-log")), inEventTimeOrder);
             }
 
-            Phase train = runPhase("train", phases, events(images, args.getInt("train-events"), 1.0, 3), 0);
-            long steps = args.getInt("train-events") / pipeline.adapt().batching().newPerStep();
-            double stepsPerSecond = steps / train.spanSeconds();
-            result.put("adaptationStepsPerSecond", Json.round(stepsPerSecond));
-            result.put("adaptationImagesPerSecond", Math.round(stepsPerSecond * pipeline.adapt().batching().batchSize()));
-            err.printf("adaptation: %.2f steps/s at batch %d%n", stepsPerSecond, pipeline.adapt().batching().batchSize());
+            Phase train = runPhase("train", early, events(images, args.getInt("train-events"), 1.0, 3), 0);
+            result.put("adaptationStepsPerSecond", Json.round(train.stepsPerSecond()));
+            result.put("adaptationImagesPerSecond", Math.round(train.stepsPerSecond() * pipeline.adapt().batching().batchSize()));
+            err.printf("adaptation: %.2f steps/s at batch %d%n", train.stepsPerSecond(), pipeline.adapt().batching().batchSize());
         }
         result.put("inferenceBatch", pipeline.inference().maxBatch());
         result.put("thresholds", pipeline.inference().thresholds());
+        Map<String, Object> learner = new LinkedHashMap<>();
+        learner.put("slotGroup", pipeline.learnerSlotGroup());
+        learner.put("threads", pipeline.learnerBudget().threads());
+        learner.put("timeShare", pipeline.learnerBudget().timeShare());
+        learner.put("nice", pipeline.learnerBudget().nice());
+        result.put("learner", learner);
         result.put("cores", Runtime.getRuntime().availableProcessors());
         out.println(Json.line(result));
         return 0;
+    }
+
+    static double labeledFraction(Parsed args) {
+        double f = args.getDouble("labeled-fraction");
+        if (!(f >= 0 && f <= 1)) {
+            throw new UsageException("--labeled-fraction must be in [0, 1], got " + args.get("labeled-fraction"));
+        }
+        return f;
+    }
+
+    /**
+     * Thresholds no confidence reaches: every event runs to the deepest exit. The shallow heads still run on the
+     * way (the operator evaluates each exit it passes), so this is what early exit saves against serving every
+     * event at full depth with this operator.
+     */
+    static InferenceConfig forcedFullDepth(InferenceConfig inference) {
+        double[] never = new double[inference.thresholds().length];
+        Arrays.fill(never, Double.POSITIVE_INFINITY);
+        return new InferenceConfig(inference.maxBatch(), inference.maxWaitMillis(), ExitCriterion.MAX_SOFTMAX, never,
+                inference.maxModelBytes());
+    }
+
+    static double labeledShare(List<ImageEvent> events) {
+        return events.isEmpty() ? 0 : (double) events.stream().filter(ImageEvent::labeled).count() / events.size();
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    /** The command that reproduces this run: the options given, so a figure can be printed beside it. */
+    private String commandLine(Parsed args) {
+        StringBuilder line = new StringBuilder("./byot bench pipeline");
+        for (String name : options().names()) {
+            if (args.given(name)) {
+                String value = args.get(name);
+                line.append(" --").append(name).append("true".equals(value) ? "" : " " + value);
+            }
+        }
+        return line.toString();
     }
 
     /**
      * Predictions of one phase and the span in which they were made. Emission time is event time plus the
      * latency the operator measured; Kafka timestamps would not do, since the sink stamps records with event time.
      */
-    private record Phase(List<Prediction> predictions, long firstMillis, long lastMillis) {
+    private record Phase(List<Prediction> predictions, long firstMillis, long lastMillis, long steps) {
         double spanSeconds() {
             return Math.max(1, lastMillis - firstMillis) / 1000.0;
+        }
+
+        double eventsPerSecond() {
+            return predictions.size() / spanSeconds();
+        }
+
+        /** The learner's steps over the span in which predictions were made (it may also step a little after). */
+        double stepsPerSecond() {
+            return steps / spanSeconds();
         }
     }
 
@@ -154,7 +263,9 @@ public final class BenchPipelineCommand implements Command {
         try (LocalPipeline pipeline = LocalPipeline.start(phases.kafka(), phases.config(name))) {
             err.println(name + ": " + events.size() + " events" + (rate > 0 ? " at " + Math.round(rate) + "/s" : " as fast as possible"));
             pipeline.send(events, rate);
-            return collect(pipeline.outputs(), events.size());
+            Phase phase = collect(pipeline.outputs(), events.size());
+            long steps = pipeline.stopAndCountSteps();
+            return new Phase(phase.predictions(), phase.firstMillis(), phase.lastMillis(), steps);
         }
     }
 
@@ -178,7 +289,7 @@ public final class BenchPipelineCommand implements Command {
         List<Prediction> predictions = outputs.predictions();
         long first = predictions.stream().mapToLong(p -> p.eventTime() + p.latencyMs()).min().orElse(0);
         long last = predictions.stream().mapToLong(p -> p.eventTime() + p.latencyMs()).max().orElse(0);
-        return new Phase(predictions, first, last);
+        return new Phase(predictions, first, last, 0);
     }
 
     /** The same events, in the same micro-batches, through the classifier in this thread: no Kafka, no Flink. */
@@ -201,7 +312,7 @@ public final class BenchPipelineCommand implements Command {
      * Fashion-MNIST test images as events, in file order from a seed-dependent start: a trained model exits early
      * on them as it would in service, which random pixels would not show.
      */
-    private static List<ImageEvent> events(LabeledImages images, int n, double labeledFraction, long seed) {
+    static List<ImageEvent> events(LabeledImages images, int n, double labeledFraction, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         int offset = random.nextInt(images.size());
         List<ImageEvent> out = new ArrayList<>(n);

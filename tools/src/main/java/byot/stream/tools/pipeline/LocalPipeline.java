@@ -13,14 +13,17 @@ import byot.stream.connectors.replay.ReplaySummary;
 import byot.stream.jobs.adapt.JobSettings;
 import byot.stream.jobs.adapt.PipelineConfig;
 import byot.stream.jobs.adapt.PipelineLaunch;
+import byot.stream.jobs.operators.FineTuneOperator;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -76,6 +79,7 @@ public final class LocalPipeline implements AutoCloseable {
     private final JobSettings settings;
     private final PipelineOutputs outputs;
     private final JobClient job;
+    private boolean cancelled;
 
     private LocalPipeline(JobSettings settings, PipelineOutputs outputs, JobClient job) {
         this.settings = settings;
@@ -165,11 +169,27 @@ public final class LocalPipeline implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the job with a savepoint (into {@code savepoints} of its checkpoint directory) and returns the steps its
+     * learner took. Not a cancel: a running job's accumulators reach the client only with the TaskManager's
+     * heartbeats, seconds late, and a cancelled job's are not kept; a job that finishes hands over its final ones.
+     */
+    public long stopAndCountSteps() throws Exception {
+        cancelled = true;
+        String savepoints = settings.checkpointDir().replaceAll("/+$", "") + "/savepoints";
+        job.stopWithSavepoint(false, savepoints, SavepointFormatType.CANONICAL).get(2, TimeUnit.MINUTES);
+        Object steps = job.getJobExecutionResult().get(1, TimeUnit.MINUTES).getAllAccumulatorResults()
+                .get(FineTuneOperator.STEPS_ACCUMULATOR);
+        return steps == null ? 0 : ((Number) steps).longValue();
+    }
+
     /** Cancels the job (its retained checkpoints stay) and stops reading its output. */
     @Override
     public void close() throws Exception {
         try {
-            job.cancel().get();
+            if (!cancelled) {
+                job.cancel().get();
+            }
         } finally {
             if (outputs != null) {
                 outputs.close();

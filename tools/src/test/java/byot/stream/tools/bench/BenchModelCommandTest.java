@@ -31,4 +31,16 @@ class BenchModelCommandTest {
                 "conv3x3 bwd", "\"command\":\"./byot bench model --arch resnet18 --width-mult 0.0625 --seed 0 --train-batches 4",
                 "--engines graph,eager --rounds 2 --pytorch " + fake);
     }
+
+    /** The per-exit inference rows (batch 1 and 64) force every sample out at one exit, whatever its confidence. */
+    @Test
+    void aForcedExitLeavesAtItsExitAndNoEarlier() {
+        float[] unsure = {0.1f, 0.1f, 0.1f, 0.1f, 0.1f, 0.1f, 0.1f, 0.1f, 0.1f, 0.1f};
+        for (int depth = 1; depth <= 4; depth++) {
+            var policy = BenchModelCommand.forcedExit(depth, 4);
+            for (int exit = 0; exit < 3; exit++) {
+                assertThat(policy.exitsAt(exit, unsure)).as("depth %d, exit %d", depth, exit + 1).isEqualTo(exit == depth - 1);
+            }
+        }
+    }
 }

@@ -9,6 +9,7 @@ import byot.stream.jobs.adapt.AdaptOptions;
 import byot.stream.jobs.adapt.JobSettings;
 import byot.stream.tools.cli.Command;
 import byot.stream.jobs.config.ClientOptions;
+import byot.stream.jobs.config.ModelOptions;
 import byot.stream.jobs.config.Options;
 import byot.stream.jobs.config.Parsed;
 import byot.stream.tools.cli.StatusLine;
@@ -30,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.flink.configuration.Configuration;
 
 /**
  * {@code byot bench soak}: the pipeline at a fixed rate for many minutes, in this JVM ({@link LocalPipeline}: an
@@ -78,6 +80,7 @@ public final class SoakCommand implements Command {
 
     @Override
     public int run(Parsed args) throws Exception {
+        Configuration job = args.configuration();
         double minutes = args.getDouble("minutes");
         double rate = args.getDouble("rate");
         if (!(minutes > 0) || !(rate > 0)) {
@@ -101,13 +104,13 @@ public final class SoakCommand implements Command {
                     AdaptOptions.settings(args, kafka.client()), AdaptOptions.pipeline(args, spec.sections()), initial);
             try (LocalPipeline pipeline = LocalPipeline.startWithoutCollecting(kafka, config)) {
                 err.printf("soak: %s, %.0f events/s for %.0f min (%,d events), %s delivery, samples every %s s%n",
-                        spec.summary(), rate, minutes, events, args.get("delivery"), args.get("sample-seconds"));
+                        spec.summary(), rate, minutes, events, AdaptOptions.DELIVERY.get(job), args.get("sample-seconds"));
                 ResourceProbe.offHeapCaveat().ifPresent(c -> err.println("soak: warning: " + c));
 
                 AtomicLong sent = new AtomicLong();
                 ReplayConfig replayConfig = ReplayConfig.onePass(kafka.client(), topics.images(), FashionMnist.Split.TRAIN.label())
                         .rate(rate).labeledFraction(args.getDouble("labeled-fraction")).limit(events, true)
-                        .seed(args.getLong("seed"));
+                        .seed(ModelOptions.SEED.get(job));
                 CompletableFuture<ReplaySummary> replay = pipeline.replay(replayConfig, data, p -> sent.set(p.sent()));
 
                 List<ResourceSample> samples = new ArrayList<>();
@@ -119,7 +122,7 @@ public final class SoakCommand implements Command {
                     run.put("model", spec.summary());
                     run.put("minutes", minutes);
                     run.put("rate", rate);
-                    run.put("delivery", args.get("delivery"));
+                    run.put("delivery", AdaptOptions.DELIVERY.get(job));
                     run.put("sent", replayed.sent());
                     run.put("sendErrors", replayed.errors());
                     run.put("predictions", tally.predicted());
@@ -134,7 +137,7 @@ public final class SoakCommand implements Command {
                             + outDir.resolve("traffic.png"));
                     out.println(Json.line(summary));
                     boolean ok = tally.missing(replayed.sent()) == 0 && replayed.errors() == 0
-                            && (!args.get("delivery").equals("exactly-once") || tally.duplicates() == 0);
+                            && (!AdaptOptions.DELIVERY.get(job).equals("exactly-once") || tally.duplicates() == 0);
                     return ok ? 0 : 1;
                 }
             }

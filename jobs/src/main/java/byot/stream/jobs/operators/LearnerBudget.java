@@ -1,0 +1,42 @@
+package byot.stream.jobs.operators;
+
+import java.io.Serializable;
+
+/**
+ * How much of a shared machine the learner may take from inference. Inference answers events as they come; the
+ * learner only needs to keep up on average, so it is the one that gives way.
+ *
+ * @param threads   OpenMP threads of the learner's own native ops (set on its task thread only, so inference keeps
+ *                  the process's {@code OMP_NUM_THREADS}); 0 leaves the learner at the process default
+ * @param timeShare largest share of wall-clock time the learner spends in training steps, in (0, 1]; after a step
+ *                  of d it rests d·(1−share)/share, so 1 means no rest
+ * @param nice      Linux nice value of the learner's thread, 0 to 19: with 19 the scheduler gives inference's
+ *                  threads the cores whenever they want them and the learner what is left; 0 leaves it as is
+ */
+public record LearnerBudget(int threads, double timeShare, int nice) implements Serializable {
+
+    /** The learner as it ran before budgets: every thread, no rest, the same priority as inference. */
+    public static final LearnerBudget UNBOUNDED = new LearnerBudget(0, 1.0, 0);
+
+    public LearnerBudget {
+        if (threads < 0) {
+            throw new IllegalArgumentException("learner threads must be >= 0 (0: the process default), got " + threads);
+        }
+        if (!(timeShare > 0 && timeShare <= 1)) {
+            throw new IllegalArgumentException("learner time share must be in (0, 1], got " + timeShare);
+        }
+        if (nice < 0 || nice > 19) {
+            throw new IllegalArgumentException("learner nice must be in 0..19 (a lower priority only), got " + nice);
+        }
+    }
+
+    /**
+     * Limits the calling thread, the learner's task thread, before its first step.
+     *
+     * @return false when the nice value was asked for but could not be set (not Linux)
+     */
+    boolean applyToCallingThread() {
+        LearnerThreads.limitCallingThread(threads);
+        return nice == 0 || ThreadNice.lower(nice);
+    }
+}

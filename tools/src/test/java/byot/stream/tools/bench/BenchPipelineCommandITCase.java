@@ -1,0 +1,54 @@
+package byot.stream.tools.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import byot.stream.connectors.dataset.FashionMnist;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code byot bench pipeline} end to end at a small scale (embedded broker, MiniCluster, a small fresh model): the
+ * figures must describe the product, where labelled events arrive and the learner trains while latency is measured.
+ */
+class BenchPipelineCommandITCase {
+
+    @Test
+    @Timeout(600)
+    void everyPhaseSendsTheDemosMixSoTheLearnerTrainsWhileLatencyIsMeasured(@TempDir Path dir) throws Exception {
+        assumeTrue(new FashionMnist(FashionMnist.DEFAULT_DIR).missingFiles().isEmpty(), "dataset-fashion-mnist is not installed");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        BenchPipelineCommand bench = new BenchPipelineCommand(new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+
+        // No --labeled-fraction: the default is what is under test.
+        int rc = bench.run(bench.options().parse(new String[] {"--width-mult", "0.0625", "--events", "320",
+            "--latency-events", "480", "--train-events", "32", "--rounds", "1", "--checkpoint-dir", dir.toString()}));
+
+        assertThat(rc).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        String stdout = out.toString(StandardCharsets.UTF_8);
+        JsonNode json = new ObjectMapper().readTree(stdout.lines().reduce((a, b) -> b).orElseThrow());
+        assertThat(json.get("command").asText()).startsWith("./byot bench pipeline").contains("--rounds 1");
+        assertThat(json.get("labeledFraction").asDouble()).isEqualTo(0.3);
+        JsonNode half = json.get("latencyAtHalfLoad");
+        assertThat(half.get("labeledFraction").asDouble()).isBetween(0.25, 0.35);
+        // 480 events, about 144 labelled, 16 per step: the learner stepped during the latency phase.
+        assertThat(half.get("learnerSteps").asLong()).isPositive();
+        assertThat(json.get("learnerStepsPerSecondAtMax").asDouble()).isPositive();
+
+        JsonNode versus = json.get("earlyExitVsFullDepth");
+        assertThat(versus.get("rounds").asInt()).isEqualTo(1);
+        assertThat(versus.get("earlyExitEventsPerSecond")).hasSize(1);
+        assertThat(versus.get("fullDepthEventsPerSecond").get(0).asLong()).isPositive();
+        assertThat(versus.get("fullDepthMeanExitDepth").asDouble()).isEqualTo(4.0);
+        assertThat(versus.get("medianRatio").asDouble()).isPositive();
+    }
+}

@@ -14,13 +14,24 @@ import java.util.Objects;
  *
  * @param exitHistogram how many predictions left at each depth; sums to {@code count}
  * @param throughput predictions per second of window time
+ * @param driftAlarms the learner's drift alarms whose event lies in the window (usually none); absent in records
+ *                    written before drift detection existed, read as empty
  */
 @JsonIgnoreProperties(value = "perExitAccuracy", allowGetters = true)
 public record MetricsWindow(long windowStart, long windowEnd, long modelVersion, long count, long[] exitHistogram,
         long[] perExitCorrect, long[] perExitLabeled, double meanConfidence, double throughput, double latencyP50Ms,
-        double latencyP95Ms, double latencyP99Ms, long deadLetters) {
+        double latencyP95Ms, double latencyP99Ms, long deadLetters, List<DriftAlarm> driftAlarms) {
+
+    /** A window without drift alarms. */
+    public MetricsWindow(long windowStart, long windowEnd, long modelVersion, long count, long[] exitHistogram,
+            long[] perExitCorrect, long[] perExitLabeled, double meanConfidence, double throughput, double latencyP50Ms,
+            double latencyP95Ms, double latencyP99Ms, long deadLetters) {
+        this(windowStart, windowEnd, modelVersion, count, exitHistogram, perExitCorrect, perExitLabeled, meanConfidence,
+                throughput, latencyP50Ms, latencyP95Ms, latencyP99Ms, deadLetters, List.of());
+    }
 
     public MetricsWindow {
+        driftAlarms = driftAlarms == null ? List.of() : List.copyOf(driftAlarms);
         Objects.requireNonNull(exitHistogram, "exitHistogram");
         Objects.requireNonNull(perExitCorrect, "perExitCorrect");
         Objects.requireNonNull(perExitLabeled, "perExitLabeled");

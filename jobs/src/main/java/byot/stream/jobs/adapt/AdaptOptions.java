@@ -10,6 +10,8 @@ import byot.stream.jobs.config.Parsed;
 import byot.stream.jobs.config.UsageException;
 import byot.stream.jobs.operators.AdaptConfig;
 import byot.stream.jobs.operators.InferenceConfig;
+import byot.stream.jobs.operators.drift.DetectorKind;
+import byot.stream.jobs.operators.drift.DriftConfig;
 import byot.stream.model.exit.ExitCriterion;
 import byot.stream.model.loss.TrainingMode;
 import byot.stream.model.train.SgdConfig;
@@ -62,7 +64,18 @@ public final class AdaptOptions {
                 .add("publish-every-seconds", "10", "...or after this many seconds with at least one step")
                 .add("lr", "0.01", "Fine-tuning learning rate")
                 .add("momentum", "0.9", "Fine-tuning SGD momentum")
-                .add("weight-decay", "5e-4", "Fine-tuning weight decay");
+                .add("weight-decay", "5e-4", "Fine-tuning weight decay")
+                .add("drift-detector", "adwin", "Change detector on each exit's prequential error: adwin, page-hinkley, ddm, or off")
+                .add("drift-adwin-delta", "0.002", "ADWIN confidence: smaller gives fewer false alarms and later detection")
+                .add("drift-active-events", "1000", "Labelled events after a drift alarm during which drift is active (stronger regime)")
+                .add("drift-extra-steps", "1", "Extra fine-tuning steps on replayed events per step while drift is active")
+                .add("drift-recent-share", "0.5", "While drift is active, share of replayed events drawn from those since the alarm")
+                .add("drift-trust-drop", "0.05", "On an alarm, distrust shallow exits whose recent accuracy fell by more than this")
+                .add("drift-trust-window", "100", "Most recent labelled events whose accuracy decides, on an alarm, which exits fell")
+                .add("exit-calibration", "on", "Recalibrate early-exit thresholds online and publish them with each version: on or off")
+                .add("exit-calibration-tolerance", "0.005", "Accuracy early answers may lose against the deepest exit on the same events")
+                .add("exit-calibration-window", "500", "Labelled events the threshold calibration looks back on")
+                .add("exit-calibration-min-events", "200", "Labelled events before calibrating, and after an alarm before distrusted exits return");
         return DistillationOptions.declare(options)
                 .add("metrics-window-seconds", "5", "Event-time window of the metrics topic")
                 .add("event-time-max-past-s", "3600", "Event times older than arrival minus this are clamped for windows and sink timestamps")
@@ -175,6 +188,24 @@ public final class AdaptOptions {
         EventTimeBounds eventTime = new EventTimeBounds(Duration.ofSeconds(a.getLong("event-time-max-past-s")),
                 Duration.ofSeconds(a.getLong("event-time-max-future-s")));
         return new PipelineConfig(inference, adapt, a.getInt("parallelism"),
-                Duration.ofSeconds(a.getLong("metrics-window-seconds")), Duration.ofSeconds(2), eventTime);
+                Duration.ofSeconds(a.getLong("metrics-window-seconds")), Duration.ofSeconds(2), eventTime, drift(a));
+    }
+
+    static DriftConfig drift(Parsed a) {
+        boolean calibrate = switch (a.get("exit-calibration").toLowerCase(Locale.ROOT)) {
+            case "on" -> true;
+            case "off" -> false;
+            default -> throw new UsageException("--exit-calibration must be on or off, got " + a.get("exit-calibration"));
+        };
+        try {
+            return new DriftConfig(DetectorKind.fromId(a.get("drift-detector")), a.getDouble("drift-adwin-delta"),
+                    a.getInt("drift-active-events"),
+                    new DriftConfig.Regime(a.getInt("drift-extra-steps"), a.getDouble("drift-recent-share")),
+                    new DriftConfig.Calibration(calibrate, a.getDouble("exit-calibration-tolerance"), a.getInt("exit-calibration-window"),
+                            a.getInt("exit-calibration-min-events"), a.getInt("drift-trust-window")),
+                    a.getDouble("drift-trust-drop"));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
     }
 }

@@ -27,7 +27,7 @@ import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindo
  *   images ─▶ route ─┬─▶ early-exit (N) ─▶ predictions
  *                    │        ▲ broadcast         └─▶ metrics windows ─▶ metrics
  *                    ├─▶ labelled ─▶ fine-tune (1) ─▶ models    ▲
- *                    │                    └── prequential scores ┘
+ *                    │                    └── prequential scores, drift alarms ┘
  *                    └─▶ dead letters ◀── (and events fine-tune or early-exit could not handle)
  * </pre>
  * Sources and sinks are injected ({@link PipelineEndpoints}), so tests run the same graph on finite data.
@@ -54,7 +54,8 @@ public final class AdaptPipeline {
         SingleOutputStreamOperator<ImageEvent> images = env.fromSource(io.images(), watermarks, "images").uid("images")
                 .process(new DeadLetterRouter()).name("route").uid("route");
         SingleOutputStreamOperator<ModelUpdate> updates = images.filter(ImageEvent::labeled).name("labelled").uid("labelled")
-                .transform("fine-tune", TypeInformation.of(ModelUpdate.class), new FineTuneOperator(config.adapt(), initialModel))
+                .transform("fine-tune", TypeInformation.of(ModelUpdate.class), new FineTuneOperator(config.adapt(), initialModel,
+                        config.drift(), config.inference().policy()))
                 .setParallelism(1).setMaxParallelism(1).uid("fine-tune");
         updates.sinkTo(io.models()).name("models").uid("models").setParallelism(1);
 
@@ -74,7 +75,9 @@ public final class AdaptPipeline {
         DataStream<ExitScore> scores = updates.getSideOutput(FineTuneOperator.SCORES);
         predictions.map(Observation::of).returns(Observation.class).name("observe-predictions").uid("observe-predictions")
                 .union(scores.map(Observation::of).returns(Observation.class).name("observe-scores").uid("observe-scores"),
-                        deadLetters.map(Observation::of).returns(Observation.class).name("observe-dead-letters").uid("observe-dead-letters"))
+                        deadLetters.map(Observation::of).returns(Observation.class).name("observe-dead-letters").uid("observe-dead-letters"),
+                        updates.getSideOutput(FineTuneOperator.DRIFT_ALARMS).map(Observation::of).returns(Observation.class)
+                                .name("observe-drift-alarms").uid("observe-drift-alarms"))
                 .keyBy(Observation::modelVersion)
                 .window(TumblingEventTimeWindows.of(config.metricsWindow()))
                 .aggregate(new MetricsWindows.Aggregate(exits), new MetricsWindows.Emit(exits)).name("metrics-windows").uid("metrics-windows")

@@ -55,7 +55,8 @@ public final class MetricsWindows {
             double seconds = (ctx.window().getEnd() - ctx.window().getStart()) / 1000.0;
             out.collect(new MetricsWindow(ctx.window().getStart(), ctx.window().getEnd(), version, s.count,
                     s.exitHistogram, s.perExitCorrect, s.perExitLabeled, s.count == 0 ? 0 : s.confidenceSum / s.count,
-                    s.count / seconds, s.latencyQuantile(0.5), s.latencyQuantile(0.95), s.latencyQuantile(0.99), s.deadLetters));
+                    s.count / seconds, s.latencyQuantile(0.5), s.latencyQuantile(0.95), s.latencyQuantile(0.99), s.deadLetters,
+                    java.util.List.of(s.driftAlarms)));
         }
     }
 }

@@ -1,5 +1,6 @@
 package byot.stream.jobs.operators;
 
+import byot.stream.connectors.format.DriftAlarm;
 import java.util.Arrays;
 
 /**
@@ -15,13 +16,17 @@ public class WindowStats {
     public long[] latencies = new long[16];
     public int latencyCount;
     public long deadLetters;
+    public DriftAlarm[] driftAlarms = new DriftAlarm[0];
 
     public WindowStats() {
     }
 
     void add(Observation o, int exits) {
         ensure(exits);
-        if (o.deadLetter()) {
+        if (o.alarm() != null) {
+            driftAlarms = Arrays.copyOf(driftAlarms, driftAlarms.length + 1);
+            driftAlarms[driftAlarms.length - 1] = o.alarm();
+        } else if (o.deadLetter()) {
             deadLetters++;
         } else if (o.correct() == null) {
             count++;
@@ -44,6 +49,9 @@ public class WindowStats {
         other.ensure(exits);
         count += other.count;
         deadLetters += other.deadLetters;
+        int mine = driftAlarms.length;
+        driftAlarms = Arrays.copyOf(driftAlarms, mine + other.driftAlarms.length);
+        System.arraycopy(other.driftAlarms, 0, driftAlarms, mine, other.driftAlarms.length);
         confidenceSum += other.confidenceSum;
         for (int e = 0; e < exits; e++) {
             exitHistogram[e] += other.exitHistogram[e];

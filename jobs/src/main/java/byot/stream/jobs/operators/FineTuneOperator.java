@@ -10,6 +10,7 @@ import byot.stream.connectors.format.ModelUpdate;
 import byot.stream.jobs.operators.drift.DriftAwareness;
 import byot.stream.jobs.operators.drift.DriftConfig;
 import byot.stream.model.MultiExitModel;
+import byot.stream.model.exit.ExitCriterion;
 import byot.stream.model.exit.ExitPolicy;
 import byot.stream.model.io.ModelFile;
 import byot.stream.model.io.ModelFormatException;
@@ -78,8 +79,9 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
     private final AdaptConfig config;
     private final byte[] initialModel;
     private final DriftConfig driftConfig;
-    /** The policy inference starts with: what the drift calibration starts from. */
-    private final ExitPolicy servedPolicy;
+    /** The policy inference starts with, what the drift calibration starts from (ExitPolicy itself is not serializable). */
+    private final ExitCriterion servedCriterion;
+    private final double[] servedThresholds;
 
     private transient MultiExitModel model;
     private transient Trainer trainer;
@@ -134,10 +136,11 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         this.config = config;
         this.initialModel = initialModel;
         this.driftConfig = drift;
-        this.servedPolicy = servedPolicy;
         if (servedPolicy == null && (drift.detects() || drift.calibration().enabled())) {
             throw new IllegalArgumentException("drift detection and calibration need the served early-exit policy");
         }
+        this.servedCriterion = servedPolicy == null ? null : servedPolicy.criterion();
+        this.servedThresholds = servedPolicy == null ? null : servedPolicy.thresholds();
     }
 
     @Override
@@ -205,8 +208,8 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
             correct[e] = group.counter(PipelineMetrics.CORRECT);
             group.gauge(PipelineMetrics.RECENT_ACCURACY, () -> recentAccuracy.of(exit));
         }
-        drift = new DriftAwareness(driftConfig, servedPolicy != null ? servedPolicy : ExitPolicy.fullDepth(exits), exits,
-                config.seed());
+        drift = new DriftAwareness(driftConfig, servedCriterion != null ? new ExitPolicy(servedCriterion, servedThresholds)
+                : ExitPolicy.fullDepth(exits), exits, config.seed());
         drift.register(metrics);
         drift.published(model);
         if (restored) {

@@ -15,8 +15,9 @@ final class DriftMonitor implements Serializable {
 
     private final DriftConfig config;
     private final ErrorDetector[] detectors;
-    private long labelled;
-    private long lastAlarmAt = -1;
+    // Volatile: the driftActive gauge reads them on the metrics reporter's thread.
+    private volatile long labelled;
+    private volatile long lastAlarmAt = -1;
 
     DriftMonitor(DriftConfig config, int exits) {
         this.config = config;

@@ -196,6 +196,23 @@
     $("no-dead-letters").hidden = rows.length > 0;
   }
 
+  function driftAlarms(drift) {
+    $("drift-count").textContent = String(drift.alarms);
+    const body = $("drift-alarms").tBodies[0];
+    clear(body);
+    drift.recent.forEach((a) => {
+      const row = body.insertRow();
+      row.className = "drift-alarm";
+      row.dataset.event = a.eventId;
+      row.insertCell().textContent = clock(a.eventTime);
+      row.insertCell().textContent = a.eventId + " (" + fmt(a.labelledEvents, 0) + " labelled)";
+      row.insertCell().textContent = a.exits.join(", ");
+      row.insertCell().textContent = a.untrustedExits.length ? a.untrustedExits.join(", ") : "–";
+      row.insertCell().textContent = String(a.modelVersion);
+    });
+    $("no-drift-alarms").hidden = drift.recent.length > 0;
+  }
+
   function status(state, detail) {
     const s = $("status");
     s.dataset.state = state;
@@ -238,6 +255,7 @@
       (v) => fmt(v, 0), "throughput-line");
     accuracyTable(latest, totals, exits);
     deadLetters(s.deadLetters);
+    driftAlarms(s.drift);
     document.body.dataset.rendered = "true";
   }
 

@@ -4,12 +4,15 @@ import byot.stream.connectors.format.MalformedRecordException.Reason;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.Serializable;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -32,9 +35,19 @@ public final class JsonCodec<T> implements Serializable {
             .build();
 
     private final Class<T> type;
+    /**
+     * Fields added to a format after its first release: a record written before them lacks them and reads as if they
+     * were {@code null} (the record then supplies its default). Every other field stays required.
+     */
+    private final List<String> addedFields;
+
+    private JsonCodec(Class<T> type, List<String> addedFields) {
+        this.type = Objects.requireNonNull(type);
+        this.addedFields = List.copyOf(addedFields);
+    }
 
     private JsonCodec(Class<T> type) {
-        this.type = Objects.requireNonNull(type);
+        this(type, List.of());
     }
 
     public static JsonCodec<Prediction> predictions() {
@@ -42,7 +55,7 @@ public final class JsonCodec<T> implements Serializable {
     }
 
     public static JsonCodec<MetricsWindow> metricsWindows() {
-        return new JsonCodec<>(MetricsWindow.class);
+        return new JsonCodec<>(MetricsWindow.class, List.of("driftAlarms"));
     }
 
     public static JsonCodec<DeadLetter> deadLetters() {
@@ -62,7 +75,7 @@ public final class JsonCodec<T> implements Serializable {
             throw new MalformedRecordException(Reason.EMPTY, type.getSimpleName() + " has no bytes");
         }
         try {
-            T value = MAPPER.readValue(json, type);
+            T value = addedFields.isEmpty() ? MAPPER.readValue(json, type) : withAddedFields(json);
             if (value == null) {
                 throw new MalformedRecordException(Reason.BAD_JSON, type.getSimpleName() + " is JSON null");
             }
@@ -75,5 +88,17 @@ public final class JsonCodec<T> implements Serializable {
         } catch (IOException e) {
             throw new MalformedRecordException(Reason.BAD_JSON, type.getSimpleName() + ": " + e.getMessage(), e);
         }
+    }
+
+    private T withAddedFields(byte[] json) throws IOException {
+        JsonNode tree = MAPPER.readTree(json);
+        if (tree instanceof ObjectNode object) {
+            for (String field : addedFields) {
+                if (!object.has(field)) {
+                    object.putNull(field);
+                }
+            }
+        }
+        return MAPPER.treeToValue(tree, type);
     }
 }

@@ -16,13 +16,15 @@ import java.util.Objects;
  * @param throughput predictions per second of window time
  * @param publishesRefused candidate versions the learner's publish gate held back in this window, counted under
  *                         the version that kept serving; 0 in records from before the field existed
+ * @param driftAlarms the learner's drift alarms whose event lies in the window (usually none); absent in records
+ *                    written before drift detection existed, read as empty
  */
 @JsonIgnoreProperties(value = "perExitAccuracy", allowGetters = true)
 public record MetricsWindow(long windowStart, long windowEnd, long modelVersion, long count, long[] exitHistogram,
         long[] perExitCorrect, long[] perExitLabeled, double meanConfidence, double throughput, double latencyP50Ms,
-        double latencyP95Ms, double latencyP99Ms, long deadLetters, long publishesRefused) {
+        double latencyP95Ms, double latencyP99Ms, long deadLetters, long publishesRefused, List<DriftAlarm> driftAlarms) {
 
-    /** Name of the field added after the first release: {@link JsonCodec} injects 0 where a record lacks it. */
+    /** Name of a field added after the first release: {@link JsonCodec} injects 0 where a record lacks it. */
     public static final String PUBLISHES_REFUSED = "publishesRefused";
 
     /** A window without publish-gate refusals. */
@@ -30,7 +32,24 @@ public record MetricsWindow(long windowStart, long windowEnd, long modelVersion,
                          long[] perExitCorrect, long[] perExitLabeled, double meanConfidence, double throughput,
                          double latencyP50Ms, double latencyP95Ms, double latencyP99Ms, long deadLetters) {
         this(windowStart, windowEnd, modelVersion, count, exitHistogram, perExitCorrect, perExitLabeled, meanConfidence,
-                throughput, latencyP50Ms, latencyP95Ms, latencyP99Ms, deadLetters, 0);
+                throughput, latencyP50Ms, latencyP95Ms, latencyP99Ms, deadLetters, 0, List.of());
+    }
+
+    /** A window without drift alarms. */
+    public MetricsWindow(long windowStart, long windowEnd, long modelVersion, long count, long[] exitHistogram,
+                         long[] perExitCorrect, long[] perExitLabeled, double meanConfidence, double throughput,
+                         double latencyP50Ms, double latencyP95Ms, double latencyP99Ms, long deadLetters, long publishesRefused) {
+        this(windowStart, windowEnd, modelVersion, count, exitHistogram, perExitCorrect, perExitLabeled, meanConfidence,
+                throughput, latencyP50Ms, latencyP95Ms, latencyP99Ms, deadLetters, publishesRefused, List.of());
+    }
+
+    /** A window without publish-gate refusals. */
+    public MetricsWindow(long windowStart, long windowEnd, long modelVersion, long count, long[] exitHistogram,
+                         long[] perExitCorrect, long[] perExitLabeled, double meanConfidence, double throughput,
+                         double latencyP50Ms, double latencyP95Ms, double latencyP99Ms, long deadLetters,
+                         List<DriftAlarm> driftAlarms) {
+        this(windowStart, windowEnd, modelVersion, count, exitHistogram, perExitCorrect, perExitLabeled, meanConfidence,
+                throughput, latencyP50Ms, latencyP95Ms, latencyP99Ms, deadLetters, 0, driftAlarms);
     }
 
     /** The JSON reader's way in: {@code publishesRefused}, added later, is injected as 0 where a record lacks it. */
@@ -48,12 +67,14 @@ public record MetricsWindow(long windowStart, long windowEnd, long modelVersion,
                                   @JsonProperty("deadLetters") long deadLetters,
                                   @com.fasterxml.jackson.annotation.JacksonInject(value = PUBLISHES_REFUSED,
                                           useInput = com.fasterxml.jackson.annotation.OptBoolean.TRUE)
-                                  @JsonProperty(PUBLISHES_REFUSED) long publishesRefused) {
+                                  @JsonProperty(PUBLISHES_REFUSED) long publishesRefused,
+                                  @JsonProperty("driftAlarms") List<DriftAlarm> driftAlarms) {
         return new MetricsWindow(windowStart, windowEnd, modelVersion, count, exitHistogram, perExitCorrect, perExitLabeled,
-                meanConfidence, throughput, latencyP50Ms, latencyP95Ms, latencyP99Ms, deadLetters, publishesRefused);
+                meanConfidence, throughput, latencyP50Ms, latencyP95Ms, latencyP99Ms, deadLetters, publishesRefused, driftAlarms);
     }
 
     public MetricsWindow {
+        driftAlarms = driftAlarms == null ? List.of() : List.copyOf(driftAlarms);
         Objects.requireNonNull(exitHistogram, "exitHistogram");
         Objects.requireNonNull(perExitCorrect, "perExitCorrect");
         Objects.requireNonNull(perExitLabeled, "perExitLabeled");

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import byot.stream.connectors.format.MalformedRecordException.Reason;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class JsonCodecTest {
@@ -66,6 +67,28 @@ class JsonCodecTest {
         assertThat(metrics.decode(metrics.encode(unlabelled))).usingRecursiveComparison().isEqualTo(unlabelled);
         String broken = new String(bytes, UTF_8).replace("\"count\":10", "\"count\":11");
         assertReason(() -> metrics.decode(broken.getBytes(UTF_8)), Reason.INVALID_FIELD);
+    }
+
+    @Test
+    void metricsWindowsCarryDriftAlarmsAndRecordsWrittenBeforeThemStillRead() throws Exception {
+        DriftAlarm alarm = new DriftAlarm("test-5123-0", 1_700_000_000_000L, 1540, 12, "adwin", new int[] {1, 4}, new int[] {1});
+        MetricsWindow w = new MetricsWindow(1000, 6000, 12, 1, new long[] {1, 0}, new long[] {1, 1}, new long[] {2, 2}, 0.9, 0.2,
+                3, 3, 3, 0, List.of(alarm));
+        byte[] bytes = metrics.encode(w);
+        JsonNode json = new ObjectMapper().readTree(bytes);
+        assertThat(json.get("driftAlarms").get(0).get("eventId").asText()).isEqualTo("test-5123-0");
+        assertThat(json.get("driftAlarms").get(0).get("exits").toString()).isEqualTo("[1,4]");
+        assertThat(metrics.decode(bytes)).usingRecursiveComparison().isEqualTo(w);
+        assertThat(new ObjectMapper().readTree(metrics.encode(new MetricsWindow(0, 0, 0, 0, new long[1], new long[1], new long[1],
+                0, 0, 0, 0, 0, 0))).get("driftAlarms").size()).isZero();
+
+        // As an older job wrote it: no driftAlarms field at all. Every other field is still required.
+        String old = "{\"windowStart\":1000,\"windowEnd\":6000,\"modelVersion\":4,\"count\":1,\"exitHistogram\":[1],"
+                + "\"perExitCorrect\":[0],\"perExitLabeled\":[0],\"meanConfidence\":0.5,\"throughput\":0.2,"
+                + "\"latencyP50Ms\":1,\"latencyP95Ms\":1,\"latencyP99Ms\":1,\"deadLetters\":0}";
+        assertThat(metrics.decode(old.getBytes(UTF_8)).driftAlarms()).isEmpty();
+        assertReason(() -> metrics.decode(old.replace(",\"deadLetters\":0", "").getBytes(UTF_8)), Reason.BAD_JSON);
+        assertReason(() -> metrics.decode("[1]".getBytes(UTF_8)), Reason.BAD_JSON);
     }
 
     @Test

@@ -20,6 +20,8 @@ import byot.stream.jobs.config.UsageException;
 import byot.stream.jobs.operators.AdaptConfig;
 import byot.stream.jobs.operators.InferenceConfig;
 import byot.stream.jobs.operators.LearnerBudget;
+import byot.stream.jobs.operators.drift.DetectorKind;
+import byot.stream.jobs.operators.drift.DriftConfig;
 import byot.stream.model.exit.ExitCriterion;
 import byot.stream.model.loss.TrainingMode;
 import byot.stream.model.loss.UnlabelledDistillation;
@@ -110,6 +112,31 @@ public final class AdaptOptions {
             "Linux nice value of the learner's thread (19: inference gets the cores whenever it wants them, the learner what"
                     + " is left; 0: same priority)").require(v -> v >= 0 && v <= 19, "in [0, 19]");
 
+    // Drift: detection on the learner's prequential error, the stronger regime while it is active, exit trust, and
+    // early-exit thresholds calibrated online and published with each version (docs/architecture.md, "Drift").
+    public static final JobOption<String> DRIFT_DETECTOR = choice("drift-detector", "adwin",
+            "Change detector on each exit's prequential error (off: no detection)", "adwin", "page-hinkley", "ddm", "off");
+    public static final JobOption<Double> DRIFT_ADWIN_DELTA = number("drift-adwin-delta", 0.002,
+            "ADWIN confidence: smaller gives fewer false alarms and later detection").require(v -> v > 0 && v < 1, "in (0, 1)");
+    public static final JobOption<Integer> DRIFT_ACTIVE_EVENTS = integer("drift-active-events", 1000,
+            "Labelled events after a drift alarm during which drift is active (stronger regime)").require(v -> v >= 0, "at least 0");
+    public static final JobOption<Integer> DRIFT_EXTRA_STEPS = integer("drift-extra-steps", 1,
+            "Extra fine-tuning steps on replayed events per step while drift is active").require(v -> v >= 0, "at least 0");
+    public static final JobOption<Double> DRIFT_RECENT_SHARE = number("drift-recent-share", 0.5,
+            "While drift is active, share of replayed events drawn from those since the alarm").require(v -> v >= 0 && v <= 1, "in [0, 1]");
+    public static final JobOption<Double> DRIFT_TRUST_DROP = number("drift-trust-drop", 0.05,
+            "On an alarm, distrust shallow exits whose recent accuracy fell by more than this").require(v -> v >= 0 && v <= 1, "in [0, 1]");
+    public static final JobOption<Integer> DRIFT_TRUST_WINDOW = integer("drift-trust-window", 100,
+            "Most recent labelled events whose accuracy decides, on an alarm, which exits fell").require(v -> v > 0, "at least 1");
+    public static final JobOption<String> EXIT_CALIBRATION = choice("exit-calibration", "on",
+            "Recalibrate early-exit thresholds online and publish them with each version", "on", "off");
+    public static final JobOption<Double> EXIT_CALIBRATION_TOLERANCE = number("exit-calibration-tolerance", 0.005,
+            "Accuracy early answers may lose against the deepest exit on the same events").require(v -> v >= 0 && v <= 1, "in [0, 1]");
+    public static final JobOption<Integer> EXIT_CALIBRATION_WINDOW = integer("exit-calibration-window", 500,
+            "Labelled events the threshold calibration looks back on").require(v -> v > 0, "at least 1");
+    public static final JobOption<Integer> EXIT_CALIBRATION_MIN_EVENTS = integer("exit-calibration-min-events", 200,
+            "Labelled events before calibrating, and after an alarm before distrusted exits return").require(v -> v > 0, "at least 1");
+
     // Learning from unlabelled events (self-distillation) and the gate before publishing.
     public static final JobOption<Double> UNLABELLED_SHARE = number("unlabelled-share", 0.2,
             "Share of the unlabelled events the learner self-distils from (0: off)").require(v -> v >= 0 && v <= 1, "in [0, 1]");
@@ -159,6 +186,8 @@ public final class AdaptOptions {
             MODE, TRAIN_EVERY, TRAIN_BATCH, REPLAY_SIZE, PUBLISH_EVERY_STEPS, PUBLISH_EVERY_SECONDS, LR, MOMENTUM, WEIGHT_DECAY,
             DistillationOptions.ALPHA, DistillationOptions.LAMBDA, DistillationOptions.TEMPERATURE,
             LEARNER_SLOT_GROUP, LEARNER_THREADS, LEARNER_TIME_SHARE, LEARNER_NICE,
+            DRIFT_DETECTOR, DRIFT_ADWIN_DELTA, DRIFT_ACTIVE_EVENTS, DRIFT_EXTRA_STEPS, DRIFT_RECENT_SHARE, DRIFT_TRUST_DROP,
+            DRIFT_TRUST_WINDOW, EXIT_CALIBRATION, EXIT_CALIBRATION_TOLERANCE, EXIT_CALIBRATION_WINDOW, EXIT_CALIBRATION_MIN_EVENTS,
             UNLABELLED_SHARE, UNLABELLED_WEIGHT, UNLABELLED_MIN_CONFIDENCE, HOLDOUT_EVERY, HOLDOUT_SIZE, GATE_MARGIN,
             METRICS_WINDOW_SECONDS, EVENT_TIME_MAX_PAST_S, EVENT_TIME_MAX_FUTURE_S, CHECKPOINT_INTERVAL_MS, CHECKPOINT_DIR,
             FROM_SAVEPOINT, ALLOW_NON_RESTORED_STATE, FRESH, BUFFER_TIMEOUT_MS, MAX_PIXEL_BYTES, MAX_MODEL_BYTES, BOUNDED);
@@ -241,7 +270,15 @@ public final class AdaptOptions {
                 Duration.ofSeconds(EVENT_TIME_MAX_FUTURE_S.get(c)));
         return new PipelineConfig(inference, adapt, PARALLELISM.get(c),
                 Duration.ofSeconds(METRICS_WINDOW_SECONDS.get(c)), Duration.ofSeconds(2), eventTime, LEARNER_SLOT_GROUP.get(c),
-                new LearnerBudget(LEARNER_THREADS.get(c), LEARNER_TIME_SHARE.get(c), LEARNER_NICE.get(c)));
+                new LearnerBudget(LEARNER_THREADS.get(c), LEARNER_TIME_SHARE.get(c), LEARNER_NICE.get(c)), drift(c));
+    }
+
+    static DriftConfig drift(ReadableConfig c) {
+        return new DriftConfig(DetectorKind.fromId(DRIFT_DETECTOR.get(c)), DRIFT_ADWIN_DELTA.get(c), DRIFT_ACTIVE_EVENTS.get(c),
+                new DriftConfig.Regime(DRIFT_EXTRA_STEPS.get(c), DRIFT_RECENT_SHARE.get(c)),
+                new DriftConfig.Calibration(EXIT_CALIBRATION.get(c).equalsIgnoreCase("on"), EXIT_CALIBRATION_TOLERANCE.get(c),
+                        EXIT_CALIBRATION_WINDOW.get(c), EXIT_CALIBRATION_MIN_EVENTS.get(c), DRIFT_TRUST_WINDOW.get(c)),
+                DRIFT_TRUST_DROP.get(c));
     }
 
     static AdaptConfig.Unlabelled unlabelled(ReadableConfig c) {

@@ -28,7 +28,7 @@ import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindo
  *   images ─▶ route ─┬─▶ early-exit (N) ─▶ predictions
  *                    │        ▲ broadcast         └─▶ metrics windows ─▶ metrics
  *                    ├─▶ labelled (+ a share of unlabelled) ─▶ fine-tune (1) ─▶ models    ▲
- *                    │                    └── prequential scores ┘
+ *                    │                    └── prequential scores, drift alarms ┘
  *                    └─▶ dead letters ◀── (and events fine-tune or early-exit could not handle)
  * </pre>
  * Sources and sinks are injected ({@link PipelineEndpoints}), so tests run the same graph on finite data.
@@ -58,8 +58,8 @@ public final class AdaptPipeline {
         // every event, labelled or not, for as long. In a slot-sharing group of its own it also gets slots of its own.
         SingleOutputStreamOperator<ModelUpdate> updates = images.filter(new LearnerSample(config.adapt().unlabelled().share()))
                 .name("labelled").uid("labelled")
-                .transform("fine-tune", TypeInformation.of(ModelUpdate.class),
-                        new FineTuneOperator(config.adapt(), config.learnerBudget(), initialModel))
+                .transform("fine-tune", TypeInformation.of(ModelUpdate.class), new FineTuneOperator(config.adapt(),
+                        config.learnerBudget(), initialModel, config.drift(), config.inference().policy()))
                 .setParallelism(1).setMaxParallelism(1).uid("fine-tune")
                 .startNewChain().slotSharingGroup(config.learnerSlotGroup());
         updates.sinkTo(io.models()).name("models").uid("models").setParallelism(1);
@@ -83,7 +83,9 @@ public final class AdaptPipeline {
                         deadLetters.map(Observation::of).returns(Observation.class).name("observe-dead-letters").uid("observe-dead-letters"),
                         updates.getSideOutput(FineTuneOperator.GATE).filter(v -> !v.published()).name("refused-publishes")
                                 .uid("refused-publishes").map(Observation::refused).returns(Observation.class)
-                                .name("observe-refusals").uid("observe-refusals"))
+                                .name("observe-refusals").uid("observe-refusals"),
+                        updates.getSideOutput(FineTuneOperator.DRIFT_ALARMS).map(Observation::of).returns(Observation.class)
+                                .name("observe-drift-alarms").uid("observe-drift-alarms"))
                 .keyBy(Observation::modelVersion)
                 .window(TumblingEventTimeWindows.of(config.metricsWindow()))
                 .aggregate(new MetricsWindows.Aggregate(exits), new MetricsWindows.Emit(exits)).name("metrics-windows").uid("metrics-windows")

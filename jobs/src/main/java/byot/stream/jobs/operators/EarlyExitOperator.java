@@ -7,6 +7,7 @@ import byot.stream.connectors.format.ImageLimits;
 import byot.stream.connectors.format.MalformedRecordException.Reason;
 import byot.stream.connectors.format.ModelUpdate;
 import byot.stream.connectors.format.Prediction;
+import byot.stream.jobs.operators.drift.ServedExitPolicy;
 import byot.stream.model.MultiExitModel;
 import byot.stream.model.exit.ExitDecision;
 import byot.stream.model.exit.ExitPolicy;
@@ -94,7 +95,7 @@ public final class EarlyExitOperator extends AbstractStreamOperator<Prediction>
     @Override
     public void open() throws Exception {
         super.open();
-        policy = config.policy();
+        policy = ServedExitPolicy.of(config.policy(), slot.payload());
         buffer = new ArrayList<>(config.maxBatch());
         var metrics = getMetricGroup();
         predictions = metrics.counter(PipelineMetrics.PREDICTIONS);
@@ -129,11 +130,11 @@ public final class EarlyExitOperator extends AbstractStreamOperator<Prediction>
     @Override
     public void processElement2(StreamRecord<ModelUpdate> element) throws Exception {
         flush();
-        slot.offer(element.getValue()).ifPresent(reason -> {
+        slot.offer(element.getValue()).ifPresentOrElse(reason -> {
             rejectedUpdates.inc();
             LOG.warn("model update {} refused, still serving version {}: {}",
                     element.getValue().modelVersion(), slot.version(), reason);
-        });
+        }, () -> policy = ServedExitPolicy.of(config.policy(), slot.payload()));
     }
 
     @Override
@@ -210,6 +211,11 @@ public final class EarlyExitOperator extends AbstractStreamOperator<Prediction>
             output.collect(buffer.get(i).replace(p));
         }
         buffer.clear();
+    }
+
+    /** For tests: the early-exit policy this instance applies. */
+    ExitPolicy servedPolicy() {
+        return policy;
     }
 
     /** For tests: the version this instance serves. */

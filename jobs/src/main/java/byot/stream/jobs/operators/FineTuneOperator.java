@@ -1,12 +1,17 @@
 package byot.stream.jobs.operators;
 
 import byot.stream.connectors.format.DeadLetter;
+import byot.stream.connectors.format.DriftAlarm;
 import byot.stream.connectors.format.ImageEvent;
 import byot.stream.connectors.format.ImageEventCodec;
 import byot.stream.connectors.format.ImageLimits;
 import byot.stream.connectors.format.MalformedRecordException.Reason;
 import byot.stream.connectors.format.ModelUpdate;
+import byot.stream.jobs.operators.drift.DriftAwareness;
+import byot.stream.jobs.operators.drift.DriftConfig;
 import byot.stream.model.MultiExitModel;
+import byot.stream.model.exit.ExitCriterion;
+import byot.stream.model.exit.ExitPolicy;
 import byot.stream.model.io.ModelFile;
 import byot.stream.model.io.ModelFormatException;
 import byot.stream.model.io.RequiredTensors;
@@ -56,6 +61,8 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         implements OneInputStreamOperator<ImageEvent, ModelUpdate>, BoundedOneInput {
 
     public static final OutputTag<ExitScore> SCORES = new OutputTag<>("exit-scores") {};
+    /** Drift alarms, for the metrics windows. */
+    public static final OutputTag<DriftAlarm> DRIFT_ALARMS = new OutputTag<>("drift-alarms") {};
     /** Labelled events the learner could not learn from. */
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("fine-tune-dead-letters") {};
     /** Every decision of the publish gate, published or refused. */
@@ -84,6 +91,10 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
     private final AdaptConfig config;
     private final LearnerBudget budget;
     private final byte[] initialModel;
+    private final DriftConfig driftConfig;
+    /** The policy inference starts with, what the drift calibration starts from (ExitPolicy itself is not serializable). */
+    private final ExitCriterion servedCriterion;
+    private final double[] servedThresholds;
 
     private transient MultiExitModel model;
     private transient Trainer trainer;
@@ -137,15 +148,37 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
     private transient boolean pacedStepTimerSet;
     private transient Counter replayedOnly;
     private transient LongCounter stepsTaken;
+    private transient DriftAwareness drift;
 
+    /** A learner without drift detection or threshold calibration. */
     public FineTuneOperator(AdaptConfig config, byte[] initialModel) {
         this(config, LearnerBudget.UNBOUNDED, initialModel);
     }
 
     public FineTuneOperator(AdaptConfig config, LearnerBudget budget, byte[] initialModel) {
+        this(config, budget, initialModel, DriftConfig.off(), null);
+    }
+
+    public FineTuneOperator(AdaptConfig config, byte[] initialModel, DriftConfig drift, ExitPolicy servedPolicy) {
+        this(config, LearnerBudget.UNBOUNDED, initialModel, drift, servedPolicy);
+    }
+
+    /**
+     * @param budget       how much of a shared machine the learner may take from inference
+     * @param servedPolicy the early-exit policy inference starts with; needed when {@code drift} calibrates or
+     *                     detects, else may be null
+     */
+    public FineTuneOperator(AdaptConfig config, LearnerBudget budget, byte[] initialModel, DriftConfig drift,
+                            ExitPolicy servedPolicy) {
         this.config = config;
         this.budget = budget;
         this.initialModel = initialModel;
+        this.driftConfig = drift;
+        if (servedPolicy == null && (drift.detects() || drift.calibration().enabled())) {
+            throw new IllegalArgumentException("drift detection and calibration need the served early-exit policy");
+        }
+        this.servedCriterion = servedPolicy == null ? null : servedPolicy.criterion();
+        this.servedThresholds = servedPolicy == null ? null : servedPolicy.thresholds();
     }
 
     @Override
@@ -255,6 +288,10 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
             correct[e] = group.counter(PipelineMetrics.CORRECT);
             group.gauge(PipelineMetrics.RECENT_ACCURACY, () -> recentAccuracy.of(exit));
         }
+        drift = new DriftAwareness(driftConfig, servedCriterion != null ? new ExitPolicy(servedCriterion, servedThresholds)
+                : ExitPolicy.fullDepth(exits), exits, config.seed());
+        drift.register(metrics);
+        drift.published(model);
         if (restored) {
             // Announced from the mailbox, not from open(): the output is only safe to use there. The timer covers a
             // stream without input; an event that comes first announces before it is learned from.
@@ -411,7 +448,8 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
 
     private void step() {
         List<ImageEvent> batch = new ArrayList<>(pending);
-        batch.addAll(replay.sample(config.batching().batchSize() - pending.size()));
+        batch.addAll(drift.replay(config.batching().batchSize() - pending.size(), 0, replay::sample));
+        drift.beforeStep(pending);
         // Unlabelled events come on top of the batch (label UNLABELLED): they do not displace replayed labelled ones.
         batch.addAll(unlabelledPool.drain());
         long versionBefore = model.version();
@@ -427,6 +465,7 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         lastLoss = result.loss();
         steps.inc();
         stepsTaken.add(1L);
+        boolean alarmed = false;
         for (int i = 0; i < pending.size(); i++) {
             ImageEvent event = pending.get(i);
             boolean[] right = new boolean[result.exitPredictions().length];
@@ -437,13 +476,28 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
             countScore(right);
             output.collect(SCORES, new StreamRecord<>(new ExitScore(event.id(), event.eventTimeMillis(), versionBefore, right),
                     pendingTimestamps.get(i)));
+            long timestamp = pendingTimestamps.get(i);
+            alarmed |= drift.scored(event, right, versionBefore)
+                    .map(alarm -> {
+                        LOG.warn("drift alarm at labelled event {} ({}): error rose at exits {}; not trusted now: exits {}",
+                                alarm.labelledEvents(), alarm.eventId(), java.util.Arrays.toString(alarm.exits()),
+                                java.util.Arrays.toString(alarm.untrustedExits()));
+                        output.collect(DRIFT_ALARMS, new StreamRecord<>(alarm, timestamp));
+                        return true;
+                    }).orElse(false);
         }
+        drift.learned(pending);
         pending.forEach(replay::add);
         pending.clear();
         pendingTimestamps.clear();
         releaseWatermark();
         stepsSincePublish++;
-        boolean due = stepsSincePublish >= config.publishing().everySteps()
+        extraSteps();
+        if (alarmed) {
+            holdout.forget();
+        }
+        // An alarm changes which exits inference may trust: that goes out now, not at the next regular publication.
+        boolean due = alarmed || stepsSincePublish >= config.publishing().everySteps()
                 || (System.nanoTime() - lastPublishNanos) / 1e9 >= config.publishing().everySeconds();
         if (due) {
             publish();
@@ -457,6 +511,22 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
                     publish();
                 }
             });
+        }
+    }
+
+    /** While drift is active: more steps on replayed events, favouring those seen since the alarm. */
+    private void extraSteps() {
+        for (int i = 0; i < drift.extraSteps() && replay.size() > 0; i++) {
+            long salt = 100 + i;   // each extra step its own sample
+            List<ImageEvent> batch = drift.replay(config.batching().batchSize(), salt, k -> replay.sample(k, salt));
+            try {
+                trainer.step(EventTensors.pixels(batch), EventTensors.labels(batch));
+                steps.inc();
+            } catch (NonFiniteLossException e) {
+                skippedSteps.inc();
+                model.parameters().firstNonFinite().ifPresent(this::rollBack);
+                return;
+            }
         }
     }
 
@@ -575,7 +645,8 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         }
         model.setVersion(model.version() + 1);
         snapshotBytes = null;
-        byte[] payload = ModelFile.toBytes(model, false);
+        byte[] payload = ModelFile.toBytes(model, false, drift.calibration());
+        drift.published(model);
         ModelUpdate update = new ModelUpdate(model.version(), System.currentTimeMillis(), model.spec().summary(), payload);
         output.collect(new StreamRecord<>(update, lastTimestamp));
         lastGood = payload;
@@ -587,6 +658,9 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
     public void close() throws Exception {
         if (gate != null) {
             gate.close();
+        }
+        if (drift != null) {
+            drift.close();
         }
         super.close();
     }

@@ -36,6 +36,15 @@ final class Holdout {
         return true;
     }
 
+    /**
+     * Drops every held-out event, as after a drift alarm: they show a world that has gone, and a candidate adapting to
+     * the new one would be refused for being worse on the old. The gate publishes unjudged until enough new events
+     * are held out ({@link PublishGate#MIN_HOLDOUT}).
+     */
+    void forget() {
+        events.clear();
+    }
+
     List<ImageEvent> events() {
         return List.copyOf(events);
     }

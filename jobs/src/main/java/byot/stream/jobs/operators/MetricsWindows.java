@@ -56,7 +56,7 @@ public final class MetricsWindows {
             out.collect(new MetricsWindow(ctx.window().getStart(), ctx.window().getEnd(), version, s.count,
                     s.exitHistogram, s.perExitCorrect, s.perExitLabeled, s.count == 0 ? 0 : s.confidenceSum / s.count,
                     s.count / seconds, s.latencyQuantile(0.5), s.latencyQuantile(0.95), s.latencyQuantile(0.99), s.deadLetters,
-                    s.publishesRefused));
+                    s.publishesRefused, java.util.List.of(s.driftAlarms)));
         }
     }
 }

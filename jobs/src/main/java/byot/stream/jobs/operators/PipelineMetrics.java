@@ -53,10 +53,16 @@ public final class PipelineMetrics {
     /** early-exit: events dead-lettered because the model's output for them was not finite. */
     public static final String NON_FINITE_OUTPUTS = "nonFiniteOutputs";
 
+    /** fine-tune: drift alarms raised on the prequential error streams. */
+    public static final String DRIFT_ALARMS = "driftAlarms";
+    /** fine-tune: 1 while drift is active (for --drift-active-events labelled events after an alarm), else 0. */
+    public static final String DRIFT_ACTIVE = "driftActive";
+
     /** Metrics registered directly on an operator's group. */
     public static final List<String> OPERATOR_METRICS =
             List.of(PREDICTIONS, MODEL_UPDATES_REJECTED, MODEL_VERSION, LATENCY_MS, TRAINING_STEPS, LOSS, REPLAY_SIZE, DEAD_LETTERS,
-                    EVENT_TIMES_CLAMPED, SKIPPED_STEPS, ROLLBACKS, NON_FINITE_OUTPUTS, PUBLISHES_REFUSED, REPLAYED_ONLY);
+                    EVENT_TIMES_CLAMPED, SKIPPED_STEPS, ROLLBACKS, NON_FINITE_OUTPUTS, PUBLISHES_REFUSED, REPLAYED_ONLY,
+                    DRIFT_ALARMS, DRIFT_ACTIVE);
 
     /** Metrics registered in the per-exit group. */
     public static final List<String> EXIT_METRICS = List.of(PREDICTIONS, SCORED, CORRECT, RECENT_ACCURACY);

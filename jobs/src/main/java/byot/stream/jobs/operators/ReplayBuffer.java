@@ -48,8 +48,13 @@ final class ReplayBuffer {
 
     /** Up to {@code k} distinct stored events, uniformly at random. */
     List<ImageEvent> sample(int k) {
+        return sample(k, 2);
+    }
+
+    /** As above; a different {@code salt} draws another sample at the same point of the stream (salts 0 and 1 are taken). */
+    List<ImageEvent> sample(int k, long salt) {
         int n = Math.min(k, items.size());
-        SplittableRandom random = random(2);
+        SplittableRandom random = random(salt);
         List<ImageEvent> pool = new ArrayList<>(items);
         List<ImageEvent> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {

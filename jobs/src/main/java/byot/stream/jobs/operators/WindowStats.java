@@ -1,5 +1,6 @@
 package byot.stream.jobs.operators;
 
+import byot.stream.connectors.format.DriftAlarm;
 import java.util.Arrays;
 
 /**
@@ -16,6 +17,7 @@ public class WindowStats {
     public int latencyCount;
     public long deadLetters;
     public long publishesRefused;
+    public DriftAlarm[] driftAlarms = new DriftAlarm[0];
 
     public WindowStats() {
     }
@@ -24,6 +26,9 @@ public class WindowStats {
         ensure(exits);
         if (o.publishRefused()) {
             publishesRefused++;
+        } else if (o.alarm() != null) {
+            driftAlarms = Arrays.copyOf(driftAlarms, driftAlarms.length + 1);
+            driftAlarms[driftAlarms.length - 1] = o.alarm();
         } else if (o.deadLetter()) {
             deadLetters++;
         } else if (o.correct() == null) {
@@ -48,6 +53,9 @@ public class WindowStats {
         count += other.count;
         deadLetters += other.deadLetters;
         publishesRefused += other.publishesRefused;
+        int mine = driftAlarms.length;
+        driftAlarms = Arrays.copyOf(driftAlarms, mine + other.driftAlarms.length);
+        System.arraycopy(other.driftAlarms, 0, driftAlarms, mine, other.driftAlarms.length);
         confidenceSum += other.confidenceSum;
         for (int e = 0; e < exits; e++) {
             exitHistogram[e] += other.exitHistogram[e];

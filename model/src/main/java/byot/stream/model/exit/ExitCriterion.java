@@ -9,6 +9,11 @@ public enum ExitCriterion {
     /** Answer when the entropy of the softmax (nats) is at most the threshold. */
     ENTROPY;
 
+    /** The threshold at which this criterion never lets a sample leave: an exit that is not trusted. */
+    public double never() {
+        return this == MAX_SOFTMAX ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY;
+    }
+
     boolean passes(float[] probs, double threshold) {
         return switch (this) {
             case MAX_SOFTMAX -> max(probs) >= threshold;

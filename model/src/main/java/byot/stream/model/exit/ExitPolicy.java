@@ -12,7 +12,7 @@ public record ExitPolicy(ExitCriterion criterion, double[] thresholds) {
         thresholds = thresholds.clone();
         for (double t : thresholds) {
             // Below zero no criterion means anything: max-softmax would always exit, entropy never.
-            if (Double.isNaN(t) || t < 0) {
+            if (Double.isNaN(t) || (t < 0 && t != criterion.never())) {
                 throw new IllegalArgumentException("early-exit thresholds must be >= 0, got " + Arrays.toString(thresholds));
             }
         }
@@ -28,6 +28,24 @@ public record ExitPolicy(ExitCriterion criterion, double[] thresholds) {
     /** Never exits early: every sample runs to the deepest classifier. */
     public static ExitPolicy fullDepth(int exits) {
         return uniform(ExitCriterion.MAX_SOFTMAX, Double.POSITIVE_INFINITY, exits);
+    }
+
+    /**
+     * This policy with {@code calibrated}'s thresholds, and no early answer at all at the exits it does not trust.
+     * A calibration for another number of exits is a programming error.
+     */
+    public ExitPolicy calibrated(CalibratedExits calibrated) {
+        if (calibrated.thresholds().length != thresholds.length) {
+            throw new IllegalArgumentException("calibration for " + calibrated.thresholds().length + " shallow exits, policy has "
+                    + thresholds.length);
+        }
+        double[] t = calibrated.thresholds();
+        for (int e = 0; e < t.length; e++) {
+            if (!calibrated.trusted()[e]) {
+                t[e] = criterion.never();
+            }
+        }
+        return new ExitPolicy(criterion, t);
     }
 
     public boolean exitsAt(int exit, float[] probs) {

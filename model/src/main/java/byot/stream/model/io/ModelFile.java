@@ -1,6 +1,8 @@
 package byot.stream.model.io;
 
 import byot.stream.model.MultiExitModel;
+import byot.stream.model.exit.CalibratedExits;
+import byot.stream.model.exit.ExitCriterion;
 import byot.stream.model.graph.Parameters;
 import byot.stream.model.spec.Architecture;
 import byot.stream.model.spec.InputShape;
@@ -54,12 +56,21 @@ public final class ModelFile {
 
     record TensorJson(String name, String kind, long[] shape, long offset, long length) {}
 
-    record Header(SpecJson spec, long modelVersion, long step, long seed, long createdAtMillis, List<TensorJson> tensors) {}
+    /** Optional: thresholds a learner calibrated for this version; readers that do not know the field ignore it. */
+    record ExitPolicyJson(String criterion, double[] thresholds, boolean[] trusted) {}
+
+    record Header(SpecJson spec, long modelVersion, long step, long seed, long createdAtMillis, List<TensorJson> tensors,
+                  ExitPolicyJson exitPolicy) {}
 
     private ModelFile() {
     }
 
     public static byte[] toBytes(MultiExitModel model, boolean withOptimizerState) {
+        return toBytes(model, withOptimizerState, null);
+    }
+
+    /** As above, with the early-exit thresholds calibrated for this version in the header ({@code null}: none). */
+    public static byte[] toBytes(MultiExitModel model, boolean withOptimizerState, CalibratedExits calibration) {
         ModelSpec s = model.spec();
         SpecJson spec = new SpecJson(s.architecture().id(), s.input().channels(), s.input().height(), s.input().width(),
                 s.numClasses(), s.widthMultiplier(), s.pixelMean(), s.pixelStd(), s.dropout());
@@ -78,7 +89,9 @@ public final class ModelFile {
             }
         }
         Header header = new Header(spec, model.version(), model.step(), model.parameters().seed(),
-                System.currentTimeMillis(), index);
+                System.currentTimeMillis(), index, calibration == null ? null : new ExitPolicyJson(
+                        calibration.criterion().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'),
+                        calibration.thresholds(), calibration.trusted()));
         try {
             byte[] headerBytes = JSON.writeValueAsBytes(header);
             ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(PREFIX + headerBytes.length + offset + DIGEST));
@@ -108,6 +121,29 @@ public final class ModelFile {
      */
     public static ModelSpec spec(byte[] bytes) throws ModelFormatException {
         return toSpec(header(bytes).spec());
+    }
+
+    /**
+     * The early-exit thresholds a learner calibrated for this model file, if it wrote any. Checked like a full
+     * decode; a calibration that does not fit the spec (one per shallow exit) or names an unknown criterion is a
+     * format error.
+     */
+    public static java.util.Optional<CalibratedExits> calibration(byte[] bytes) throws ModelFormatException {
+        Header header = header(bytes);
+        ExitPolicyJson p = header.exitPolicy();
+        if (p == null) {
+            return java.util.Optional.empty();
+        }
+        int shallow = toSpec(header.spec()).sections() - 1;
+        if (p.thresholds() == null || p.trusted() == null || p.thresholds().length != shallow || p.criterion() == null) {
+            throw new ModelFormatException("exitPolicy in the model header needs a criterion and " + shallow
+                    + " thresholds and trust flags (one per shallow exit)");
+        }
+        try {
+            return java.util.Optional.of(new CalibratedExits(ExitCriterion.fromId(p.criterion()), p.thresholds(), p.trusted()));
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException("exitPolicy in the model header: " + e.getMessage(), e);
+        }
     }
 
     /** Magic, format version, checksum and the JSON header of a model file. */

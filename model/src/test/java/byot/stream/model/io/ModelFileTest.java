@@ -56,6 +56,23 @@ class ModelFileTest {
     }
 
     @Test
+    void calibratedExitThresholdsTravelInTheHeaderAndOlderFilesHaveNone() throws Exception {
+        byot.stream.model.exit.CalibratedExits calibration = new byot.stream.model.exit.CalibratedExits(
+                byot.stream.model.exit.ExitCriterion.ENTROPY, new double[] {0.25, 0.5, 1.0}, new boolean[] {false, true, true});
+        byte[] bytes = ModelFile.toBytes(MODEL, false, calibration);
+        assertEquals(java.util.Optional.of(calibration), ModelFile.calibration(bytes));
+        assertEquals(java.util.Optional.empty(), ModelFile.calibration(ModelFile.toBytes(MODEL, false)));
+        // The weights are the same either way; a reader that knows nothing of the field decodes the file as before.
+        assertEquals(ModelFile.weightsChecksum(MODEL), ModelFile.weightsChecksum(ModelFile.fromBytes(bytes)));
+        // Applied to a policy: an untrusted exit never answers.
+        ExitPolicy applied = ExitPolicy.uniform(byot.stream.model.exit.ExitCriterion.ENTROPY, 0.1, 4).calibrated(calibration);
+        assertArrayEquals(new double[] {Double.NEGATIVE_INFINITY, 0.5, 1.0}, applied.thresholds());
+        assertThrows(ModelFormatException.class, () -> ModelFile.calibration(ModelFile.toBytes(MODEL, false,
+                new byot.stream.model.exit.CalibratedExits(byot.stream.model.exit.ExitCriterion.ENTROPY, new double[] {0.25},
+                        new boolean[] {true}))));
+    }
+
+    @Test
     void optimizerStateIsOptional() throws Exception {
         byte[] lean = ModelFile.toBytes(MODEL, false);
         byte[] full = ModelFile.toBytes(MODEL, true);

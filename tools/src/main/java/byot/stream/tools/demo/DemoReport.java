@@ -15,7 +15,8 @@ import java.util.TreeMap;
 
 /**
  * Turns the demo's committed predictions and metrics windows into report.json and two PNG plots: exit-depth
- * distribution over the stream, and accuracy per exit over the stream with the domain shift marked.
+ * distribution over the stream, and accuracy per exit over the stream, with the domain shift and the drift
+ * alarms marked.
  */
 final class DemoReport {
 
@@ -81,6 +82,8 @@ final class DemoReport {
         for (int e = 0; e < exits; e++) {
             depth.add(new LineChart.Series("exit " + (e + 1), binX, depthShare[e]));
         }
+        DriftReport drift = new DriftReport(windows, shiftAfter);
+        drift.alarms().forEach(a -> depth.alarm(DriftReport.index(a.eventId()), "drift alarm"));
         depth.marker(shiftAfter, "shift").write(dir.resolve("exit-depth.png"));
 
         // Prequential per-exit accuracy from the metrics windows, summed over model versions per window.
@@ -113,6 +116,7 @@ final class DemoReport {
         if (shiftTime != Long.MAX_VALUE) {
             accuracy.marker((shiftTime - start) / 1000.0, "shift");
         }
+        drift.alarms().forEach(a -> accuracy.alarm((a.eventTime() - start) / 1000.0, "drift alarm"));
         accuracy.write(dir.resolve("accuracy-per-exit.png"));
 
         for (int b = 0; b < bins; b++) {
@@ -123,6 +127,7 @@ final class DemoReport {
         report.put("predictions", total);
         report.put("exitHistogram", histogram);
         report.put("shiftAfterEvent", shiftAfter);
+        report.put("drift", drift.toMap());
         // Served accuracy: what the early-exit answers got right, on the labelled events of each phase.
         Map<String, Double> phases = new LinkedHashMap<>();
         phases.put("beforeShift", phase(p -> index(p) < shiftAfter && index(p) >= shiftAfter * 0.6));

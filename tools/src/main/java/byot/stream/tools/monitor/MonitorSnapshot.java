@@ -1,5 +1,6 @@
 package byot.stream.tools.monitor;
 
+import byot.stream.connectors.format.DriftAlarm;
 import java.util.List;
 
 /**
@@ -11,9 +12,13 @@ import java.util.List;
  * @param totals       every window read since the monitor started
  * @param history      the last windows, oldest first, each merged across model versions
  * @param deadLetters  the last dead letters read, newest first
+ * @param drift        the learner's drift alarms read from the metrics windows
  */
 public record MonitorSnapshot(Feed feed, Long modelVersion, Window latest, Totals totals, List<Window> history,
-        List<DeadLetterRow> deadLetters, long deadLettersRead, Skipped skipped) {
+        List<DeadLetterRow> deadLetters, long deadLettersRead, Skipped skipped, Drift drift) {
+
+    /** @param alarms every drift alarm read; {@code recent} the last ones, newest first */
+    public record Drift(long alarms, List<DriftAlarm> recent) {}
 
     /** The consumer's connection: {@code state} is CONNECTING, CONNECTED, WAITING (topic missing) or UNREACHABLE. */
     public record Feed(String state, String detail, String bootstrapServers, String metricsTopic, String deadLetterTopic,

@@ -1,6 +1,7 @@
 package byot.stream.tools.monitor;
 
 import byot.stream.connectors.format.DeadLetter;
+import byot.stream.connectors.format.DriftAlarm;
 import byot.stream.connectors.format.MetricsWindow;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -31,6 +32,10 @@ public final class MonitorState {
     private Long modelVersion;
     private final ArrayDeque<MonitorSnapshot.DeadLetterRow> deadLetters = new ArrayDeque<>();
     private long deadLettersRead;
+    /** Drift alarms are rare: the page lists the last few. */
+    static final int MAX_DRIFT_ALARMS = 10;
+    private final ArrayDeque<DriftAlarm> driftAlarms = new ArrayDeque<>();
+    private long driftAlarmsRead;
     private long skippedMetrics;
     private long skippedDeadLetters;
     private String lastSkipped;
@@ -55,6 +60,13 @@ public final class MonitorState {
     }
 
     public synchronized void add(MetricsWindow w) {
+        for (DriftAlarm a : w.driftAlarms()) {
+            driftAlarmsRead++;
+            driftAlarms.addFirst(a);
+            while (driftAlarms.size() > MAX_DRIFT_ALARMS) {
+                driftAlarms.removeLast();
+            }
+        }
         totals.add(w);
         if (w.count() > 0 && (modelVersion == null || w.modelVersion() > modelVersion)) {
             modelVersion = w.modelVersion();
@@ -109,6 +121,7 @@ public final class MonitorState {
         return new MonitorSnapshot(
                 new MonitorSnapshot.Feed(feedState.name(), feedDetail, bootstrapServers, metricsTopic, deadLetterTopic, feedSince),
                 modelVersion, history.isEmpty() ? null : history.get(history.size() - 1), totals.totals(), List.copyOf(history),
-                List.copyOf(deadLetters), deadLettersRead, new MonitorSnapshot.Skipped(skippedMetrics, skippedDeadLetters, lastSkipped));
+                List.copyOf(deadLetters), deadLettersRead, new MonitorSnapshot.Skipped(skippedMetrics, skippedDeadLetters, lastSkipped),
+                new MonitorSnapshot.Drift(driftAlarmsRead, List.copyOf(driftAlarms)));
     }
 }

@@ -47,6 +47,8 @@ public final class LineChart {
         new Color(0xd62728), new Color(0x9467bd), new Color(0x8c564b)};
     private static final Color GRID = new Color(0xdddddd);
     private static final Color TEXT = new Color(0x333333);
+    /** Drift alarms: solid black, apart from every series colour and from the grey dashed shift. */
+    private static final Color ALARM = Color.BLACK;
 
     private final String title;
     private final String xLabel;
@@ -54,6 +56,8 @@ public final class LineChart {
     private final List<Series> series = new ArrayList<>();
     private Double marker;
     private String markerLabel;
+    private final List<Double> alarms = new ArrayList<>();
+    private String alarmLabel;
     private double yMin = 0;
     private double yMax = 1;
 
@@ -72,6 +76,15 @@ public final class LineChart {
     public LineChart marker(double x, String label) {
         this.marker = x;
         this.markerLabel = label;
+        return this;
+    }
+
+    /** A solid black vertical line at {@code x} (a drift alarm); only the first of them carries {@code label}. */
+    public LineChart alarm(double x, String label) {
+        alarms.add(x);
+        if (alarmLabel == null) {
+            alarmLabel = label;
+        }
         return this;
     }
 
@@ -110,6 +123,9 @@ public final class LineChart {
         if (marker != null) {
             plot.addDomainMarker(shiftMarker(), Layer.FOREGROUND);
         }
+        for (int i = 0; i < alarms.size(); i++) {
+            plot.addDomainMarker(alarmMarker(alarms.get(i), i == 0 ? alarmLabel : null), Layer.FOREGROUND);
+        }
         JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
         // Applied to this chart only: ChartFactory.setChartTheme would change every chart in the process.
         theme().apply(chart);
@@ -141,6 +157,20 @@ public final class LineChart {
         line.setLabelAnchor(RectangleAnchor.TOP_RIGHT);
         line.setLabelTextAnchor(TextAnchor.TOP_LEFT);
         line.setLabelOffset(new RectangleInsets(4, 4, 4, 4));
+        return line;
+    }
+
+    private static ValueMarker alarmMarker(double x, String label) {
+        ValueMarker line = new ValueMarker(x, ALARM, new BasicStroke(1.5f));
+        if (label != null) {
+            line.setLabel(label);
+            line.setLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+            line.setLabelPaint(ALARM);
+            line.setLabelBackgroundColor(new Color(255, 255, 255, 200));
+            line.setLabelAnchor(RectangleAnchor.BOTTOM_RIGHT);
+            line.setLabelTextAnchor(TextAnchor.BOTTOM_LEFT);
+            line.setLabelOffset(new RectangleInsets(4, 4, 4, 4));
+        }
         return line;
     }
 

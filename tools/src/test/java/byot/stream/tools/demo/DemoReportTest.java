@@ -2,6 +2,7 @@ package byot.stream.tools.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import byot.stream.connectors.format.DriftAlarm;
 import byot.stream.connectors.format.MetricsWindow;
 import byot.stream.connectors.format.Prediction;
 import java.awt.image.BufferedImage;
@@ -77,6 +78,28 @@ class DemoReportTest {
                     5, 8, 9, 0));
         }
         return new DemoReport(predictions, windows, SHIFT, EXITS).write(dir, Map.of("events", EVENTS));
+    }
+
+    @Test
+    void theDriftSectionPlacesEachAlarmRelativeToTheShift(@TempDir Path dir) throws Exception {
+        List<Prediction> predictions = new ArrayList<>();
+        for (int i = 0; i < EVENTS; i++) {
+            predictions.add(new Prediction("test-" + i + "-0", "camera-0", 1, 0.8, 1, new double[] {0.8}, 1, 10 * i, 5, 1));
+        }
+        DriftAlarm early = new DriftAlarm("test-400-0", 4000, 120, 3, "adwin", new int[] {2}, new int[0]);
+        DriftAlarm late = new DriftAlarm("test-1180-0", 11_800, 350, 9, "adwin", new int[] {1, 3}, new int[] {1, 2});
+        List<MetricsWindow> windows = List.of(
+                new MetricsWindow(11_000, 12_000, 9, 0, new long[3], new long[3], new long[3], 0, 0, 0, 0, 0, 0, List.of(late)),
+                new MetricsWindow(4_000, 5_000, 3, 0, new long[3], new long[3], new long[3], 0, 0, 0, 0, 0, 0, List.of(early)));
+        Map<String, Object> report = new DemoReport(predictions, windows, SHIFT, EXITS).write(dir, Map.of());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> drift = (Map<String, Object>) report.get("drift");
+        assertThat(drift).containsEntry("detectedAtEvents", List.of(400L, 1180L))
+                .containsEntry("eventsAfterShift", List.of(-600L, 180L))
+                .containsEntry("alarmsBeforeShift", 1L)
+                .containsEntry("firstAlarmEventsAfterShift", 180L)
+                .containsEntry("summary", "first alarm 180 events after the shift at 1000; 1 before it (false alarms)");
+        assertThat(Files.readString(dir.resolve("report.json"))).contains("\"detectedAtEvents\":[400,1180]");
     }
 
     @Test

@@ -83,6 +83,21 @@ class MonitorStateTest {
     }
 
     @Test
+    void driftAlarmsFromTheWindowsAreCountedAndTheLastOnesKeptNewestFirst() {
+        assertThat(state.snapshot().drift().alarms()).isZero();
+        for (int i = 0; i < MonitorState.MAX_DRIFT_ALARMS + 2; i++) {
+            byot.stream.connectors.format.DriftAlarm a = new byot.stream.connectors.format.DriftAlarm("test-" + i + "-0", i * 1_000L,
+                    10 + i, 1, "adwin", new int[] {1}, new int[] {1});
+            state.add(new MetricsWindow(i * 1_000L, i * 1_000L + 1_000, 1, 0, new long[2], new long[2], new long[2], 0, 0, 0, 0, 0, 0,
+                    java.util.List.of(a)));
+        }
+        MonitorSnapshot.Drift drift = state.snapshot().drift();
+        assertThat(drift.alarms()).isEqualTo(MonitorState.MAX_DRIFT_ALARMS + 2);
+        assertThat(drift.recent()).hasSize(MonitorState.MAX_DRIFT_ALARMS);
+        assertThat(drift.recent().get(0).eventId()).isEqualTo("test-" + (MonitorState.MAX_DRIFT_ALARMS + 1) + "-0");
+    }
+
+    @Test
     void deadLetterOnlyWindowsDoNotNameAModelVersion() {
         state.add(deadLettersOnly(0, 3, 4));
         MonitorSnapshot s = state.snapshot();

@@ -61,6 +61,15 @@ class LineChartTest {
     }
 
     @Test
+    void marksEachDriftAlarmApartFromTheShift() {
+        XYPlot plot = twoSeries().alarm(1.75, "drift alarm").alarm(2.5, "drift alarm").chart().getXYPlot();
+        List<ValueMarker> markers = plot.getDomainMarkers(Layer.FOREGROUND).stream().map(m -> (ValueMarker) m).toList();
+        assertThat(markers).extracting(ValueMarker::getValue).containsExactly(1.5, 1.75, 2.5);
+        assertThat(markers).extracting(Marker::getLabel).containsExactly("shift", "drift alarm", null);
+        assertThat(markers.get(1).getPaint()).isNotEqualTo(markers.get(0).getPaint());
+    }
+
+    @Test
     void marksTheShiftAndKeepsTheYRange() {
         XYPlot plot = twoSeries().yRange(0, 2).chart().getXYPlot();
         assertThat(plot.getDomainMarkers(Layer.FOREGROUND)).singleElement()

@@ -1,0 +1,200 @@
+package byot.stream.jobs.operators.drift;
+
+import byot.stream.connectors.format.DriftAlarm;
+import byot.stream.connectors.format.ImageEvent;
+import byot.stream.jobs.operators.EventTensors;
+import byot.stream.jobs.operators.PipelineMetrics;
+import byot.stream.model.MultiExitModel;
+import byot.stream.model.exit.CalibratedExits;
+import byot.stream.model.exit.EarlyExitClassifier;
+import byot.stream.model.exit.ExitCriterion;
+import byot.stream.model.exit.ExitPolicy;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.function.IntFunction;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.metrics.SimpleCounter;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * What the learner does about drift, in one place, so the learner itself only calls in at a few points:
+ * detection on the prequential scores ({@link DriftMonitor}), which shallow exits inference may trust
+ * ({@link ExitTrust}), the thresholds published with each version ({@link ExitCalibrator}), and the stronger
+ * adaptation regime while drift is active (extra steps, replay favouring events seen since the alarm).
+ *
+ * <p>Calibration needs every exit's confidence on labelled events as inference computes them, which the training
+ * pass does not give (it runs in training mode and yields class predictions only). So this keeps an inference
+ * snapshot of the version last published and runs the new labelled events of each step through all its exits
+ * before the step: about a forward pass of one micro-batch per step.
+ */
+public final class DriftAwareness implements AutoCloseable {
+
+    /** Events seen since the latest alarm kept for the drift regime's replay (the newest ones). */
+    static final int RECENT_CAPACITY = 512;
+
+    private final DriftConfig config;
+    private final ExitCriterion criterion;
+    private final DriftMonitor monitor;
+    private final ExitTrust trust;
+    private final ExitCalibrator calibrator;
+    private final List<ImageEvent> recent = new ArrayList<>();
+    private final long seed;
+    private double[] thresholds;
+    private boolean calibrated;
+    private EarlyExitClassifier served;
+    private Counter alarms = new SimpleCounter();
+
+    /**
+     * @param served the policy inference starts with (its criterion and flag thresholds)
+     * @param exits  the model's exit count
+     */
+    public DriftAwareness(DriftConfig config, ExitPolicy served, int exits, long seed) {
+        this.config = config;
+        this.criterion = served.criterion();
+        this.seed = seed;
+        DriftConfig.Calibration c = config.calibration();
+        monitor = new DriftMonitor(config, exits);
+        trust = new ExitTrust(exits, c.window(), c.recentEvents(), config.trustDrop(), c.minEvents());
+        calibrator = new ExitCalibrator(criterion, c.tolerance(), c.window(), exits);
+        thresholds = served.thresholds();
+        for (int e = 0; e < thresholds.length; e++) {
+            if (!Double.isFinite(thresholds[e])) {   // a full-depth policy: the calibration starts from "hardly ever"
+                thresholds[e] = criterion == ExitCriterion.MAX_SOFTMAX ? 1.0 : 0.0;
+            }
+        }
+    }
+
+    /** Registers the {@code driftAlarms} counter and {@code driftActive} gauge (1 while drift is active). */
+    public void register(MetricGroup metrics) {
+        alarms = metrics.counter(PipelineMetrics.DRIFT_ALARMS);
+        metrics.gauge(PipelineMetrics.DRIFT_ACTIVE, () -> active() ? 1 : 0);
+    }
+
+    /** The learner published {@code model}: inference will serve it, so calibration now scores with it. */
+    public void published(MultiExitModel model) {
+        if (!config.calibration().enabled()) {
+            return;
+        }
+        EarlyExitClassifier previous = served;
+        served = model.snapshot();
+        if (previous != null) {
+            previous.close();
+        }
+    }
+
+    /** The labelled events of the coming step, before it moves the weights: scored by the served version for calibration. */
+    public void beforeStep(List<ImageEvent> events) {
+        if (served == null || events.isEmpty()) {
+            return;
+        }
+        INDArray[] probs = served.allExits(EventTensors.pixels(events));
+        float[][][] byExit = new float[probs.length][][];
+        for (int e = 0; e < probs.length; e++) {
+            byExit[e] = probs[e].toFloatMatrix();
+        }
+        for (int i = 0; i < events.size(); i++) {
+            float[][] perExit = new float[probs.length][];
+            for (int e = 0; e < probs.length; e++) {
+                perExit[e] = byExit[e][i];
+            }
+            calibrator.add(perExit, events.get(i).label());
+        }
+    }
+
+    /**
+     * One labelled event's prequential score ({@code right[exit]}), in stream order.
+     *
+     * @return the alarm this score sets off, if any
+     */
+    public Optional<DriftAlarm> scored(ImageEvent event, boolean[] right, long modelVersion) {
+        trust.add(right);
+        Optional<int[]> fired = monitor.add(right);
+        if (fired.isEmpty()) {
+            return Optional.empty();
+        }
+        alarms.inc();
+        int[] untrusted = trust.onAlarm();
+        calibrator.reset();
+        recent.clear();
+        return Optional.of(new DriftAlarm(event.id(), event.eventTimeMillis(), monitor.labelled(), modelVersion,
+                config.detector().id(), fired.get(), untrusted));
+    }
+
+    public boolean active() {
+        return monitor.active();
+    }
+
+    /** Extra optimisation steps to take after a regular one. */
+    public int extraSteps() {
+        return active() ? config.regime().extraSteps() : 0;
+    }
+
+    /**
+     * The replayed part of a batch, {@code slots} events: while drift is active a share of them comes from the
+     * events seen since the alarm, the rest from the reservoir ({@code reservoir.apply(k)} samples k). A different
+     * {@code salt} draws a different sample at the same point of the stream.
+     */
+    public List<ImageEvent> replay(int slots, long salt, IntFunction<List<ImageEvent>> reservoir) {
+        int fromRecent = active() ? (int) Math.min(recent.size(), Math.round(slots * config.regime().recentShare())) : 0;
+        List<ImageEvent> out = new ArrayList<>(slots);
+        if (fromRecent > 0) {
+            SplittableRandom random = new SplittableRandom(seed ^ (monitor.labelled() * 0x9E3779B97F4A7C15L) ^ salt);
+            for (int i = 0; i < fromRecent; i++) {
+                out.add(recent.get(random.nextInt(recent.size())));
+            }
+        }
+        out.addAll(reservoir.apply(slots - fromRecent));
+        return out;
+    }
+
+    /** The step's new events were learned from; while drift is active they join the recent events. */
+    public void learned(List<ImageEvent> events) {
+        if (!active()) {
+            return;
+        }
+        recent.addAll(events);
+        if (recent.size() > RECENT_CAPACITY) {
+            recent.subList(0, recent.size() - RECENT_CAPACITY).clear();
+        }
+    }
+
+    /**
+     * What to publish with the next version: the calibrated thresholds and trust, or {@code null} while there is
+     * nothing to say (calibration off or still warming up, and every exit trusted).
+     */
+    public CalibratedExits calibration() {
+        boolean[] trusted = trust.trusted();
+        DriftConfig.Calibration c = config.calibration();
+        if (c.enabled() && calibrator.size() >= c.minEvents()) {
+            boolean[] skip = new boolean[trusted.length];
+            for (int e = 0; e < skip.length; e++) {
+                skip[e] = !trusted[e];
+            }
+            ExitCalibrator.Result result = calibrator.calibrate(skip, thresholds);
+            thresholds = result.thresholds();
+            calibrated = true;
+            for (int e = 0; e < trusted.length; e++) {
+                trusted[e] &= result.feasible()[e];
+            }
+        } else if (!calibrated && trust.allTrusted()) {
+            return null;
+        }
+        return new CalibratedExits(criterion, thresholds, trusted);
+    }
+
+    /** Drift alarms raised so far. */
+    public long alarms() {
+        return alarms.getCount();
+    }
+
+    @Override
+    public void close() {
+        if (served != null) {
+            served.close();
+            served = null;
+        }
+    }
+}

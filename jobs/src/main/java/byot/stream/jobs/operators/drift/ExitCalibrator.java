@@ -1,0 +1,127 @@
+package byot.stream.jobs.operators.drift;
+
+import byot.stream.model.exit.ExitCriterion;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Online calibration of the early-exit thresholds on the most recent labelled events, scored by the model that
+ * inference serves. The target: over the window, the events each shallow exit would answer must be answered at
+ * most {@code tolerance} less accurately than the deepest exit answers those same events.
+ *
+ * <p>Exits are calibrated in cascade order, as inference runs them: exit 1 gets the loosest threshold whose
+ * answered events meet the target; the events it answers are then out of play, and exit 2 is calibrated on the
+ * rest, and so on. Because every answered group meets the target against the deepest exit, the whole early-exit
+ * answer does too: over the window, served accuracy is at most {@code tolerance} below the deepest exit's.
+ * An exit with no threshold meeting the target answers nothing (it is reported as not trusted).
+ */
+final class ExitCalibrator implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** Thresholds in the criterion's own units, and whether each exit may answer at all. */
+    record Result(double[] thresholds, boolean[] feasible) {}
+
+    private final ExitCriterion criterion;
+    private final double tolerance;
+    private final int exits;
+    /** [slot][exit]: how sure the exit was, higher is surer (max-softmax, or minus the entropy). */
+    private final double[][] sureness;
+    private final boolean[][] correct;
+    private int next;
+    private int filled;
+
+    ExitCalibrator(ExitCriterion criterion, double tolerance, int window, int exits) {
+        this.criterion = criterion;
+        this.tolerance = tolerance;
+        this.exits = exits;
+        sureness = new double[window][exits];
+        correct = new boolean[window][exits];
+    }
+
+    /** One labelled event: every exit's softmax ({@code probs[exit]}) and the true class. */
+    void add(float[][] probs, int label) {
+        for (int e = 0; e < exits; e++) {
+            sureness[next][e] = sureness(probs[e]);
+            correct[next][e] = argmax(probs[e]) == label;
+        }
+        next = (next + 1) % sureness.length;
+        filled = Math.min(filled + 1, sureness.length);
+    }
+
+    int size() {
+        return filled;
+    }
+
+    /** Forgets the window: after a drift alarm, events of the old domain say nothing about the thresholds. */
+    void reset() {
+        next = 0;
+        filled = 0;
+    }
+
+    /**
+     * Thresholds meeting the target on the window; exits that {@code skip} marks are left out of the cascade
+     * (they answer nothing) and keep {@code fallback}'s threshold.
+     */
+    Result calibrate(boolean[] skip, double[] fallback) {
+        int shallow = exits - 1;
+        int deepest = exits - 1;
+        double[] thresholds = fallback.clone();
+        boolean[] feasible = new boolean[shallow];
+        List<Integer> inPlay = new ArrayList<>();
+        for (int i = 0; i < filled; i++) {
+            inPlay.add(i);
+        }
+        for (int e = 0; e < shallow; e++) {
+            if (skip[e] || inPlay.isEmpty()) {
+                continue;
+            }
+            int exit = e;
+            inPlay.sort(Comparator.comparingDouble((Integer i) -> sureness[i][exit]).reversed());
+            int gap = 0;
+            int best = 0;
+            for (int k = 1; k <= inPlay.size(); k++) {
+                int i = inPlay.get(k - 1);
+                gap += (correct[i][e] ? 1 : 0) - (correct[i][deepest] ? 1 : 0);
+                // A threshold can only cut between distinct values: all events equally sure go out together.
+                boolean boundary = k == inPlay.size() || sureness[inPlay.get(k)][e] < sureness[i][e];
+                if (boundary && gap >= -tolerance * k - 1e-9) {
+                    best = k;
+                }
+            }
+            if (best == 0) {
+                continue;
+            }
+            feasible[e] = true;
+            double cut = sureness[inPlay.get(best - 1)][e];
+            thresholds[e] = criterion == ExitCriterion.MAX_SOFTMAX ? cut : Math.max(0, -cut);
+            inPlay = new ArrayList<>(inPlay.subList(best, inPlay.size()));
+        }
+        return new Result(thresholds, feasible);
+    }
+
+    /** Computed exactly as {@link ExitCriterion} does, so a calibrated cut passes the very events it was cut at. */
+    private double sureness(float[] probs) {
+        if (criterion == ExitCriterion.MAX_SOFTMAX) {
+            return probs[argmax(probs)];
+        }
+        double h = 0;
+        for (float p : probs) {
+            if (p > 0) {
+                h -= p * Math.log(p);
+            }
+        }
+        return -h;
+    }
+
+    private static int argmax(float[] row) {
+        int best = 0;
+        for (int i = 1; i < row.length; i++) {
+            if (row[i] > row[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+}

@@ -1,0 +1,173 @@
+package byot.stream.jobs.operators;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import byot.stream.connectors.format.DriftAlarm;
+import byot.stream.connectors.format.ImageEvent;
+import byot.stream.connectors.format.ModelUpdate;
+import byot.stream.connectors.format.Prediction;
+import byot.stream.jobs.FineTuning;
+import byot.stream.jobs.SyntheticImages;
+import byot.stream.jobs.operators.drift.DetectorKind;
+import byot.stream.jobs.operators.drift.DriftConfig;
+import byot.stream.model.MultiExitModel;
+import byot.stream.model.exit.CalibratedExits;
+import byot.stream.model.exit.ExitCriterion;
+import byot.stream.model.exit.ExitPolicy;
+import byot.stream.model.io.ModelFile;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.TwoInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The learner detects a shift in its labelled stream, distrusts the exits that fell and says so in the version it
+ * publishes at once; inference then answers deeper. Thresholds calibrated by the learner travel with the versions.
+ */
+class DriftAwareOperatorsTest {
+
+    static final ExitPolicy SERVED = ExitPolicy.uniform(ExitCriterion.MAX_SOFTMAX, 0.9, 4);
+    /** A small calibration window so that the test stream fills it. */
+    static final DriftConfig DRIFT = new DriftConfig(DetectorKind.ADWIN, 0.002, 200, new DriftConfig.Regime(1, 0.5),
+            new DriftConfig.Calibration(true, 0.005, 200, 80, 40), 0.05);
+
+    /** Class k is a band at rows 2k; after the shift every label is moved on by one class: every exit becomes wrong. */
+    private static List<ImageEvent> stream(int before, int after) {
+        List<ImageEvent> out = new ArrayList<>(SyntheticImages.events(before, 10, 1.0, false, 3, "before-", 1_000L));
+        for (ImageEvent e : SyntheticImages.events(after, 10, 1.0, false, 4, "after-", 1_000L + before * 10L)) {
+            out.add(new ImageEvent(e.id(), e.eventTimeMillis(), e.sourceId(), (e.label() + 1) % 10, e.height(), e.width(),
+                    e.channels(), e.encoding(), e.pixels()));
+        }
+        return out;
+    }
+
+    @Test
+    void anAlarmFollowsTheShiftAndNoneComesBeforeIt() throws Exception {
+        int before = 640;
+        List<ImageEvent> events = stream(before, 320);
+        AdaptConfig rarely = FineTuning.byot(256, 1000, 3600, 7);   // no regular publication during the test
+        try (var h = new OneInputStreamOperatorTestHarness<ImageEvent, ModelUpdate>(
+                new FineTuneOperator(rarely, FineTuneOperatorTest.INITIAL, DRIFT, SERVED))) {
+            h.open();
+            feed(h, events.subList(0, before));
+            assertThat(alarms(h)).as("alarms before the shift").isEmpty();
+            assertThat(h.extractOutputValues()).isEmpty();
+            // The learner did learn the first domain, else a shift of the labels would change nothing.
+            long rightBefore = h.getSideOutput(FineTuneOperator.SCORES).stream().skip(before - 160L)
+                    .filter(r -> r.getValue().correct()[3]).count();
+            assertThat(rightBefore).as("deepest exit right on the last 160 events before the shift").isGreaterThan(120);
+
+            feed(h, events.subList(before, events.size()));
+            List<DriftAlarm> alarms = alarms(h);
+            assertThat(alarms).as("alarms after the shift").isNotEmpty();
+            DriftAlarm first = alarms.get(0);
+            assertThat(first.eventId()).startsWith("after-");
+            assertThat(first.labelledEvents() - before).as("labelled events from the shift to the alarm").isBetween(1L, 160L);
+            assertThat(first.detector()).isEqualTo("adwin");
+            assertThat(first.untrustedExits()).as("shallow exits that fell").containsExactly(1, 2, 3);
+
+            // The alarm is published at once, with the fallen exits marked untrusted.
+            List<ModelUpdate> updates = h.extractOutputValues();
+            assertThat(updates).isNotEmpty();
+            CalibratedExits published = ModelFile.calibration(updates.get(0).payload()).orElseThrow();
+            assertThat(published.trusted()).containsExactly(false, false, false);
+            assertThat(published.criterion()).isEqualTo(ExitCriterion.MAX_SOFTMAX);
+        }
+    }
+
+    @Test
+    void withDetectionOffTheSameShiftRaisesNothing() throws Exception {
+        int before = 320;
+        List<ImageEvent> events = stream(before, 320);
+        DriftConfig off = new DriftConfig(DetectorKind.OFF, 0.002, 200, new DriftConfig.Regime(1, 0.5),
+                new DriftConfig.Calibration(false, 0.005, 200, 80, 40), 0.05);
+        try (var h = new OneInputStreamOperatorTestHarness<ImageEvent, ModelUpdate>(
+                new FineTuneOperator(FineTuning.byot(256, 1000, 3600, 7), FineTuneOperatorTest.INITIAL, off, SERVED))) {
+            h.open();
+            feed(h, events);
+            h.endInput();
+            assertThat(alarms(h)).isEmpty();
+            assertThat(ModelFile.calibration(h.extractOutputValues().get(0).payload())).isEmpty();
+        }
+    }
+
+    @Test
+    void calibratedThresholdsArePublishedWithEachVersion() throws Exception {
+        List<ImageEvent> events = SyntheticImages.events(240, 10, 1.0, false, 3, "c-", 1_000L);
+        try (var h = new OneInputStreamOperatorTestHarness<ImageEvent, ModelUpdate>(
+                new FineTuneOperator(FineTuning.byot(256, 5, 3600, 7), FineTuneOperatorTest.INITIAL, DRIFT, SERVED))) {
+            h.open();
+            feed(h, events);
+            List<ModelUpdate> updates = h.extractOutputValues();
+            assertThat(updates).hasSize(6);   // 30 steps of 8 events, one version every 5
+            // Until 80 labelled events were scored by a published version there is nothing to calibrate on.
+            assertThat(ModelFile.calibration(updates.get(0).payload())).isEmpty();
+            CalibratedExits last = ModelFile.calibration(updates.get(5).payload()).orElseThrow();
+            assertThat(last.thresholds()).hasSize(3);
+            for (double t : last.thresholds()) {
+                assertThat(t).isBetween(0.0, 1.0);
+            }
+            assertThat(last.thresholds()).isNotEqualTo(SERVED.thresholds());
+        }
+    }
+
+    @Test
+    void inferenceStopsAnsweringAtAnExitTheLearnerNoLongerTrusts() throws Exception {
+        // Threshold 0 lets every event leave at exit 1, unless the version says exit 1 is not to be trusted.
+        InferenceConfig eager = new InferenceConfig(4, 60_000, ExitCriterion.MAX_SOFTMAX, new double[] {0, 0, 0}, 8 << 20);
+        List<ImageEvent> events = SyntheticImages.events(8, 10, 0.5, false, 5, "i-", 1_000L);
+        try (var h = new TwoInputStreamOperatorTestHarness<ImageEvent, ModelUpdate, Prediction>(
+                new EarlyExitOperator(eager, ModelFile.toBytes(MultiExitModel.create(FineTuneOperatorTest.SPEC, 0), false)))) {
+            h.open();
+            h.processElement2(update(1, new CalibratedExits(ExitCriterion.MAX_SOFTMAX, new double[] {0, 0, 0},
+                    new boolean[] {false, true, true})), 1);
+            for (ImageEvent e : events.subList(0, 4)) {
+                h.processElement1(e, e.eventTimeMillis());
+            }
+            assertThat(h.extractOutputValues()).hasSize(4).allMatch(p -> p.exitDepth() == 2);
+            // Trusted again in the next version: the configured answer at exit 1 returns.
+            h.processElement2(update(2, new CalibratedExits(ExitCriterion.MAX_SOFTMAX, new double[] {0, 0, 0},
+                    new boolean[] {true, true, true})), 2);
+            for (ImageEvent e : events.subList(4, 8)) {
+                h.processElement1(e, e.eventTimeMillis());
+            }
+            assertThat(h.extractOutputValues().subList(4, 8)).allMatch(p -> p.exitDepth() == 1);
+        }
+    }
+
+    @Test
+    void calibratedThresholdsReplaceTheConfiguredOnes() throws Exception {
+        InferenceConfig never = new InferenceConfig(4, 60_000, ExitCriterion.MAX_SOFTMAX, new double[] {1.1, 1.1, 1.1}, 8 << 20);
+        EarlyExitOperator op = new EarlyExitOperator(never, ModelFile.toBytes(MultiExitModel.create(FineTuneOperatorTest.SPEC, 0), false));
+        try (var h = new TwoInputStreamOperatorTestHarness<ImageEvent, ModelUpdate, Prediction>(op)) {
+            h.open();
+            CalibratedExits calibrated = new CalibratedExits(ExitCriterion.MAX_SOFTMAX, new double[] {0, 0.5, 0.7},
+                    new boolean[] {true, true, true});
+            h.processElement2(update(1, calibrated), 1);
+            assertThat(op.servedPolicy().thresholds()).containsExactly(0, 0.5, 0.7);
+            // A calibration for another criterion is not applied: the configured thresholds stay.
+            h.processElement2(update(2, new CalibratedExits(ExitCriterion.ENTROPY, new double[] {0, 0.5, 0.7},
+                    new boolean[] {true, true, true})), 2);
+            assertThat(op.servedPolicy().thresholds()).containsExactly(1.1, 1.1, 1.1);
+        }
+    }
+
+    private static ModelUpdate update(long version, CalibratedExits calibration) {
+        MultiExitModel m = MultiExitModel.create(FineTuneOperatorTest.SPEC, version);
+        m.setVersion(version);
+        return new ModelUpdate(version, 0, FineTuneOperatorTest.SPEC.summary(), ModelFile.toBytes(m, false, calibration));
+    }
+
+    private static List<DriftAlarm> alarms(OneInputStreamOperatorTestHarness<ImageEvent, ModelUpdate> h) {
+        var out = h.getSideOutput(FineTuneOperator.DRIFT_ALARMS);
+        return out == null ? List.of() : out.stream().map(StreamRecord::getValue).toList();
+    }
+
+    private static void feed(OneInputStreamOperatorTestHarness<ImageEvent, ModelUpdate> h, List<ImageEvent> batch) throws Exception {
+        for (ImageEvent e : batch) {
+            h.processElement(e, e.eventTimeMillis());
+        }
+    }
+}

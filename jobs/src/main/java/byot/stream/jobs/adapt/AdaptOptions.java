@@ -81,7 +81,8 @@ public final class AdaptOptions {
             "Largest model update inference accepts; bigger ones are refused and counted").require(v -> v > 0, "at least 1");
 
     // Fine-tuning (the loss weights: DistillationOptions).
-    public static final JobOption<String> MODE = choice("mode", "byot", "Fine-tuning loss", "byot", "deepsup", "baseline");
+    public static final JobOption<String> MODE = choice("mode", "byot",
+            "Fine-tuning loss (kd needs a separate teacher and is offline only: byot train)", "byot", "deepsup", "baseline");
     public static final JobOption<Integer> TRAIN_EVERY = integer("train-every", 16, "Labelled events per fine-tuning step")
             .require(v -> v > 0, "at least 1");
     public static final JobOption<Integer> TRAIN_BATCH = integer("train-batch", 32, "Fine-tuning batch: new events plus replayed ones")

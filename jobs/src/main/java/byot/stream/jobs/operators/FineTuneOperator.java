@@ -290,7 +290,8 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         }
         drift = new DriftAwareness(driftConfig, servedCriterion != null ? new ExitPolicy(servedCriterion, servedThresholds)
                 : ExitPolicy.fullDepth(exits), exits, config.seed());
-        drift.register(metrics);
+        drift.countAlarmsIn(metrics.counter(PipelineMetrics.DRIFT_ALARMS));
+        metrics.gauge(PipelineMetrics.DRIFT_ACTIVE, () -> drift.active() ? 1 : 0);
         drift.published(model);
         if (restored) {
             // Announced from the mailbox, not from open(): the output is only safe to use there. The timer covers a
@@ -449,7 +450,7 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
     private void step() {
         List<ImageEvent> batch = new ArrayList<>(pending);
         batch.addAll(drift.replay(config.batching().batchSize() - pending.size(), 0, replay::sample));
-        drift.beforeStep(pending);
+        drift.beforeStep(pending, EventTensors::pixels);
         // Unlabelled events come on top of the batch (label UNLABELLED): they do not displace replayed labelled ones.
         batch.addAll(unlabelledPool.drain());
         long versionBefore = model.version();

@@ -2,8 +2,6 @@ package byot.stream.jobs.operators.drift;
 
 import byot.stream.connectors.format.DriftAlarm;
 import byot.stream.connectors.format.ImageEvent;
-import byot.stream.jobs.operators.EventTensors;
-import byot.stream.jobs.operators.PipelineMetrics;
 import byot.stream.model.MultiExitModel;
 import byot.stream.model.exit.CalibratedExits;
 import byot.stream.model.exit.EarlyExitClassifier;
@@ -15,7 +13,6 @@ import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.function.IntFunction;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.SimpleCounter;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -67,10 +64,9 @@ public final class DriftAwareness implements AutoCloseable {
         }
     }
 
-    /** Registers the {@code driftAlarms} counter and {@code driftActive} gauge (1 while drift is active). */
-    public void register(MetricGroup metrics) {
-        alarms = metrics.counter(PipelineMetrics.DRIFT_ALARMS);
-        metrics.gauge(PipelineMetrics.DRIFT_ACTIVE, () -> active() ? 1 : 0);
+    /** Counts each alarm in {@code counter} (the operator's metric; {@link #active()} is its gauge's value). */
+    public void countAlarmsIn(Counter counter) {
+        alarms = counter;
     }
 
     /** The learner published {@code model}: inference will serve it, so calibration now scores with it. */
@@ -85,12 +81,16 @@ public final class DriftAwareness implements AutoCloseable {
         }
     }
 
-    /** The labelled events of the coming step, before it moves the weights: scored by the served version for calibration. */
-    public void beforeStep(List<ImageEvent> events) {
+    /**
+     * The labelled events of the coming step, before it moves the weights: scored by the served version for calibration.
+     *
+     * @param pixels the events as the model's input; asked for only when calibration runs
+     */
+    public void beforeStep(List<ImageEvent> events, java.util.function.Function<List<ImageEvent>, INDArray> pixels) {
         if (served == null || events.isEmpty()) {
             return;
         }
-        INDArray[] probs = served.allExits(EventTensors.pixels(events));
+        INDArray[] probs = served.allExits(pixels.apply(events));
         float[][][] byExit = new float[probs.length][][];
         for (int e = 0; e < probs.length; e++) {
             byExit[e] = probs[e].toFloatMatrix();

@@ -75,7 +75,15 @@ public final class DemoCommand implements Command {
     public Options options() {
         // Short windows and checkpoints: the demo's stream lasts about a minute.
         Options o = ClientOptions.embeddedBrokerByDefault(AdaptOptions.declare())
-                .withDefault("metrics-window-seconds", "2").withDefault("checkpoint-interval-ms", "1000");
+                .withDefault("metrics-window-seconds", "2").withDefault("checkpoint-interval-ms", "1000")
+                // The demo replays at 200 events/s, a fraction of what inference can answer: the learner may take every
+                // idle core (its thread stays at nice 19, so inference still comes first). With the job's latency-first
+                // budget it made 7 versions in the stream instead of 19 and did not recover from the shift
+                // (README, "What the demo does").
+                .withDefault(AdaptOptions.LEARNER_TIME_SHARE.flag(), "1",
+                        "Largest share of wall-clock time the learner spends in training steps (the demo: no limit)")
+                .withDefault(AdaptOptions.LEARNER_THREADS.flag(), "0",
+                        "OpenMP threads of the learner's native ops (the demo: 0, the process's OMP_NUM_THREADS)");
         // The demo owns its consumer group, checkpoints and model; the rest of run's flags apply as they are.
         return o.add("events", "10000", "Events to replay from the Fashion-MNIST test split")
                 .add("shift", "5000:invert", "Domain shift AFTER:KIND (invert, rotate90, noise)")

@@ -1,22 +1,14 @@
 package byot.stream.tools.demo;
 
-import byot.stream.connectors.format.MalformedRecordException;
 import byot.stream.connectors.format.ModelUpdate;
 import byot.stream.connectors.format.ModelUpdateCodec;
 import byot.stream.connectors.kafka.KafkaClientProperties;
-import byot.stream.connectors.kafka.Topics;
+import byot.stream.connectors.kafka.ModelsTopicScan;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.TimeoutException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Model versions read back from a models topic after a run, to score them offline: the committed records
@@ -40,52 +32,25 @@ final class PublishedModels {
     }
 
     Found read(String topic, Set<Long> versions) {
-        var settings = client.toProperties(Map.of(
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
-                ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false",
-                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(Topics.MODELS_MAX_MESSAGE_BYTES),
-                ConsumerConfig.FETCH_MAX_BYTES_CONFIG, String.valueOf(Topics.MODELS_MAX_MESSAGE_BYTES)));
         Map<Long, ModelUpdate> wanted = new HashMap<>();
-        ModelUpdate newest = null;
-        int undecodable = 0;
-        try (var consumer = new KafkaConsumer<>(settings, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, timeout);
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (!readToEnd(consumer, ends)) {
-                if (System.nanoTime() > deadline) {
-                    throw new TimeoutException("reading " + topic + " to its end took over " + timeout);
+        ModelUpdate[] newest = new ModelUpdate[1];
+        int[] undecodable = {0};
+        new ModelsTopicScan(client, codec, timeout).scan(topic, new ModelsTopicScan.Visitor() {
+            @Override
+            public void decoded(ModelUpdate update, String where) {
+                if (versions.contains(update.modelVersion())) {
+                    wanted.put(update.modelVersion(), update);
                 }
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    ModelUpdate update;
-                    try {
-                        update = codec.decode(r.value());
-                    } catch (MalformedRecordException | RuntimeException e) {
-                        undecodable++;
-                        continue;
-                    }
-                    if (versions.contains(update.modelVersion())) {
-                        wanted.put(update.modelVersion(), update);
-                    }
-                    if (newest == null || update.modelVersion() >= newest.modelVersion()) {
-                        newest = update;
-                    }
+                if (newest[0] == null || update.modelVersion() >= newest[0].modelVersion()) {
+                    newest[0] = update;
                 }
             }
-        }
-        return new Found(wanted, Optional.ofNullable(newest), undecodable);
-    }
 
-    private boolean readToEnd(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> ends) {
-        for (var end : ends.entrySet()) {
-            if (consumer.position(end.getKey(), timeout) < end.getValue()) {
-                return false;
+            @Override
+            public void unreadable(String where, String reason) {
+                undecodable[0]++;
             }
-        }
-        return true;
+        });
+        return new Found(wanted, Optional.ofNullable(newest[0]), undecodable[0]);
     }
 }

@@ -1,21 +1,13 @@
 package byot.stream.tools.rollback;
 
-import byot.stream.connectors.format.MalformedRecordException;
 import byot.stream.connectors.format.ModelUpdate;
 import byot.stream.connectors.format.ModelUpdateCodec;
 import byot.stream.connectors.kafka.KafkaClientProperties;
-import byot.stream.connectors.kafka.Topics;
+import byot.stream.connectors.kafka.ModelsTopicScan;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.TimeoutException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * The committed records of a models topic, read once from the beginning ({@code read_committed}, no consumer group):
@@ -45,45 +37,26 @@ final class ModelHistory {
     }
 
     Scan scan(String topic, long version) {
-        var settings = client.toProperties(Map.of(
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
-                ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false",
-                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(Topics.MODELS_MAX_MESSAGE_BYTES),
-                ConsumerConfig.FETCH_MAX_BYTES_CONFIG, String.valueOf(Topics.MODELS_MAX_MESSAGE_BYTES)));
-        Found target = null;
-        long newest = -1;
+        Found[] target = new Found[1];
+        long[] newest = {-1};
         List<String> unreadable = new ArrayList<>();
-        try (var consumer = new KafkaConsumer<>(settings, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            if (partitions.isEmpty()) {
-                throw new IllegalArgumentException("topic " + topic + " does not exist");
-            }
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (partitions.stream().anyMatch(p -> consumer.position(p, timeout) < end.get(p))) {
-                if (System.nanoTime() > deadline) {
-                    throw new TimeoutException("reading " + topic + " to its end took over " + timeout);
-                }
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    String where = r.topic() + "-" + r.partition() + "@" + r.offset();
-                    ModelUpdate update;
-                    try {
-                        update = codec.decode(r.value());
-                    } catch (MalformedRecordException | RuntimeException e) {
-                        unreadable.add(where + ": " + e.getMessage());
-                        continue;
-                    }
-                    newest = Math.max(newest, update.modelVersion());
-                    if (update.modelVersion() == version) {
-                        target = new Found(update, where);
-                    }
+        boolean exists = new ModelsTopicScan(client, codec, timeout).scan(topic, new ModelsTopicScan.Visitor() {
+            @Override
+            public void decoded(ModelUpdate update, String where) {
+                newest[0] = Math.max(newest[0], update.modelVersion());
+                if (update.modelVersion() == version) {
+                    target[0] = new Found(update, where);
                 }
             }
+
+            @Override
+            public void unreadable(String where, String reason) {
+                unreadable.add(where + ": " + reason);
+            }
+        });
+        if (!exists) {
+            throw new IllegalArgumentException("topic " + topic + " does not exist");
         }
-        return new Scan(Optional.ofNullable(target), newest, unreadable);
+        return new Scan(Optional.ofNullable(target[0]), newest[0], unreadable);
     }
 }

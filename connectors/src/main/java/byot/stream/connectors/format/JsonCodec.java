@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.Serializable;
-import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -30,24 +30,22 @@ public final class JsonCodec<T> implements Serializable {
             .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
             // Computed list getters such as MetricsWindow.perExitAccuracy must not be fed JSON on the way in.
             .disable(MapperFeature.USE_GETTERS_AS_SETTERS)
-            // Fields added later read as their neutral value from records written before them.
-            .injectableValues(new com.fasterxml.jackson.databind.InjectableValues.Std().addValue(MetricsWindow.PUBLISHES_REFUSED, 0L))
             .build();
 
     private final Class<T> type;
     /**
-     * Fields added to a format after its first release: a record written before them lacks them and reads as if they
-     * were {@code null} (the record then supplies its default). Every other field stays required.
+     * Fields added to a format after its first release, with the neutral value a record written before them reads
+     * as (no refusals, no alarms). Every other field stays required.
      */
-    private final List<String> addedFields;
+    private final Map<String, Serializable> addedFields;
 
-    private JsonCodec(Class<T> type, List<String> addedFields) {
+    private JsonCodec(Class<T> type, Map<String, Serializable> addedFields) {
         this.type = Objects.requireNonNull(type);
-        this.addedFields = List.copyOf(addedFields);
+        this.addedFields = Map.copyOf(addedFields);
     }
 
     private JsonCodec(Class<T> type) {
-        this(type, List.of());
+        this(type, Map.of());
     }
 
     public static JsonCodec<Prediction> predictions() {
@@ -55,7 +53,8 @@ public final class JsonCodec<T> implements Serializable {
     }
 
     public static JsonCodec<MetricsWindow> metricsWindows() {
-        return new JsonCodec<>(MetricsWindow.class, List.of("driftAlarms"));
+        return new JsonCodec<>(MetricsWindow.class,
+                Map.of(MetricsWindow.PUBLISHES_REFUSED, 0L, MetricsWindow.DRIFT_ALARMS, new java.util.ArrayList<DriftAlarm>()));
     }
 
     public static JsonCodec<DeadLetter> deadLetters() {
@@ -93,11 +92,11 @@ public final class JsonCodec<T> implements Serializable {
     private T withAddedFields(byte[] json) throws IOException {
         JsonNode tree = MAPPER.readTree(json);
         if (tree instanceof ObjectNode object) {
-            for (String field : addedFields) {
+            addedFields.forEach((field, neutral) -> {
                 if (!object.has(field)) {
-                    object.putNull(field);
+                    object.set(field, MAPPER.valueToTree(neutral));
                 }
-            }
+            });
         }
         return MAPPER.treeToValue(tree, type);
     }

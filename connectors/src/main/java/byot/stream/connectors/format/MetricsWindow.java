@@ -24,8 +24,9 @@ public record MetricsWindow(long windowStart, long windowEnd, long modelVersion,
         long[] perExitCorrect, long[] perExitLabeled, double meanConfidence, double throughput, double latencyP50Ms,
         double latencyP95Ms, double latencyP99Ms, long deadLetters, long publishesRefused, List<DriftAlarm> driftAlarms) {
 
-    /** Name of a field added after the first release: {@link JsonCodec} injects 0 where a record lacks it. */
+    /** Names of fields added after the first release: {@link JsonCodec} reads a record without them as 0 and []. */
     public static final String PUBLISHES_REFUSED = "publishesRefused";
+    public static final String DRIFT_ALARMS = "driftAlarms";
 
     /** A window without publish-gate refusals. */
     public MetricsWindow(long windowStart, long windowEnd, long modelVersion, long count, long[] exitHistogram,
@@ -50,27 +51,6 @@ public record MetricsWindow(long windowStart, long windowEnd, long modelVersion,
                          List<DriftAlarm> driftAlarms) {
         this(windowStart, windowEnd, modelVersion, count, exitHistogram, perExitCorrect, perExitLabeled, meanConfidence,
                 throughput, latencyP50Ms, latencyP95Ms, latencyP99Ms, deadLetters, 0, driftAlarms);
-    }
-
-    /** The JSON reader's way in: {@code publishesRefused}, added later, is injected as 0 where a record lacks it. */
-    @com.fasterxml.jackson.annotation.JsonCreator
-    static MetricsWindow fromJson(@JsonProperty("windowStart") long windowStart, @JsonProperty("windowEnd") long windowEnd,
-                                  @JsonProperty("modelVersion") long modelVersion, @JsonProperty("count") long count,
-                                  @JsonProperty("exitHistogram") long[] exitHistogram,
-                                  @JsonProperty("perExitCorrect") long[] perExitCorrect,
-                                  @JsonProperty("perExitLabeled") long[] perExitLabeled,
-                                  @JsonProperty("meanConfidence") double meanConfidence,
-                                  @JsonProperty("throughput") double throughput,
-                                  @JsonProperty("latencyP50Ms") double latencyP50Ms,
-                                  @JsonProperty("latencyP95Ms") double latencyP95Ms,
-                                  @JsonProperty("latencyP99Ms") double latencyP99Ms,
-                                  @JsonProperty("deadLetters") long deadLetters,
-                                  @com.fasterxml.jackson.annotation.JacksonInject(value = PUBLISHES_REFUSED,
-                                          useInput = com.fasterxml.jackson.annotation.OptBoolean.TRUE)
-                                  @JsonProperty(PUBLISHES_REFUSED) long publishesRefused,
-                                  @JsonProperty("driftAlarms") List<DriftAlarm> driftAlarms) {
-        return new MetricsWindow(windowStart, windowEnd, modelVersion, count, exitHistogram, perExitCorrect, perExitLabeled,
-                meanConfidence, throughput, latencyP50Ms, latencyP95Ms, latencyP99Ms, deadLetters, publishesRefused, driftAlarms);
     }
 
     public MetricsWindow {

@@ -6,6 +6,7 @@ import byot.stream.connectors.format.MetricsWindow;
 import byot.stream.connectors.format.ModelUpdateCodec;
 import byot.stream.connectors.format.Prediction;
 import byot.stream.connectors.kafka.KafkaClientProperties;
+import byot.stream.connectors.replay.ClassOrder;
 import byot.stream.connectors.replay.DomainShift;
 import byot.stream.connectors.replay.ReplayConfig;
 import byot.stream.connectors.replay.ReplaySummary;
@@ -87,6 +88,8 @@ public final class DemoCommand implements Command {
         // The demo owns its consumer group, checkpoints and model; the rest of run's flags apply as they are.
         return o.add("events", "10000", "Events to replay from the Fashion-MNIST test split")
                 .add("shift", "5000:invert", "Domain shift AFTER:KIND (invert, rotate90, noise)")
+                .add("class-order", null, "Class-incremental stream: 'sorted' or a comma list of classes, each class's test"
+                        + " images in turn (others left out; default: file order)")
                 .add("labeled-fraction", "0.3", "Share of events that carry their label")
                 .add("rate", "200", "Replay rate in events/s (0: as fast as possible)")
                 .add("pretrain-images", "55000", "Train-split images for the pre-training (at most "
@@ -94,6 +97,9 @@ public final class DemoCommand implements Command {
                 .add("pretrain-epochs", "2", "Epochs of the pre-training")
                 .add("pretrain-batch-size", "128", "Batch size of the pre-training")
                 .add("pretrain-lr", "0.1", "Base learning rate of the pre-training (cosine schedule)")
+                // Apart from --seed so that runs over several seeds of the stream and the learner share one cached model.
+                .add("pretrain-seed", "0", "Seed of the pre-training's initial weights and batch order (--seed: the stream's"
+                        + " and the learner's)")
                 .add("data", null, "Directory with the Fashion-MNIST IDX files")
                 .add("out", "out/demo", "Where report.json, the plots and the cached model go")
                 .add("timeout-seconds", "540", "Give up waiting for predictions after this long");
@@ -114,6 +120,9 @@ public final class DemoCommand implements Command {
         MultiExitModel model = pretrained(args, train, outDir);
         byte[] initial = ModelFile.toBytes(model, false);
         LabeledImages stream = dataset.load(FashionMnist.Split.TEST);
+        Optional<ClassOrder> classOrder = args.optional("class-order").map(o -> ClassOrder.parse(o, FashionMnist.NUM_CLASSES));
+        ReplayPositions positions = classOrder.map(o -> ReplayPositions.of(o.order(stream), stream.size()))
+                .orElseGet(() -> ReplayPositions.fileOrder(stream.size()));
         // The stream replays the test split and pre-training reads only the train split: the test images are new to
         // the pre-trained model, which is what makes them a fair measure of it.
         err.printf("scoring the pre-trained model on the %,d test images...%n", stream.size());
@@ -132,7 +141,8 @@ public final class DemoCommand implements Command {
             try (LocalPipeline pipeline = LocalPipeline.start(kafka, config)) {
                 ReplayConfig replayConfig = ReplayConfig.onePass(kafka.client(), job.topics().images(), FashionMnist.Split.TEST.label())
                         .rate(args.getDouble("rate")).labeledFraction(args.getDouble("labeled-fraction"))
-                        .limit(args.getLong("events"), true).shift(shift).seed(ModelOptions.SEED.get(args.configuration()));
+                        .limit(args.getLong("events"), true).shift(shift).classOrder(classOrder.orElse(null))
+                        .seed(ModelOptions.SEED.get(args.configuration()));
                 CompletableFuture<ReplaySummary> replay = pipeline.replay(replayConfig, stream, p -> { });
                 PipelineOutputs outputs = pipeline.outputs();
                 watch(outputs, replay, args.getLong("events"), args.getLong("timeout-seconds"), started);
@@ -140,13 +150,14 @@ public final class DemoCommand implements Command {
                 List<Prediction> predictions = outputs.predictions();
                 List<MetricsWindow> windows = outputs.windows();
                 double streamSeconds = (System.nanoTime() - streamStarted) / 1e9;
-                Optional<Forgetting> forgetting = forgetting(kafka.client(), job, predictions, stream.size(), shift.after(),
+                Optional<Forgetting> forgetting = forgetting(kafka.client(), job, predictions, positions, shift.after(),
                         model, heldOut);
                 Map<String, Object> run = new LinkedHashMap<>();
                 run.put("events", sent.sent());
                 run.put("sendErrors", sent.errors());
                 run.put("labeledFraction", args.getDouble("labeled-fraction"));
                 run.put("shift", args.get("shift"));
+                run.put("classOrder", classOrder.map(o -> o.classes().toString()).orElse("file order"));
                 run.put("model", model.spec().summary());
                 run.put("finalModelVersion", predictions.stream().mapToLong(Prediction::modelVersion).max().orElse(0));
                 run.put("wallSeconds", Math.round((System.nanoTime() - started) / 1e8) / 10.0);
@@ -156,8 +167,8 @@ public final class DemoCommand implements Command {
                 run.put("pretrainedAccuracyOn", "Fashion-MNIST test split, " + stream.size() + " images, deepest exit");
                 run.put("forgetting", forgetting.map(f -> Json.round(f.drop())).orElse(null));
                 run.put("forgettingDetail", forgetting.map(Forgetting::toJson).orElse(null));
-                ServedAccuracy served = ServedAccuracy.score(predictions, stream::label, stream.size(), shift.after());
-                Map<String, Object> report = new DemoReport(predictions, windows, shift.after(), model.spec().sections())
+                ServedAccuracy served = ServedAccuracy.score(predictions, stream::label, positions, shift.after());
+                Map<String, Object> report = new DemoReport(predictions, windows, positions, shift.after(), model.spec().sections())
                         .groundTruth(served).write(outDir, run);
                 err.println("report: " + outDir.resolve("report.json") + ", plots: " + outDir.resolve("exit-depth.png")
                         + ", " + outDir.resolve("accuracy-per-exit.png"));
@@ -244,9 +255,9 @@ public final class DemoCommand implements Command {
      * un-shifted held-out images; empty (with the reason on stderr) when either cannot be had.
      */
     private Optional<Forgetting> forgetting(KafkaClientProperties client, JobSettings job, List<Prediction> predictions,
-                                            int splitSize, long shiftAfter, MultiExitModel initial, ImageArrays heldOut)
+                                            ReplayPositions positions, long shiftAfter, MultiExitModel initial, ImageArrays heldOut)
             throws ModelFormatException {
-        OptionalLong atShift = Forgetting.versionAtShift(predictions, splitSize, shiftAfter);
+        OptionalLong atShift = Forgetting.versionAtShift(predictions, positions, shiftAfter);
         if (atShift.isEmpty()) {
             err.println("forgetting: no event before the shift was answered, so no model at the shift");
             return Optional.empty();

@@ -23,12 +23,15 @@ final class DemoReport {
     private final List<Prediction> predictions;
     private final List<MetricsWindow> windows;
     private final long shiftAfter;
+    private final ReplayPositions positions;
     private final int exits;
     /** Scores against every event's ground truth; null when the caller has none. */
     private ServedAccuracy groundTruth;
 
-    DemoReport(List<Prediction> predictions, List<MetricsWindow> windows, long shiftAfter, int exits) {
+    DemoReport(List<Prediction> predictions, List<MetricsWindow> windows, ReplayPositions positions, long shiftAfter,
+               int exits) {
         this.predictions = predictions;
+        this.positions = positions;
         this.windows = windows;
         this.shiftAfter = shiftAfter;
         this.exits = exits;
@@ -43,10 +46,8 @@ final class DemoReport {
         return this;
     }
 
-    /** Position of an event in the replay: ids are {@code <split>-<index>-<loop>}. */
-    static long index(Prediction p) {
-        String[] parts = p.id().split("-");
-        return parts.length >= 3 ? Long.parseLong(parts[parts.length - 2]) : -1;
+    private long index(Prediction p) {
+        return positions.of(p.id());
     }
 
     Map<String, Object> write(Path dir, Map<String, Object> run) throws IOException {
@@ -82,8 +83,8 @@ final class DemoReport {
         for (int e = 0; e < exits; e++) {
             depth.add(new LineChart.Series("exit " + (e + 1), binX, depthShare[e]));
         }
-        DriftReport drift = new DriftReport(windows, shiftAfter);
-        drift.alarms().forEach(a -> depth.alarm(DriftReport.index(a.eventId()), "drift alarm"));
+        DriftReport drift = new DriftReport(windows, positions, shiftAfter);
+        drift.alarms().forEach(a -> depth.alarm(drift.position(a), "drift alarm"));
         depth.marker(shiftAfter, "shift").write(dir.resolve("exit-depth.png"));
 
         // Prequential per-exit accuracy from the metrics windows, summed over model versions per window.

@@ -16,21 +16,19 @@ final class DriftReport {
 
     private final List<DriftAlarm> alarms;
     private final long shiftAfter;
+    private final ReplayPositions positions;
 
-    DriftReport(List<MetricsWindow> windows, long shiftAfter) {
+    DriftReport(List<MetricsWindow> windows, ReplayPositions positions, long shiftAfter) {
+        this.positions = positions;
         this.alarms = windows.stream().flatMap(w -> w.driftAlarms().stream())
                 .sorted(Comparator.comparingLong(DriftAlarm::labelledEvents)).toList();
         this.shiftAfter = shiftAfter;
     }
 
-    /** Position of an event in the replay: ids are {@code <split>-<index>-<loop>}; -1 for other ids. */
-    static long index(String eventId) {
-        String[] parts = eventId.split("-");
-        try {
-            return parts.length >= 3 ? Long.parseLong(parts[parts.length - 2]) : -1;
-        } catch (NumberFormatException e) {
-            return -1;
-        }
+
+    /** Position in the replay of the labelled event that set the alarm off; -1 for an id not of the replay. */
+    long position(DriftAlarm alarm) {
+        return positions.of(alarm.eventId());
     }
 
     List<DriftAlarm> alarms() {
@@ -39,7 +37,7 @@ final class DriftReport {
 
     /** The report.json section {@code drift}. */
     Map<String, Object> toMap() {
-        List<Long> at = alarms.stream().map(a -> index(a.eventId())).toList();
+        List<Long> at = alarms.stream().map(this::position).toList();
         List<Long> relative = at.stream().map(i -> i - shiftAfter).toList();
         long before = at.stream().filter(i -> i < shiftAfter).count();
         Long firstAfter = at.stream().filter(i -> i >= shiftAfter).findFirst().map(i -> i - shiftAfter).orElse(null);
@@ -52,7 +50,7 @@ final class DriftReport {
         List<Map<String, Object>> details = new ArrayList<>();
         for (DriftAlarm a : alarms) {
             Map<String, Object> d = new LinkedHashMap<>();
-            d.put("eventIndex", index(a.eventId()));
+            d.put("eventIndex", position(a));
             d.put("labelledEvents", a.labelledEvents());
             d.put("modelVersion", a.modelVersion());
             d.put("exits", a.exits());

@@ -25,8 +25,11 @@ record Forgetting(long versionAtShift, double accuracyAtShift, long finalVersion
      * The model serving at the shift: the newest version that answered an event before it. (One that answered a
      * later event may already have learned from shifted ones.) Empty when no pre-shift event was answered.
      */
-    static OptionalLong versionAtShift(List<Prediction> predictions, int splitSize, long shiftAfter) {
-        return predictions.stream().filter(p -> ServedAccuracy.position(p.id(), splitSize) < shiftAfter)
+    static OptionalLong versionAtShift(List<Prediction> predictions, ReplayPositions positions, long shiftAfter) {
+        return predictions.stream().filter(p -> {
+                    long position = positions.of(p.id());
+                    return position >= 0 && position < shiftAfter;
+                })
                 .mapToLong(Prediction::modelVersion).max();
     }
 

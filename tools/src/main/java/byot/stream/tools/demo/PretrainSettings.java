@@ -44,7 +44,7 @@ record PretrainSettings(Architecture arch, double widthMult, int images, int epo
         Configuration model = args.configuration();
         return new PretrainSettings(Architecture.fromId(ModelOptions.ARCH.get(model)), ModelOptions.WIDTH_MULT.get(model),
                 args.getInt("pretrain-images"), args.getInt("pretrain-epochs"), args.getInt("pretrain-batch-size"),
-                args.getDouble("pretrain-lr"), ModelOptions.SEED.get(model), RECIPE);
+                args.getDouble("pretrain-lr"), args.getLong("pretrain-seed"), RECIPE);
     }
 
     /** File name of the cached model, e.g. {@code pretrained-resnet18-x0.25-55000i-2e-b128-lr0.1-cos-nocrop-byot-s0.byot}. */

@@ -10,8 +10,7 @@ import java.util.function.IntUnaryOperator;
  * The demo's early-exit answers scored against the ground truth of EVERY event, labelled or not: the demo replays a
  * data set split, so an event's id ({@code <split>-<index>-<loop>}) names the image and hence its true class, where a
  * prediction itself carries the label only for the ~30% of events sent with one. Events are placed by their position
- * in the replay ({@code loop * splitSize + index}, file order: the demo uses no class order), the count that
- * {@code --shift AFTER:KIND} refers to.
+ * in the replay ({@link ReplayPositions}), the count that {@code --shift AFTER:KIND} refers to.
  */
 final class ServedAccuracy {
 
@@ -36,44 +35,31 @@ final class ServedAccuracy {
 
     /**
      * @param truth      true class of the split's image at an index
-     * @param splitSize  images in the replayed split: positions of later loops continue after it
+     * @param positions  where each event came in the replay
      * @param shiftAfter position of the first shifted event
+     * @throws IllegalArgumentException for a prediction whose id names no replayed image
      */
-    static ServedAccuracy score(List<Prediction> predictions, IntUnaryOperator truth, int splitSize, long shiftAfter) {
+    static ServedAccuracy score(List<Prediction> predictions, IntUnaryOperator truth, ReplayPositions positions,
+                                long shiftAfter) {
         // At-least-once delivery may answer an event twice; the first answer read counts.
         TreeMap<Long, Boolean> byPosition = new TreeMap<>();
         for (Prediction p : predictions) {
-            long[] place = place(p.id());
-            byPosition.putIfAbsent(place[1] * splitSize + place[0], p.predictedClass() == truth.applyAsInt((int) place[0]));
+            long position = positions.of(p.id());
+            if (position < 0) {
+                throw new IllegalArgumentException("event id '" + p.id()
+                        + "' names no image of the replay (<split>-<index>-<loop>)");
+            }
+            byPosition.putIfAbsent(position, p.predictedClass() == truth.applyAsInt(ReplayPositions.imageIndex(p.id())));
         }
-        long[] positions = new long[byPosition.size()];
+        long[] answered = new long[byPosition.size()];
         int[] correctBefore = new int[byPosition.size() + 1];
         int i = 0;
         for (var e : byPosition.entrySet()) {
-            positions[i] = e.getKey();
+            answered[i] = e.getKey();
             correctBefore[i + 1] = correctBefore[i] + (e.getValue() ? 1 : 0);
             i++;
         }
-        return new ServedAccuracy(shiftAfter, positions, correctBefore);
-    }
-
-    /** Position in the replay of the event with this id. */
-    static long position(String id, int splitSize) {
-        long[] place = place(id);
-        return place[1] * splitSize + place[0];
-    }
-
-    /** {index, loop} of an event id {@code <split>-<index>-<loop>}. */
-    private static long[] place(String id) {
-        String[] parts = id.split("-");
-        if (parts.length < 3) {
-            throw new IllegalArgumentException("event id '" + id + "' is not <split>-<index>-<loop>");
-        }
-        try {
-            return new long[] {Long.parseLong(parts[parts.length - 2]), Long.parseLong(parts[parts.length - 1])};
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("event id '" + id + "' is not <split>-<index>-<loop>", e);
-        }
+        return new ServedAccuracy(shiftAfter, answered, correctBefore);
     }
 
     /** Served accuracy over the answered events at positions {@code [from, to)}; null when there are none. */

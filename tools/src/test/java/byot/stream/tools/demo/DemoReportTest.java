@@ -21,6 +21,7 @@ class DemoReportTest {
 
     private static final int EXITS = 3;
     private static final int EVENTS = 2000;
+    private static final ReplayPositions POSITIONS = ReplayPositions.fileOrder(10_000);
     private static final long SHIFT = 1000;
 
     /** Synthetic predictions as {@link #writeSyntheticReport} makes them; event {@code i} shows class {@code i % 10}. */
@@ -38,8 +39,8 @@ class DemoReportTest {
     @Test
     void groundTruthAddsTheShiftMeasuresOverEveryEvent(@TempDir Path dir) throws Exception {
         List<Prediction> predictions = syntheticPredictions();
-        ServedAccuracy served = ServedAccuracy.score(predictions, index -> index % 10, 10_000, SHIFT);
-        Map<String, Object> report = new DemoReport(predictions, List.of(), SHIFT, EXITS).groundTruth(served)
+        ServedAccuracy served = ServedAccuracy.score(predictions, index -> index % 10, POSITIONS, SHIFT);
+        Map<String, Object> report = new DemoReport(predictions, List.of(), POSITIONS, SHIFT, EXITS).groundTruth(served)
                 .write(dir, Map.of("events", EVENTS));
         // After the shift only events 1002, 1005, .. 1998 are right: 333 of 1000, labelled or not.
         assertThat((Map<String, Object>) report.get("servedAccuracy")).containsEntry("first1000AfterShift", 0.333)
@@ -51,7 +52,7 @@ class DemoReportTest {
 
     @Test
     void withoutGroundTruthTheShiftMeasuresAreLeftOut(@TempDir Path dir) throws Exception {
-        Map<String, Object> report = new DemoReport(syntheticPredictions(), List.of(), SHIFT, EXITS)
+        Map<String, Object> report = new DemoReport(syntheticPredictions(), List.of(), POSITIONS, SHIFT, EXITS)
                 .write(dir, Map.of("events", EVENTS));
         assertThat(report).doesNotContainKey("eventsToRecover");
         assertThat((Map<String, Object>) report.get("servedAccuracy")).doesNotContainKey("first1000AfterShift");
@@ -77,7 +78,7 @@ class DemoReportTest {
                     new long[] {correct - 10, correct - 5, correct}, new long[] {labelled, labelled, labelled}, 0.8, 100,
                     5, 8, 9, 0));
         }
-        return new DemoReport(predictions, windows, SHIFT, EXITS).write(dir, Map.of("events", EVENTS));
+        return new DemoReport(predictions, windows, POSITIONS, SHIFT, EXITS).write(dir, Map.of("events", EVENTS));
     }
 
     @Test
@@ -91,7 +92,7 @@ class DemoReportTest {
         List<MetricsWindow> windows = List.of(
                 new MetricsWindow(11_000, 12_000, 9, 0, new long[3], new long[3], new long[3], 0, 0, 0, 0, 0, 0, List.of(late)),
                 new MetricsWindow(4_000, 5_000, 3, 0, new long[3], new long[3], new long[3], 0, 0, 0, 0, 0, 0, List.of(early)));
-        Map<String, Object> report = new DemoReport(predictions, windows, SHIFT, EXITS).write(dir, Map.of());
+        Map<String, Object> report = new DemoReport(predictions, windows, POSITIONS, SHIFT, EXITS).write(dir, Map.of());
         @SuppressWarnings("unchecked")
         Map<String, Object> drift = (Map<String, Object>) report.get("drift");
         assertThat(drift).containsEntry("detectedAtEvents", List.of(400L, 1180L))

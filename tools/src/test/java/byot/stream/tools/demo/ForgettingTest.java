@@ -33,8 +33,8 @@ class ForgettingTest {
         }
         // Answered late by a newer version; still before the shift.
         predictions.add(prediction(10, 4));
-        assertThat(Forgetting.versionAtShift(predictions, 10_000, 50)).hasValue(4);
-        assertThat(Forgetting.versionAtShift(predictions, 10_000, 0)).isEmpty();
+        assertThat(Forgetting.versionAtShift(predictions, ReplayPositions.fileOrder(10_000), 50)).hasValue(4);
+        assertThat(Forgetting.versionAtShift(predictions, ReplayPositions.fileOrder(10_000), 0)).isEmpty();
     }
 
     private static Prediction prediction(int index, long version) {

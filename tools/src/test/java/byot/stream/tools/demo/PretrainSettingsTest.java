@@ -23,7 +23,7 @@ class PretrainSettingsTest {
                 new String[] {"--pretrain-epochs", "3"},
                 new String[] {"--pretrain-batch-size", "64"},
                 new String[] {"--pretrain-lr", "0.05"},
-                new String[] {"--seed", "7"},
+                new String[] {"--pretrain-seed", "7"},
                 new String[] {"--width-mult", "0.125"},
                 new String[] {"--arch", "vgg19bn"});
         Set<String> names = new HashSet<>();
@@ -40,6 +40,13 @@ class PretrainSettingsTest {
     void theSameSettingsFindTheSameFile() {
         assertThat(parse("--pretrain-lr", "0.10").cacheFileName()).isEqualTo(parse("--pretrain-lr", "0.1").cacheFileName());
         assertThat(parse().cacheFileName()).startsWith("pretrained-resnet18-x0.25-").endsWith("-s0.byot");
+    }
+
+    @Test
+    void theStreamSeedKeepsTheCachedModel() {
+        // An ablation over --seed replays and fine-tunes differently on the same pre-trained model.
+        assertThat(parse("--seed", "2").cacheFileName()).isEqualTo(parse().cacheFileName());
+        assertThat(parse("--seed", "2").seed()).isZero();
     }
 
     @Test

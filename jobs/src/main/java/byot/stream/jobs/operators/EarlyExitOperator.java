@@ -32,8 +32,10 @@ import org.apache.flink.util.OutputTag;
  * Early-exit inference over micro-batches. Input 1 is image events; input 2 is model updates, broadcast to
  * every instance. Events are buffered until {@code maxBatch} arrive or the oldest has waited
  * {@code maxWaitMillis}; the batch then runs section by section and each event leaves at its first confident
- * exit. A model update first flushes the buffer with the old model, then swaps, so no event is dropped and
- * each prediction names the version that made it.
+ * exit. A model update is decoded and checked off the task thread ({@link ModelLoader}), so the events in flight do
+ * not wait for it; once it is ready, the buffer is answered by the old model and the new one swapped in, so no event
+ * is dropped and each prediction names the version that made it. Every update received before a checkpoint barrier
+ * is served (or refused) before the snapshot, which records the served model.
  *
  * <p>The buffer is flushed before every checkpoint barrier and watermark, so it is never part of a snapshot
  * and never holds events behind a watermark. The served model is union operator state, written by the first
@@ -50,10 +52,15 @@ public final class EarlyExitOperator extends AbstractStreamOperator<Prediction>
     /** Events the served model could not answer. */
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("early-exit-dead-letters") {};
 
+    /** Where model updates are decoded: off the task thread in a job; on it where a test wants each settled at once. */
+    enum Loading { BACKGROUND, ON_TASK_THREAD }
+
     private final InferenceConfig config;
     private final byte[] initialModel;
+    private final Loading loading;
 
     private transient ModelSlot slot;
+    private transient ModelLoader loader;
     private transient ExitPolicy policy;
     private transient ListState<byte[]> servedModel;
     private transient List<StreamRecord<ImageEvent>> buffer;
@@ -66,8 +73,13 @@ public final class EarlyExitOperator extends AbstractStreamOperator<Prediction>
     private transient Histogram latency;
 
     public EarlyExitOperator(InferenceConfig config, byte[] initialModel) {
+        this(config, initialModel, Loading.BACKGROUND);
+    }
+
+    EarlyExitOperator(InferenceConfig config, byte[] initialModel, Loading loading) {
         this.config = config;
         this.initialModel = initialModel;
+        this.loading = loading;
     }
 
     @Override
@@ -96,6 +108,9 @@ public final class EarlyExitOperator extends AbstractStreamOperator<Prediction>
     public void open() throws Exception {
         super.open();
         policy = ServedExitPolicy.of(config.policy(), slot.payload());
+        loader = loading == Loading.BACKGROUND
+                ? ModelLoader.background(slot, "model-loader-" + getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks())
+                : ModelLoader.onCallingThread(slot);
         buffer = new ArrayList<>(config.maxBatch());
         var metrics = getMetricGroup();
         predictions = metrics.counter(PipelineMetrics.PREDICTIONS);
@@ -112,6 +127,7 @@ public final class EarlyExitOperator extends AbstractStreamOperator<Prediction>
 
     @Override
     public void processElement1(StreamRecord<ImageEvent> element) throws Exception {
+        installReady(false);
         buffer.add(element);
         if (buffer.size() >= config.maxBatch()) {
             flush();
@@ -121,6 +137,7 @@ public final class EarlyExitOperator extends AbstractStreamOperator<Prediction>
             // A timer of an earlier buffer that was flushed for another reason must not cut this one short.
             getProcessingTimeService().registerTimer(due, time -> {
                 if (flushDue == due) {
+                    installReady(false);
                     flush();
                 }
             });
@@ -129,12 +146,28 @@ public final class EarlyExitOperator extends AbstractStreamOperator<Prediction>
 
     @Override
     public void processElement2(StreamRecord<ModelUpdate> element) throws Exception {
+        loader.submit(element.getValue());
+        installReady(false);
+    }
+
+    /**
+     * Installs the updates that are ready, after answering the buffered events with the model they arrived under.
+     *
+     * @param waitForAll wait for every update received so far (a checkpoint records the served model)
+     */
+    private void installReady(boolean waitForAll) {
+        List<ModelSlot.Prepared> ready = loader.ready(waitForAll);
+        if (ready.isEmpty()) {
+            return;
+        }
         flush();
-        slot.offer(element.getValue()).ifPresentOrElse(reason -> {
-            rejectedUpdates.inc();
-            LOG.warn("model update {} refused, still serving version {}: {}",
-                    element.getValue().modelVersion(), slot.version(), reason);
-        }, () -> policy = ServedExitPolicy.of(config.policy(), slot.payload()));
+        for (ModelSlot.Prepared prepared : ready) {
+            slot.install(prepared).ifPresentOrElse(reason -> {
+                rejectedUpdates.inc();
+                LOG.warn("model update {} refused, still serving version {}: {}",
+                        prepared.update().modelVersion(), slot.version(), reason);
+            }, () -> policy = ServedExitPolicy.of(config.policy(), slot.payload()));
+        }
     }
 
     @Override
@@ -145,6 +178,7 @@ public final class EarlyExitOperator extends AbstractStreamOperator<Prediction>
 
     @Override
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        installReady(true);
         flush();
         super.prepareSnapshotPreBarrier(checkpointId);
     }
@@ -163,6 +197,7 @@ public final class EarlyExitOperator extends AbstractStreamOperator<Prediction>
 
     @Override
     public void endInput(int inputId) throws Exception {
+        installReady(inputId == 2);
         if (inputId == 1) {
             flush();
         }
@@ -170,8 +205,17 @@ public final class EarlyExitOperator extends AbstractStreamOperator<Prediction>
 
     @Override
     public void finish() throws Exception {
+        installReady(true);
         flush();
         super.finish();
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (loader != null) {
+            loader.close();
+        }
+        super.close();
     }
 
     private void flush() {

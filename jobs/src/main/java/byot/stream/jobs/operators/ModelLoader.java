@@ -1,0 +1,111 @@
+package byot.stream.jobs.operators;
+
+import byot.stream.connectors.format.ModelUpdate;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Prepares model updates ({@link ModelSlot#prepare}) for an inference instance, one at a time and in arrival order,
+ * and hands them back ready to install. {@link #background} does it on a thread of its own, so that decoding a new
+ * version does not hold up the events in flight; {@link #onCallingThread} does it at once, where there is nothing to
+ * gain (and tests that want every update settled as soon as it is offered).
+ */
+final class ModelLoader implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ModelLoader.class);
+
+    /**
+     * Nice value of the loading thread: behind inference (0), whose OpenMP regions wait for their slowest thread, but
+     * ahead of the learner (19 by default), so a new version is not starved by the training that made it.
+     */
+    static final int LOADER_NICE = 10;
+
+    private final Function<ModelUpdate, ModelSlot.Prepared> preparation;
+    private final Executor executor;
+    private final ArrayDeque<CompletableFuture<ModelSlot.Prepared>> inFlight = new ArrayDeque<>();
+
+    /**
+     * @param preparation what preparing is ({@link ModelSlot#prepare})
+     * @param executor    where preparations run, one at a time; {@code Runnable::run} prepares on the calling thread
+     */
+    ModelLoader(Function<ModelUpdate, ModelSlot.Prepared> preparation, Executor executor) {
+        this.preparation = preparation;
+        this.executor = executor;
+    }
+
+    static ModelLoader background(ModelSlot slot, String threadName) {
+        ExecutorService executor = Executors.newSingleThreadExecutor(task -> {
+            Thread thread = new Thread(() -> {
+                if (!ThreadNice.lower(LOADER_NICE)) {
+                    LOG.debug("could not lower the model loader's priority on this system");
+                }
+                task.run();
+            }, threadName);
+            thread.setDaemon(true);
+            return thread;
+        });
+        return new ModelLoader(slot::prepare, executor);
+    }
+
+    static ModelLoader onCallingThread(ModelSlot slot) {
+        return new ModelLoader(slot::prepare, Runnable::run);
+    }
+
+    /** Starts preparing {@code update}; returns at once in the background. */
+    void submit(ModelUpdate update) {
+        inFlight.add(CompletableFuture.supplyAsync(() -> prepare(update), executor));
+    }
+
+    /**
+     * The preparations that are done, oldest first, up to the first that is not.
+     *
+     * @param waitForAll wait until every submitted update is prepared (before a checkpoint: it records what is served)
+     */
+    List<ModelSlot.Prepared> ready(boolean waitForAll) {
+        List<ModelSlot.Prepared> out = new ArrayList<>();
+        while (!inFlight.isEmpty() && (waitForAll || inFlight.peek().isDone())) {
+            out.add(inFlight.poll().join());
+        }
+        return out;
+    }
+
+    /** True when no update is being prepared or waiting to be installed. */
+    boolean settled() {
+        return inFlight.isEmpty();
+    }
+
+    private ModelSlot.Prepared prepare(ModelUpdate update) {
+        try {
+            return preparation.apply(update);
+        } catch (RuntimeException e) {
+            // Out of native memory, say: the update is refused with the reason, and the served model keeps serving.
+            return ModelSlot.Prepared.refused(update, "could not load: " + e);
+        }
+    }
+
+    /** Stops the thread and frees what was prepared and not installed. */
+    @Override
+    public void close() throws InterruptedException {
+        if (executor instanceof ExecutorService service) {
+            service.shutdown();
+            if (!service.awaitTermination(10, TimeUnit.SECONDS)) {
+                service.shutdownNow();
+            }
+        }
+        for (CompletableFuture<ModelSlot.Prepared> pending : inFlight) {
+            if (pending.isDone() && !pending.isCompletedExceptionally()) {
+                pending.join().discard();
+            }
+        }
+        inFlight.clear();
+    }
+}

@@ -1,5 +1,6 @@
 package byot.stream.tools.train;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
@@ -40,11 +41,24 @@ final class ResultsTable {
     private ResultsTable() {
     }
 
+    /**
+     * Rewrites the tables from {@code cells}. Rows of the JSON twin whose setting and mode have no cell here are kept
+     * as they were: the tables accumulate grids run on other machines or from cell directories no longer at hand.
+     */
     static void write(Path markdown, List<Map<String, Object>> cells, String command) throws IOException {
         TreeMap<Setting, TreeMap<String, List<Map<String, Object>>>> groups = new TreeMap<>(ORDER);
         for (Map<String, Object> c : cells) {
             groups.computeIfAbsent(Setting.of(c), k -> new TreeMap<>())
                     .computeIfAbsent(String.valueOf(c.get("mode")), k -> new ArrayList<>()).add(c);
+        }
+        TreeMap<Setting, TreeMap<String, Map<String, Object>>> rows = new TreeMap<>(ORDER);
+        for (Map<String, Object> kept : previousRows(jsonBeside(markdown))) {
+            rows.computeIfAbsent(Setting.of(kept), k -> new TreeMap<>()).put(String.valueOf(kept.get("mode")), kept);
+        }
+        for (var group : groups.entrySet()) {
+            for (var mode : group.getValue().entrySet()) {
+                rows.computeIfAbsent(group.getKey(), k -> new TreeMap<>()).put(mode.getKey(), row(group.getKey(), mode.getKey(), mode.getValue()));
+            }
         }
         StringBuilder md = new StringBuilder();
         md.append("Test accuracy (%) on Fashion-MNIST (10k test images) per exit and for the ensemble (mean of the exits' softmax),\n");
@@ -54,44 +68,26 @@ final class ResultsTable {
         md.append("Cells with different width, epochs or training-set size are separate tables. In `baseline` mode only the deepest\n");
         md.append("exit is trained; its shallow heads stay at chance and are shown for completeness.\n\n");
         List<Map<String, Object>> json = new ArrayList<>();
-        for (var group : groups.entrySet()) {
+        for (var group : rows.entrySet()) {
             md.append("## ").append(group.getKey().title()).append("\n\n");
             md.append("| mode | seeds | exit 1 | exit 2 | exit 3 | exit 4 | ensemble | train img/s |\n");
             md.append("|---|---|---|---|---|---|---|---|\n");
             Object macs = null;
             for (var mode : group.getValue().entrySet()) {
-                List<Map<String, Object>> runs = mode.getValue();
-                List<Object> seeds = runs.stream().map(r -> r.get("seed")).sorted(Comparator.comparing(String::valueOf)).toList();
-                md.append("| ").append(mode.getKey()).append(" | ").append(seeds).append(" | ");
-                List<double[]> exitStats = new ArrayList<>();
+                Map<String, Object> row = mode.getValue();
+                int runs = ((List<?>) row.get("seeds")).size();
+                List<?> means = (List<?>) row.get("exitAccuracyMean");
+                List<?> spreads = (List<?>) row.get("exitAccuracyHalfRange");
+                md.append("| ").append(mode.getKey()).append(" | ").append(row.get("seeds")).append(" | ");
                 for (int e = 0; e < 4; e++) {
-                    int exit = e;
-                    double[] s = stat(runs.stream().map(r -> ((List<?>) r.get("exitAccuracy")).get(exit)).toList());
-                    exitStats.add(s);
-                    md.append(format(s, runs.size())).append(" | ");
+                    md.append(format(new double[] {((Number) means.get(e)).doubleValue(), ((Number) spreads.get(e)).doubleValue()}, runs))
+                            .append(" | ");
                 }
-                double[] ensemble = stat(runs.stream().map(r -> r.get("ensembleAccuracy")).toList());
-                double speed = runs.stream().mapToDouble(r -> number(r, "trainImagesPerSecond")).average().orElse(0);
-                md.append(format(ensemble, runs.size())).append(" | ").append(String.format("%.0f", speed)).append(" |\n");
-                for (Map<String, Object> r : runs) {
-                    if (r.get("macsToExit") != null) {
-                        macs = r.get("macsToExit");
-                    }
+                md.append(format(new double[] {number(row, "ensembleAccuracyMean"), number(row, "ensembleAccuracyHalfRange")}, runs))
+                        .append(" | ").append(String.format("%.0f", number(row, "trainImagesPerSecond"))).append(" |\n");
+                if (row.get("macsToExit") != null) {
+                    macs = row.get("macsToExit");
                 }
-                Map<String, Object> row = new LinkedHashMap<>();
-                Setting s = group.getKey();
-                row.put("arch", s.arch());
-                row.put("widthMult", s.widthMult());
-                row.put("epochs", s.epochs());
-                row.put("trainImages", s.trainImages());
-                row.put("mode", mode.getKey());
-                row.put("seeds", seeds);
-                row.put("exitAccuracyMean", exitStats.stream().map(x -> x[0]).toList());
-                row.put("exitAccuracyHalfRange", exitStats.stream().map(x -> x[1]).toList());
-                row.put("ensembleAccuracyMean", ensemble[0]);
-                row.put("ensembleAccuracyHalfRange", ensemble[1]);
-                row.put("trainImagesPerSecond", Math.round(speed * 10) / 10.0);
-                row.put("macsToExit", macs);
                 json.add(row);
             }
             if (macs != null) {
@@ -102,6 +98,46 @@ final class ResultsTable {
         Files.createDirectories(markdown.toAbsolutePath().getParent());
         Files.writeString(markdown, withNotesKept(markdown, md.toString()));
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(jsonBeside(markdown).toFile(), json);
+    }
+
+    /** One row of the table (and of its JSON twin): a mode's cells of one setting, over their seeds. */
+    private static Map<String, Object> row(Setting s, String mode, List<Map<String, Object>> runs) {
+        List<Object> seeds = runs.stream().map(r -> r.get("seed")).sorted(Comparator.comparing(String::valueOf)).toList();
+        List<double[]> exitStats = new ArrayList<>();
+        for (int e = 0; e < 4; e++) {
+            int exit = e;
+            exitStats.add(stat(runs.stream().map(r -> ((List<?>) r.get("exitAccuracy")).get(exit)).toList()));
+        }
+        double[] ensemble = stat(runs.stream().map(r -> r.get("ensembleAccuracy")).toList());
+        double speed = runs.stream().mapToDouble(r -> number(r, "trainImagesPerSecond")).average().orElse(0);
+        Object macs = null;
+        for (Map<String, Object> r : runs) {
+            if (r.get("macsToExit") != null) {
+                macs = r.get("macsToExit");
+            }
+        }
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("arch", s.arch());
+        row.put("widthMult", s.widthMult());
+        row.put("epochs", s.epochs());
+        row.put("trainImages", s.trainImages());
+        row.put("mode", mode);
+        row.put("seeds", seeds);
+        row.put("exitAccuracyMean", exitStats.stream().map(x -> x[0]).toList());
+        row.put("exitAccuracyHalfRange", exitStats.stream().map(x -> x[1]).toList());
+        row.put("ensembleAccuracyMean", ensemble[0]);
+        row.put("ensembleAccuracyHalfRange", ensemble[1]);
+        row.put("trainImagesPerSecond", Math.round(speed * 10) / 10.0);
+        row.put("macsToExit", macs);
+        return row;
+    }
+
+    /** The rows the JSON twin holds now; none when there is no twin yet. */
+    private static List<Map<String, Object>> previousRows(Path json) throws IOException {
+        if (!Files.exists(json)) {
+            return List.of();
+        }
+        return new ObjectMapper().readValue(json.toFile(), new TypeReference<List<Map<String, Object>>>() { });
     }
 
     static final String BEGIN = "<!-- tables written by byot experiment: begin -->";

@@ -75,6 +75,26 @@ class ResultsTableTest {
     }
 
     @Test
+    void rowsOfGridsWhoseCellsAreNotHereSurviveAndRowsWithNewCellsAreReplaced() throws Exception {
+        Path md = dir.resolve("results.md");
+        ResultsTable.write(md, List.of(cell("vgg19bn", 0.125, "byot", 0, 1, 10000, 0.80),
+                cell("vgg19bn", 0.125, "byot", 1, 1, 10000, 0.82)), "./byot experiment --archs vgg19bn:0.125");
+        // Another machine, another cells directory: only the new backbone's cells, and a rerun of one vgg mode.
+        ResultsTable.write(md, List.of(cell("resnet50", 0.125, "deepsup", 0, 1, 10000, 0.70),
+                cell("vgg19bn", 0.125, "deepsup", 0, 1, 10000, 0.60)), "./byot experiment --archs resnet50:0.125");
+        String text = Files.readString(md);
+        assertThat(text).contains("## vgg19bn ×0.125 — 1 epoch on 10,000 images")
+                .contains("| byot | [0, 1] | 78.00 ± 1.00 | 79.00 ± 1.00 | 80.00 ± 1.00 | 81.00 ± 1.00 | 81.50 ± 1.00 | 101 |")
+                .contains("| deepsup | [0] | 57.00 | 58.00 | 59.00 | 60.00 | 60.50 | 100 |")
+                .contains("## resnet50 ×0.125 — 1 epoch on 10,000 images");
+        assertThat(new ObjectMapper().readValue(ResultsTable.jsonBeside(md).toFile(), List.class)).hasSize(3);
+
+        ResultsTable.write(md, List.of(cell("vgg19bn", 0.125, "byot", 0, 1, 10000, 0.50)), "./byot experiment --seeds 0");
+        assertThat(Files.readString(md)).contains("| byot | [0] | 47.00 | 48.00 | 49.00 | 50.00 | 50.50 | 100 |")
+                .doesNotContain("| byot | [0, 1] |");
+    }
+
+    @Test
     void aCellIsDoneOnlyWhenEverySettingAgrees() {
         var grid = new ExperimentCommand.Cell("resnet18", "0.25", "byot", "0");
         Map<String, Object> old = cell("resnet18", 0.25, "byot", 0, 3, 60000, 0.9); // written before cells recorded the limit

@@ -30,4 +30,51 @@ class PublishGateScoringTest {
             }
         }
     }
+
+    /** 100 held-out events, 4 exits: the served version right at {@code served} exits on each. */
+    private static int[] constant(int n, int value) {
+        int[] out = new int[n];
+        java.util.Arrays.fill(out, value);
+        return out;
+    }
+
+    @Test
+    void aDropWithinTheNoiseOfTheHoldoutIsNoRegression() {
+        // Equally good versions that disagree on many events: the candidate loses 3 exits on 12 events and gains 3 on
+        // 8, a mean drop of 3 pp (above the 2 pp margin) that 100 events cannot tell from chance.
+        int[] served = constant(100, 2);
+        int[] candidate = constant(100, 2);
+        for (int i = 0; i < 12; i++) {
+            served[i] = 4;
+            candidate[i] = 1;
+        }
+        for (int i = 12; i < 20; i++) {
+            served[i] = 1;
+            candidate[i] = 4;
+        }
+        assertThat(PublishGate.regressed(served, candidate, 4, 0.02)).isFalse();
+    }
+
+    @Test
+    void aConsistentDropBeyondTheMarginIsARegression() {
+        // A burst of wrong labels: the candidate loses an exit on a third of the events and gains on none.
+        int[] served = constant(100, 3);
+        int[] candidate = constant(100, 3);
+        for (int i = 0; i < 33; i++) {
+            candidate[i] = 2;
+        }
+        assertThat(PublishGate.regressed(served, candidate, 4, 0.02)).isTrue();
+        assertThat(PublishGate.regressed(served, constant(100, 2), 4, 0.02)).as("every event one exit worse").isTrue();
+    }
+
+    @Test
+    void aSignificantDropWithinTheMarginIsNoRegression() {
+        int[] served = constant(100, 3);
+        int[] candidate = constant(100, 3);
+        for (int i = 0; i < 6; i++) {
+            candidate[i] = 2;   // 1.5 pp, consistent, but within the 2 pp margin
+        }
+        assertThat(PublishGate.regressed(served, candidate, 4, 0.02)).isFalse();
+        assertThat(PublishGate.regressed(served, served.clone(), 4, 0.0)).as("equal is never worse").isFalse();
+    }
 }

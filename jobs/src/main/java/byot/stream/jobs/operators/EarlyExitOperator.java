@@ -12,6 +12,7 @@ import byot.stream.model.MultiExitModel;
 import byot.stream.model.exit.ExitDecision;
 import byot.stream.model.exit.ExitPolicy;
 import byot.stream.model.io.ModelFile;
+import byot.stream.model.io.ModelFormatException;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.state.ListState;
@@ -34,8 +35,8 @@ import org.apache.flink.util.OutputTag;
  * {@code maxWaitMillis}; the batch then runs section by section and each event leaves at its first confident
  * exit. A model update is decoded and checked off the task thread ({@link ModelLoader}), so the events in flight do
  * not wait for it; once it is ready, the buffer is answered by the old model and the new one swapped in, so no event
- * is dropped and each prediction names the version that made it. Every update received before a checkpoint barrier
- * is served (or refused) before the snapshot, which records the served model.
+ * is dropped and each prediction names the version that made it. A snapshot records the served model and the
+ * updates still being prepared, so a checkpoint barrier never waits for a decode; a restore checks them all again.
  *
  * <p>The buffer is flushed before every checkpoint barrier and watermark, so it is never part of a snapshot
  * and never holds events behind a watermark. The served model is union operator state, written by the first
@@ -86,22 +87,32 @@ public final class EarlyExitOperator extends AbstractStreamOperator<Prediction>
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
         servedModel = context.getOperatorStateStore().getUnionListState(new ListStateDescriptor<>(SERVED_MODEL, byte[].class));
-        byte[] newest = null;
-        MultiExitModel newestModel = null;
+        MultiExitModel initial = ModelFile.fromBytes(initialModel);
+        slot = new ModelSlot(initial, initialModel, config.maxModelBytes());
+        // The served model and, from a snapshot taken while updates were still being prepared, those updates: each goes
+        // through the slot's checks in version order, so the newest sound one serves and a bad one is skipped, logged.
+        List<ModelUpdate> saved = new ArrayList<>();
         for (byte[] payload : servedModel.get()) {
-            MultiExitModel candidate = ModelFile.fromBytes(payload);
-            if (newestModel == null || candidate.version() > newestModel.version()) {
-                if (newestModel != null) {
-                    newestModel.release();
-                }
-                newest = payload;
-                newestModel = candidate;
-            } else {
-                candidate.release();
+            try {
+                saved.add(new ModelUpdate(versionOf(payload), 0, "restored", payload));
+            } catch (ModelFormatException e) {
+                LOG.warn("a model in the restored state does not decode, skipped: {}", e.getMessage());
             }
         }
-        slot = newest != null ? new ModelSlot(newestModel, newest, config.maxModelBytes())
-                : new ModelSlot(ModelFile.fromBytes(initialModel), initialModel, config.maxModelBytes());
+        saved.sort(java.util.Comparator.comparingLong(ModelUpdate::modelVersion));
+        for (ModelUpdate update : saved) {
+            slot.install(slot.prepare(update)).ifPresent(reason ->
+                    LOG.warn("model version {} in the restored state not served: {}", update.modelVersion(), reason));
+        }
+    }
+
+    private static long versionOf(byte[] payload) throws ModelFormatException {
+        MultiExitModel model = ModelFile.fromBytes(payload);
+        try {
+            return model.version();
+        } finally {
+            model.release();
+        }
     }
 
     @Override
@@ -178,7 +189,7 @@ public final class EarlyExitOperator extends AbstractStreamOperator<Prediction>
 
     @Override
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
-        installReady(true);
+        installReady(false);
         flush();
         super.prepareSnapshotPreBarrier(checkpointId);
     }
@@ -189,7 +200,10 @@ public final class EarlyExitOperator extends AbstractStreamOperator<Prediction>
         // Union state hands every entry to every instance on restore: N copies would cost N x N model reads.
         // One suffices, because aligned barriers reach every instance after the same broadcast updates.
         if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
-            servedModel.update(List.of(slot.payload()));
+            // Updates still being prepared go in too, rather than the barrier waiting for them: a restore checks them.
+            List<byte[]> payloads = new ArrayList<>(List.of(slot.payload()));
+            payloads.addAll(loader.pendingPayloads());
+            servedModel.update(payloads);
         } else {
             servedModel.clear();
         }

@@ -19,9 +19,14 @@ import java.util.function.Function;
  */
 final class ModelLoader implements AutoCloseable {
 
+    /** Nice value of the loading thread: what inference leaves of the cores, like the learner's default. */
+    static final int LOADER_NICE = 19;
+
     private final Function<ModelUpdate, ModelSlot.Prepared> preparation;
     private final Executor executor;
     private final ArrayDeque<CompletableFuture<ModelSlot.Prepared>> inFlight = new ArrayDeque<>();
+    /** The updates of {@link #inFlight}, in the same order: what a snapshot records of them. */
+    private final ArrayDeque<ModelUpdate> submitted = new ArrayDeque<>();
 
     /**
      * @param preparation what preparing is ({@link ModelSlot#prepare})
@@ -34,9 +39,14 @@ final class ModelLoader implements AutoCloseable {
 
     static ModelLoader background(ModelSlot slot, String threadName) {
         ExecutorService executor = Executors.newSingleThreadExecutor(task -> {
-            // At inference's own priority, not below it: a checkpoint barrier waits for the update being prepared, and
-            // at nice 10 on two busy cores a 150 ms decode took seconds of wall time there (p99 640 ms at half load).
-            Thread thread = new Thread(task, threadName);
+            // Behind inference and on one OpenMP thread: nothing waits for a preparation but the swap itself, while
+            // a decode at inference's priority on its cores (two OpenMP teams on two cores) slowed every batch
+            // during it (p99 640-809 ms at half load, against 153-187 ms with the swap done in place).
+            Thread thread = new Thread(() -> {
+                ThreadNice.lower(LOADER_NICE);
+                LearnerThreads.limitCallingThread(1);
+                task.run();
+            }, threadName);
             thread.setDaemon(true);
             return thread;
         });
@@ -50,6 +60,7 @@ final class ModelLoader implements AutoCloseable {
     /** Starts preparing {@code update}; returns at once in the background. */
     void submit(ModelUpdate update) {
         inFlight.add(CompletableFuture.supplyAsync(() -> prepare(update), executor));
+        submitted.add(update);
     }
 
     /**
@@ -61,8 +72,14 @@ final class ModelLoader implements AutoCloseable {
         List<ModelSlot.Prepared> out = new ArrayList<>();
         while (!inFlight.isEmpty() && (waitForAll || inFlight.peek().isDone())) {
             out.add(inFlight.poll().join());
+            submitted.poll();
         }
         return out;
+    }
+
+    /** Payloads of the updates submitted and not yet handed back by {@link #ready}, oldest first. */
+    List<byte[]> pendingPayloads() {
+        return submitted.stream().map(ModelUpdate::payload).toList();
     }
 
     /** True when no update is being prepared or waiting to be installed. */
@@ -94,5 +111,6 @@ final class ModelLoader implements AutoCloseable {
             }
         }
         inFlight.clear();
+        submitted.clear();
     }
 }

@@ -94,7 +94,7 @@ class EarlyExitOperatorTest {
     }
 
     @Test
-    void inTheBackgroundEventsFlowWhileAnUpdateLoadsAndACheckpointRecordsEveryUpdateReceivedBeforeIt() throws Exception {
+    void inTheBackgroundEventsFlowWhileAnUpdateLoadsAndARestoreServesEveryUpdateReceivedBeforeTheCheckpoint() throws Exception {
         OperatorSubtaskState snapshot;
         try (var h = harness(EarlyExitOperator.Loading.BACKGROUND)) {
             h.open();
@@ -109,7 +109,27 @@ class EarlyExitOperatorTest {
                 assertThat(out.get(i).modelVersion()).isGreaterThanOrEqualTo(out.get(i - 1).modelVersion());
             }
             snapshot = h.snapshot(1, 10);
-            assertThat(((EarlyExitOperator) h.getOperator()).servedVersion()).isEqualTo(2);
+        }
+        try (var restored = harness()) {
+            restored.initializeState(snapshot);
+            restored.open();
+            feed(restored, events.subList(0, 4));
+            assertThat(restored.extractOutputValues()).hasSize(4).allMatch(p -> p.modelVersion() == 2);
+        }
+    }
+
+    @Test
+    void aSnapshotTakenWhileUpdatesLoadRestoresTheNewestSoundOneAndSkipsABadOne() throws Exception {
+        OperatorSubtaskState snapshot;
+        byte[] corrupt = ModelFile.toBytes(MultiExitModel.create(SPEC, 3), false);
+        corrupt[corrupt.length / 2] ^= 1;
+        try (var h = harness(EarlyExitOperator.Loading.BACKGROUND)) {
+            h.open();
+            h.processElement2(update(1, SPEC, 1), 1);
+            h.processElement2(update(2, SPEC, 2), 2);
+            h.processElement2(new ModelUpdate(3, 0, "tampered", corrupt), 3);
+            // Taken at once: the updates are served, refused or still loading, and the snapshot has them either way.
+            snapshot = h.snapshot(1, 10);
         }
         try (var restored = harness()) {
             restored.initializeState(snapshot);

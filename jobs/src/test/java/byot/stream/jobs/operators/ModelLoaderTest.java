@@ -40,6 +40,7 @@ class ModelLoaderTest {
             assertThat(loader.ready(false)).isEmpty();
             assertThat(slot.version()).as("submitting installs nothing").isZero();
 
+            assertThat(loader.pendingPayloads()).as("what a snapshot records while they load").hasSize(2);
             held.runOne();
             List<ModelSlot.Prepared> first = loader.ready(false);
             assertThat(first).extracting(p -> p.update().modelVersion()).containsExactly(1L);
@@ -48,8 +49,10 @@ class ModelLoaderTest {
             assertThat(slot.version()).isEqualTo(1);
 
             held.runOne();
+            assertThat(loader.pendingPayloads()).hasSize(1);
             assertThat(loader.ready(false)).extracting(p -> p.update().modelVersion()).containsExactly(2L);
             assertThat(loader.settled()).isTrue();
+            assertThat(loader.pendingPayloads()).isEmpty();
         }
     }
 

@@ -71,9 +71,7 @@ final class DnnlConvolution implements AutoCloseable {
         long outHeight = convolved(height, kernel, stride);
         long outWidth = convolved(width, kernel, stride);
         long[] strides = {stride, stride};
-        // Symmetric, as libnd4j pads: the output size then follows from (size + 2 pad - k) / stride + 1 as
-        // there. (The least right padding that gives the same size is -1 for a 1x1 stride-2 convolution of an
-        // even map, and oneDNN 2.5's 1x1 backward-data kernel writes out of bounds with it.)
+        // k/2 on both sides, as libnd4j pads: the output size is (size + 2 pad - k) / stride + 1 as there.
         long[] padding = {kernel / 2, kernel / 2};
         inputSize = batch * in * height * width;
         outputSize = batch * out * outHeight * outWidth;
@@ -234,9 +232,11 @@ final class DnnlConvolution implements AutoCloseable {
 
     /**
      * Moves a backward primitive off oneDNN 2.5's dedicated 1x1 kernels ("jit_1x1"), which run a strided 1x1
-     * convolution as a unit-stride one on a subsampled copy: at batch size 1 their backward-weights kernel
-     * writes past its buffers (glibc reports the corrupted heap; seen at 28x28, 8 to 16 channels). The general
-     * direct kernels come next and handle the stride themselves.
+     * convolution as a unit-stride one on a subsampled copy: at batch size 1 (28x28 maps, 8 to 16 channels)
+     * the backward-weights one writes past its buffers (glibc aborts on the corrupted heap; a training step
+     * crashed in backward-data next). Both backward primitives move, the forward one (brgconv_1x1) is sound.
+     * The general direct kernels come next and handle the stride themselves; 1x1 convolutions are a few
+     * percent of a step.
      */
     private static void skipStridedOneByOne(primitive_desc pd) {
         while (pd.impl_info_str().getString().contains("1x1")) {

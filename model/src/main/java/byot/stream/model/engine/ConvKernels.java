@@ -30,6 +30,9 @@ enum ConvKernels {
 
     /** oneDNN for this choice on the current backend, or {@code null} for ND4J's kernels. */
     OneDnn open() {
+        // ND4J's backend loads first (asking it about the backend does that): its libgomp is then the OpenMP
+        // runtime oneDNN links against too, and JavaCPP skips the presets' copy, so OMP_NUM_THREADS bounds one
+        // thread pool for both instead of two pools of that size.
         return this == DNNL && Nd4j.getEnvironment().isCPU() ? OneDnn.openOrNull() : null;
     }
 }

@@ -50,7 +50,7 @@ class DnnlConvolutionTest {
 
     @BeforeAll
     static void open() {
-        onednn = OneDnn.openOrNull();
+        onednn = ConvKernels.DNNL.open();
         assertThat(onednn).as("oneDNN loads next to ND4J's native library").isNotNull();
     }
 

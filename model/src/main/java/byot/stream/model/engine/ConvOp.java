@@ -7,8 +7,9 @@ import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * Bias-free k x k convolution (padding k/2) on NHWC maps with libnd4j's conv2d and conv2d_bp (oneDNN on the
- * CPU backend). A grouped convolution runs each group on contiguous copies of its channel slice, as
+ * Bias-free k x k convolution (padding k/2) on NHWC maps: on oneDNN primitives kept per batch size
+ * ({@link DnnlConvolution}) when the step has oneDNN, else with libnd4j's conv2d and conv2d_bp. A grouped
+ * convolution runs each group on contiguous copies of its channel slice with libnd4j's kernels, as
  * {@code GroupedConvolution} does in the graph.
  */
 final class ConvOp implements EagerOp {
@@ -18,21 +19,26 @@ final class ConvOp implements EagerOp {
     private final int input;
     private final int output;
     private final int kernel;
+    private final int stride;
     private final int groups;
     private final long[] args;
+    /** {@code null}: libnd4j's kernels. */
+    private final OneDnn onednn;
 
     /** Contiguous per-group copies: input, output, their gradients, weight slice and its gradient. */
     private record Groups(INDArray[] xViews, INDArray[] yViews, INDArray[] wViews, INDArray[] dwViews, INDArray x,
                           INDArray y, INDArray dx, INDArray dy, INDArray w, INDArray dw) {}
 
-    ConvOp(String weightName, INDArray weight, int input, int output, int kernel, int stride, int groups) {
+    ConvOp(String weightName, INDArray weight, int input, int output, int kernel, int stride, int groups, OneDnn onednn) {
         this.weightName = weightName;
         this.weight = weight;
         this.input = input;
         this.output = output;
         this.kernel = kernel;
+        this.stride = stride;
         this.groups = groups;
         this.args = OpArguments.conv(kernel, stride);
+        this.onednn = onednn;
     }
 
     @Override
@@ -47,11 +53,12 @@ final class ConvOp implements EagerOp {
 
     @Override
     public Object allocate(Workspace ws) {
-        if (groups == 1) {
-            return null;
-        }
         INDArray x = ws.value(input);
         INDArray y = ws.value(output);
+        if (groups == 1) {
+            return onednn == null ? null : new DnnlConvolution(onednn, ws.batch, x.size(1), x.size(2), x.size(3),
+                    y.size(3), kernel, stride, ws.needsGrad(input));
+        }
         long inPerGroup = x.size(3) / groups;
         long outPerGroup = y.size(3) / groups;
         INDArray[] xViews = new INDArray[groups];
@@ -71,6 +78,10 @@ final class ConvOp implements EagerOp {
 
     @Override
     public void forward(Workspace ws, Object state) {
+        if (state instanceof DnnlConvolution conv) {
+            conv.forward(ws.value(input), weight, ws.value(output));
+            return;
+        }
         if (groups == 1) {
             exec("conv2d", new INDArray[] {ws.value(input), weight}, new INDArray[] {ws.value(output)});
             return;
@@ -88,6 +99,16 @@ final class ConvOp implements EagerOp {
     public void backward(Workspace ws, Object state) {
         boolean inputGrad = ws.needsGrad(input);
         INDArray dw = ws.weightGrad(weightName);
+        if (state instanceof DnnlConvolution conv) {
+            // Both write rather than add, as conv2d_bp does; an input gradient nobody needs is not computed.
+            conv.backwardWeights(ws.value(input), ws.grad(output), dw);
+            if (inputGrad) {
+                INDArray dx = ws.gradTarget(input);
+                conv.backwardData(weight, ws.grad(output), dx);
+                ws.addGrad(input, dx);
+            }
+            return;
+        }
         if (groups == 1) {
             // conv2d_bp always writes an input gradient; one the loss does not need goes to scratch.
             INDArray dx = inputGrad ? ws.gradTarget(input) : ws.scratch(ws.value(input).shape());
@@ -114,6 +135,13 @@ final class ConvOp implements EagerOp {
         }
         if (dx != null) {
             ws.addGrad(input, dx);
+        }
+    }
+
+    @Override
+    public void release(Object state) {
+        if (state instanceof DnnlConvolution conv) {
+            conv.close();
         }
     }
 

@@ -21,13 +21,16 @@ import org.nd4j.linalg.api.ops.impl.layers.convolution.Pooling2D;
 final class EagerLayers implements Layers {
 
     private final Parameters params;
+    /** {@code null}: convolutions on libnd4j's kernels. */
+    private final OneDnn onednn;
     private final List<TensorSpec> tensors = new ArrayList<>();
     private final List<EagerOp> ops = new ArrayList<>();
     private final Map<FeatureMap, Integer> ids = new IdentityHashMap<>();
     private final Map<String, INDArray> weights = new LinkedHashMap<>();
 
-    EagerLayers(Parameters params) {
+    EagerLayers(Parameters params, OneDnn onednn) {
         this.params = params;
+        this.onednn = onednn;
     }
 
     List<TensorSpec> tensors() {
@@ -144,7 +147,7 @@ final class EagerLayers implements Layers {
         weights.put(name + "/w", w);
         FeatureMap y = map(outChannels, Layers.convolved(x.height(), kernel, stride),
                 Layers.convolved(x.width(), kernel, stride), true);
-        ops.add(new ConvOp(name + "/w", w, tensorOf(x), tensorOf(y), kernel, stride, groups));
+        ops.add(new ConvOp(name + "/w", w, tensorOf(x), tensorOf(y), kernel, stride, groups, onednn));
         return y;
     }
 

@@ -15,6 +15,10 @@ interface EagerOp {
         return null;
     }
 
+    /** Frees what {@link #allocate} made outside ND4J's arrays; called when the workspace is released. */
+    default void release(Object state) {
+    }
+
     void forward(Workspace ws, Object state);
 
     /** Called only when the output's gradient is set. */

@@ -50,29 +50,37 @@ public final class EagerTrainingStep implements ForwardBackward {
     private final DistillationLossKernel loss;
     private final Map<Integer, Workspace> workspaces = new LinkedHashMap<>(4, 0.75f, true);
     private final OpProfile profile;
+    private final ConvKernels convolutions;
 
     public EagerTrainingStep(ModelSpec spec, Parameters params, DistillationConfig cfg) {
-        this(spec, params, cfg, UnlabelledDistillation.OFF, null);
+        this(spec, params, cfg, UnlabelledDistillation.OFF, null, ConvKernels.fromSystemProperty());
+    }
+
+    /** With the convolution kernels named, whatever the {@value ConvKernels#PROPERTY} property says. */
+    EagerTrainingStep(ModelSpec spec, Parameters params, DistillationConfig cfg, ConvKernels convolutions) {
+        this(spec, params, cfg, UnlabelledDistillation.OFF, null, convolutions);
     }
 
     /** @param unlabelled the term on samples without a label (an all-zero one-hot row) */
     public EagerTrainingStep(ModelSpec spec, Parameters params, DistillationConfig cfg, UnlabelledDistillation unlabelled) {
-        this(spec, params, cfg, unlabelled, null);
+        this(spec, params, cfg, unlabelled, null, ConvKernels.fromSystemProperty());
     }
 
     /** @param profile where to add each op's time, or {@code null} for no timing */
     public EagerTrainingStep(ModelSpec spec, Parameters params, DistillationConfig cfg, OpProfile profile) {
-        this(spec, params, cfg, UnlabelledDistillation.OFF, profile);
+        this(spec, params, cfg, UnlabelledDistillation.OFF, profile, ConvKernels.fromSystemProperty());
     }
 
     private EagerTrainingStep(ModelSpec spec, Parameters params, DistillationConfig cfg, UnlabelledDistillation unlabelled,
-                              OpProfile profile) {
+                              OpProfile profile, ConvKernels convolutions) {
         this.profile = profile;
+        OneDnn onednn = convolutions.open();
+        this.convolutions = onednn == null ? ConvKernels.ND4J : ConvKernels.DNNL;
         Backbone backbone = Backbone.of(spec);
         this.exits = backbone.sections();
         this.classes = spec.numClasses();
         this.loss = new DistillationLossKernel(cfg, unlabelled, exits, classes);
-        EagerLayers layers = new EagerLayers(params);
+        EagerLayers layers = new EagerLayers(params, onednn);
         InputShape in = spec.input();
         EagerLayers.Input inputMap = layers.input(in.channels(), in.height(), in.width(),
                 1.0 / (255.0 * spec.pixelStd()), spec.pixelMean() / spec.pixelStd());
@@ -183,6 +191,11 @@ public final class EagerTrainingStep implements ForwardBackward {
             predictions[e] = z == null ? null : z.argMax(1).toIntVector();
         }
         return predictions;
+    }
+
+    /** The kernels this step's ungrouped convolutions run on (ND4J's where oneDNN was asked for but does not load). */
+    ConvKernels convolutions() {
+        return convolutions;
     }
 
     /** Frees the workspaces' arrays now; the next pass allocates afresh. */

@@ -26,11 +26,13 @@ final class Workspace {
     private final Map<List<Long>, INDArray> scratch = new HashMap<>();
     private final Map<Long, INDArray> ones = new HashMap<>();
     private final Map<String, INDArray> weightGrads;
+    private final List<EagerOp> ops;
     final Object[] opState;
 
     Workspace(int batch, List<TensorSpec> tensors, List<EagerOp> ops, Map<String, INDArray> weightGrads) {
         this.batch = batch;
         this.weightGrads = weightGrads;
+        this.ops = ops;
         values = new INDArray[tensors.size()];
         grads = new INDArray[tensors.size()];
         gradSet = new boolean[tensors.size()];
@@ -111,6 +113,9 @@ final class Workspace {
 
     /** Frees every array now instead of whenever the garbage collector finds them. */
     void release() {
+        for (int i = 0; i < ops.size(); i++) {
+            ops.get(i).release(opState[i]);
+        }
         for (INDArray[] arrays : List.of(values, grads)) {
             for (INDArray a : arrays) {
                 if (a != null && a.closeable()) {

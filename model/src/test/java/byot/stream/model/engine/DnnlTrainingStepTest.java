@@ -1,0 +1,109 @@
+package byot.stream.model.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import byot.stream.model.MultiExitModel;
+import byot.stream.model.TinyData;
+import byot.stream.model.graph.ForwardBackward;
+import byot.stream.model.graph.Names;
+import byot.stream.model.loss.DistillationConfig;
+import byot.stream.model.loss.TrainingMode;
+import byot.stream.model.spec.Architecture;
+import byot.stream.model.spec.ModelSpec;
+import java.util.HashMap;
+import java.util.Map;
+import org.assertj.core.data.Offset;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The eager step on oneDNN's convolutions computes what it computes on libnd4j's: the loss, every exit's
+ * logits and every parameter's gradient, to 1e-4 relative, on the benchmark's networks (Fashion-MNIST input,
+ * BYOT mode), over two steps with an SGD-like update of the weights in between.
+ */
+class DnnlTrainingStepTest {
+
+    private static final double TOLERANCE = 1e-4;
+    private static final int CLASSES = 10;
+
+    @ParameterizedTest
+    @CsvSource({"resnet18, 0.125, 8", "resnet18, 0.125, 1", "wrn20-8, 0.0625, 6"})
+    void oneDnnConvolutionsGiveTheGradientsOfNd4js(String arch, double width, int batch) {
+        ModelSpec spec = ModelSpec.fashionMnist(Architecture.fromId(arch), width);
+        MultiExitModel model = MultiExitModel.create(spec, 11);
+        DistillationConfig cfg = DistillationConfig.defaults(TrainingMode.BYOT);
+        EagerTrainingStep onNd4j = new EagerTrainingStep(spec, model.parameters(), cfg, ConvKernels.ND4J);
+        EagerTrainingStep onDnnl = new EagerTrainingStep(spec, model.parameters(), cfg, ConvKernels.DNNL);
+        assertThat(onNd4j.convolutions()).isEqualTo(ConvKernels.ND4J);
+        assertThat(onDnnl.convolutions()).as("oneDNN loads").isEqualTo(ConvKernels.DNNL);
+        TinyData data = new TinyData(batch, CLASSES, 1, 28, 3);
+        INDArray labels = oneHot(data.labels);
+
+        for (int step = 0; step < 2; step++) {
+            ForwardBackward.Pass expected = copy(onNd4j.forwardBackward(data.pixels, labels, 0.3, 0.03, null));
+            ForwardBackward.Pass actual = onDnnl.forwardBackward(data.pixels, labels, 0.3, 0.03, null);
+            for (String part : onNd4j.lossParts()) {
+                double want = expected.outputs().get(part).getDouble(0);
+                assertThat(actual.outputs().get(part).getDouble(0)).as(part)
+                        .isCloseTo(want, Offset.offset(TOLERANCE * Math.max(1, Math.abs(want))));
+            }
+            for (int e = 0; e < 4; e++) {
+                INDArray want = expected.outputs().get(Names.logits(e));
+                if (want != null) {
+                    DnnlConvolutionTest.assertClose(actual.outputs().get(Names.logits(e)), want, "step " + step + " " + Names.logits(e));
+                }
+            }
+            assertThat(actual.gradients().keySet()).isEqualTo(expected.gradients().keySet());
+            for (String weight : onNd4j.trainableWeights()) {
+                DnnlConvolutionTest.assertClose(actual.gradients().get(weight), expected.gradients().get(weight),
+                        "step " + step + " gradient of " + weight);
+            }
+            // An SGD step, in place as the trainer's: the next pass must run on the new weights.
+            for (String weight : onNd4j.trainableWeights()) {
+                onNd4j.weight(weight).subi(expected.gradients().get(weight).mul(0.05));
+            }
+        }
+        onNd4j.release();
+        onDnnl.release();
+    }
+
+    @Test
+    void theSystemPropertyNamesTheKernels() {
+        String before = System.getProperty(ConvKernels.PROPERTY);
+        try {
+            System.clearProperty(ConvKernels.PROPERTY);
+            assertThat(ConvKernels.fromSystemProperty()).isEqualTo(ConvKernels.DNNL);
+            System.setProperty(ConvKernels.PROPERTY, " ND4J ");
+            assertThat(ConvKernels.fromSystemProperty()).isEqualTo(ConvKernels.ND4J);
+            System.setProperty(ConvKernels.PROPERTY, "mkl");
+            assertThatThrownBy(ConvKernels::fromSystemProperty).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("byot.train.conv").hasMessageContaining("dnnl, nd4j");
+        } finally {
+            if (before == null) {
+                System.clearProperty(ConvKernels.PROPERTY);
+            } else {
+                System.setProperty(ConvKernels.PROPERTY, before);
+            }
+        }
+    }
+
+    private static INDArray oneHot(int[] labels) {
+        INDArray out = Nd4j.zeros(labels.length, CLASSES);
+        for (int i = 0; i < labels.length; i++) {
+            out.putScalar(i, labels[i], 1f);
+        }
+        return out;
+    }
+
+    private static ForwardBackward.Pass copy(ForwardBackward.Pass pass) {
+        Map<String, INDArray> outputs = new HashMap<>();
+        pass.outputs().forEach((k, v) -> outputs.put(k, v.dup()));
+        Map<String, INDArray> gradients = new HashMap<>();
+        pass.gradients().forEach((k, v) -> gradients.put(k, v.dup()));
+        return new ForwardBackward.Pass(outputs, gradients);
+    }
+}

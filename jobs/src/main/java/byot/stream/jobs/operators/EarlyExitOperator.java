@@ -12,7 +12,6 @@ import byot.stream.model.MultiExitModel;
 import byot.stream.model.exit.ExitDecision;
 import byot.stream.model.exit.ExitPolicy;
 import byot.stream.model.io.ModelFile;
-import byot.stream.model.io.ModelFormatException;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.state.ListState;
@@ -33,10 +32,8 @@ import org.apache.flink.util.OutputTag;
  * Early-exit inference over micro-batches. Input 1 is image events; input 2 is model updates, broadcast to
  * every instance. Events are buffered until {@code maxBatch} arrive or the oldest has waited
  * {@code maxWaitMillis}; the batch then runs section by section and each event leaves at its first confident
- * exit. A model update is decoded and checked off the task thread ({@link ModelLoader}), so the events in flight do
- * not wait for it; once it is ready, the buffer is answered by the old model and the new one swapped in, so no event
- * is dropped and each prediction names the version that made it. A snapshot records the served model and the
- * updates still being prepared, so a checkpoint barrier never waits for a decode; a restore checks them all again.
+ * exit. A model update first flushes the buffer with the old model, then swaps, so no event is dropped and
+ * each prediction names the version that made it.
  *
  * <p>The buffer is flushed before every checkpoint barrier and watermark, so it is never part of a snapshot
  * and never holds events behind a watermark. The served model is union operator state, written by the first
@@ -53,15 +50,10 @@ public final class EarlyExitOperator extends AbstractStreamOperator<Prediction>
     /** Events the served model could not answer. */
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("early-exit-dead-letters") {};
 
-    /** Where model updates are decoded: off the task thread in a job; on it where a test wants each settled at once. */
-    enum Loading { BACKGROUND, ON_TASK_THREAD }
-
     private final InferenceConfig config;
     private final byte[] initialModel;
-    private final Loading loading;
 
     private transient ModelSlot slot;
-    private transient ModelLoader loader;
     private transient ExitPolicy policy;
     private transient ListState<byte[]> servedModel;
     private transient List<StreamRecord<ImageEvent>> buffer;
@@ -74,54 +66,36 @@ public final class EarlyExitOperator extends AbstractStreamOperator<Prediction>
     private transient Histogram latency;
 
     public EarlyExitOperator(InferenceConfig config, byte[] initialModel) {
-        this(config, initialModel, Loading.BACKGROUND);
-    }
-
-    EarlyExitOperator(InferenceConfig config, byte[] initialModel, Loading loading) {
         this.config = config;
         this.initialModel = initialModel;
-        this.loading = loading;
     }
 
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
         servedModel = context.getOperatorStateStore().getUnionListState(new ListStateDescriptor<>(SERVED_MODEL, byte[].class));
-        MultiExitModel initial = ModelFile.fromBytes(initialModel);
-        slot = new ModelSlot(initial, initialModel, config.maxModelBytes());
-        // The served model and, from a snapshot taken while updates were still being prepared, those updates: each goes
-        // through the slot's checks in version order, so the newest sound one serves and a bad one is skipped, logged.
-        List<ModelUpdate> saved = new ArrayList<>();
+        byte[] newest = null;
+        MultiExitModel newestModel = null;
         for (byte[] payload : servedModel.get()) {
-            try {
-                saved.add(new ModelUpdate(versionOf(payload), 0, "restored", payload));
-            } catch (ModelFormatException e) {
-                LOG.warn("a model in the restored state does not decode, skipped: {}", e.getMessage());
+            MultiExitModel candidate = ModelFile.fromBytes(payload);
+            if (newestModel == null || candidate.version() > newestModel.version()) {
+                if (newestModel != null) {
+                    newestModel.release();
+                }
+                newest = payload;
+                newestModel = candidate;
+            } else {
+                candidate.release();
             }
         }
-        saved.sort(java.util.Comparator.comparingLong(ModelUpdate::modelVersion));
-        for (ModelUpdate update : saved) {
-            slot.install(slot.prepare(update)).ifPresent(reason ->
-                    LOG.warn("model version {} in the restored state not served: {}", update.modelVersion(), reason));
-        }
-    }
-
-    private static long versionOf(byte[] payload) throws ModelFormatException {
-        MultiExitModel model = ModelFile.fromBytes(payload);
-        try {
-            return model.version();
-        } finally {
-            model.release();
-        }
+        slot = newest != null ? new ModelSlot(newestModel, newest, config.maxModelBytes())
+                : new ModelSlot(ModelFile.fromBytes(initialModel), initialModel, config.maxModelBytes());
     }
 
     @Override
     public void open() throws Exception {
         super.open();
         policy = ServedExitPolicy.of(config.policy(), slot.payload());
-        loader = loading == Loading.BACKGROUND
-                ? ModelLoader.background(slot, "model-loader-" + getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks())
-                : ModelLoader.onCallingThread(slot);
         buffer = new ArrayList<>(config.maxBatch());
         var metrics = getMetricGroup();
         predictions = metrics.counter(PipelineMetrics.PREDICTIONS);
@@ -138,7 +112,6 @@ public final class EarlyExitOperator extends AbstractStreamOperator<Prediction>
 
     @Override
     public void processElement1(StreamRecord<ImageEvent> element) throws Exception {
-        installReady(false);
         buffer.add(element);
         if (buffer.size() >= config.maxBatch()) {
             flush();
@@ -148,7 +121,6 @@ public final class EarlyExitOperator extends AbstractStreamOperator<Prediction>
             // A timer of an earlier buffer that was flushed for another reason must not cut this one short.
             getProcessingTimeService().registerTimer(due, time -> {
                 if (flushDue == due) {
-                    installReady(false);
                     flush();
                 }
             });
@@ -157,28 +129,12 @@ public final class EarlyExitOperator extends AbstractStreamOperator<Prediction>
 
     @Override
     public void processElement2(StreamRecord<ModelUpdate> element) throws Exception {
-        loader.submit(element.getValue());
-        installReady(false);
-    }
-
-    /**
-     * Installs the updates that are ready, after answering the buffered events with the model they arrived under.
-     *
-     * @param waitForAll wait for every update received so far (a checkpoint records the served model)
-     */
-    private void installReady(boolean waitForAll) {
-        List<ModelSlot.Prepared> ready = loader.ready(waitForAll);
-        if (ready.isEmpty()) {
-            return;
-        }
         flush();
-        for (ModelSlot.Prepared prepared : ready) {
-            slot.install(prepared).ifPresentOrElse(reason -> {
-                rejectedUpdates.inc();
-                LOG.warn("model update {} refused, still serving version {}: {}",
-                        prepared.update().modelVersion(), slot.version(), reason);
-            }, () -> policy = ServedExitPolicy.of(config.policy(), slot.payload()));
-        }
+        slot.offer(element.getValue()).ifPresentOrElse(reason -> {
+            rejectedUpdates.inc();
+            LOG.warn("model update {} refused, still serving version {}: {}",
+                    element.getValue().modelVersion(), slot.version(), reason);
+        }, () -> policy = ServedExitPolicy.of(config.policy(), slot.payload()));
     }
 
     @Override
@@ -189,7 +145,6 @@ public final class EarlyExitOperator extends AbstractStreamOperator<Prediction>
 
     @Override
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
-        installReady(false);
         flush();
         super.prepareSnapshotPreBarrier(checkpointId);
     }
@@ -200,10 +155,7 @@ public final class EarlyExitOperator extends AbstractStreamOperator<Prediction>
         // Union state hands every entry to every instance on restore: N copies would cost N x N model reads.
         // One suffices, because aligned barriers reach every instance after the same broadcast updates.
         if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
-            // Updates still being prepared go in too, rather than the barrier waiting for them: a restore checks them.
-            List<byte[]> payloads = new ArrayList<>(List.of(slot.payload()));
-            payloads.addAll(loader.pendingPayloads());
-            servedModel.update(payloads);
+            servedModel.update(List.of(slot.payload()));
         } else {
             servedModel.clear();
         }
@@ -211,7 +163,6 @@ public final class EarlyExitOperator extends AbstractStreamOperator<Prediction>
 
     @Override
     public void endInput(int inputId) throws Exception {
-        installReady(inputId == 2);
         if (inputId == 1) {
             flush();
         }
@@ -219,17 +170,8 @@ public final class EarlyExitOperator extends AbstractStreamOperator<Prediction>
 
     @Override
     public void finish() throws Exception {
-        installReady(true);
         flush();
         super.finish();
-    }
-
-    @Override
-    public void close() throws Exception {
-        if (loader != null) {
-            loader.close();
-        }
-        super.close();
     }
 
     private void flush() {

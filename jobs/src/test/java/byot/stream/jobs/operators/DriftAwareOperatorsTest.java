@@ -145,8 +145,7 @@ class DriftAwareOperatorsTest {
         InferenceConfig eager = new InferenceConfig(4, 60_000, ExitCriterion.MAX_SOFTMAX, new double[] {0, 0, 0}, 8 << 20);
         List<ImageEvent> events = SyntheticImages.events(8, 10, 0.5, false, 5, "i-", 1_000L);
         try (var h = new TwoInputStreamOperatorTestHarness<ImageEvent, ModelUpdate, Prediction>(
-                new EarlyExitOperator(eager, ModelFile.toBytes(MultiExitModel.create(FineTuneOperatorTest.SPEC, 0), false),
-                        EarlyExitOperator.Loading.ON_TASK_THREAD))) {
+                new EarlyExitOperator(eager, ModelFile.toBytes(MultiExitModel.create(FineTuneOperatorTest.SPEC, 0), false)))) {
             h.open();
             h.processElement2(update(1, new CalibratedExits(ExitCriterion.MAX_SOFTMAX, new double[] {0, 0, 0},
                     new boolean[] {false, true, true})), 1);
@@ -167,8 +166,7 @@ class DriftAwareOperatorsTest {
     @Test
     void calibratedThresholdsReplaceTheConfiguredOnes() throws Exception {
         InferenceConfig never = new InferenceConfig(4, 60_000, ExitCriterion.MAX_SOFTMAX, new double[] {1.1, 1.1, 1.1}, 8 << 20);
-        EarlyExitOperator op = new EarlyExitOperator(never, ModelFile.toBytes(MultiExitModel.create(FineTuneOperatorTest.SPEC, 0), false),
-                EarlyExitOperator.Loading.ON_TASK_THREAD);
+        EarlyExitOperator op = new EarlyExitOperator(never, ModelFile.toBytes(MultiExitModel.create(FineTuneOperatorTest.SPEC, 0), false));
         try (var h = new TwoInputStreamOperatorTestHarness<ImageEvent, ModelUpdate, Prediction>(op)) {
             h.open();
             CalibratedExits calibrated = new CalibratedExits(ExitCriterion.MAX_SOFTMAX, new double[] {0, 0.5, 0.7},

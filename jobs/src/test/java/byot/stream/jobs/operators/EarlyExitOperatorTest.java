@@ -94,52 +94,6 @@ class EarlyExitOperatorTest {
     }
 
     @Test
-    void inTheBackgroundEventsFlowWhileAnUpdateLoadsAndARestoreServesEveryUpdateReceivedBeforeTheCheckpoint() throws Exception {
-        OperatorSubtaskState snapshot;
-        try (var h = harness(EarlyExitOperator.Loading.BACKGROUND)) {
-            h.open();
-            h.processElement2(update(1, SPEC, 1), 1);
-            h.processElement2(update(2, SPEC, 2), 2);
-            feed(h, events);
-            h.endInput1();
-            List<Prediction> out = h.extractOutputValues();
-            assertThat(out).extracting(Prediction::id).containsExactlyElementsOf(events.stream().map(ImageEvent::id).toList());
-            // Answered by whichever version was ready, never going back.
-            for (int i = 1; i < out.size(); i++) {
-                assertThat(out.get(i).modelVersion()).isGreaterThanOrEqualTo(out.get(i - 1).modelVersion());
-            }
-            snapshot = h.snapshot(1, 10);
-        }
-        try (var restored = harness()) {
-            restored.initializeState(snapshot);
-            restored.open();
-            feed(restored, events.subList(0, 4));
-            assertThat(restored.extractOutputValues()).hasSize(4).allMatch(p -> p.modelVersion() == 2);
-        }
-    }
-
-    @Test
-    void aSnapshotTakenWhileUpdatesLoadRestoresTheNewestSoundOneAndSkipsABadOne() throws Exception {
-        OperatorSubtaskState snapshot;
-        byte[] corrupt = ModelFile.toBytes(MultiExitModel.create(SPEC, 3), false);
-        corrupt[corrupt.length / 2] ^= 1;
-        try (var h = harness(EarlyExitOperator.Loading.BACKGROUND)) {
-            h.open();
-            h.processElement2(update(1, SPEC, 1), 1);
-            h.processElement2(update(2, SPEC, 2), 2);
-            h.processElement2(new ModelUpdate(3, 0, "tampered", corrupt), 3);
-            // Taken at once: the updates are served, refused or still loading, and the snapshot has them either way.
-            snapshot = h.snapshot(1, 10);
-        }
-        try (var restored = harness()) {
-            restored.initializeState(snapshot);
-            restored.open();
-            feed(restored, events.subList(0, 4));
-            assertThat(restored.extractOutputValues()).hasSize(4).allMatch(p -> p.modelVersion() == 2);
-        }
-    }
-
-    @Test
     void aWaitingBatchIsAnsweredWhenItsTimeIsUp() throws Exception {
         try (var h = harness()) {
             h.open();
@@ -164,7 +118,7 @@ class EarlyExitOperatorTest {
     /** A prediction must carry a confidence in [0, 1]; a NaN one used to throw in its constructor and fail the job. */
     @Test
     void eventsAModelCannotAnswerFiniteGoToTheDeadLetters() throws Exception {
-        try (var h = new TwoInputStreamOperatorTestHarness<ImageEvent, ModelUpdate, Prediction>(new EarlyExitOperator(CONFIG, nanModel(0), EarlyExitOperator.Loading.ON_TASK_THREAD))) {
+        try (var h = new TwoInputStreamOperatorTestHarness<ImageEvent, ModelUpdate, Prediction>(new EarlyExitOperator(CONFIG, nanModel(0)))) {
             h.open();
             feed(h, events.subList(0, 4));
             assertThat(h.extractOutputValues()).isEmpty();
@@ -191,15 +145,8 @@ class EarlyExitOperatorTest {
         return new ModelUpdate(version, 0, spec.summary(), ModelFile.toBytes(m, false));
     }
 
-    /** Updates settled as soon as they are offered, so a test can look at once. */
     private static TwoInputStreamOperatorTestHarness<ImageEvent, ModelUpdate, Prediction> harness() throws Exception {
-        return harness(EarlyExitOperator.Loading.ON_TASK_THREAD);
-    }
-
-    private static TwoInputStreamOperatorTestHarness<ImageEvent, ModelUpdate, Prediction> harness(EarlyExitOperator.Loading loading)
-            throws Exception {
-        return new TwoInputStreamOperatorTestHarness<>(new EarlyExitOperator(CONFIG,
-                ModelFile.toBytes(MultiExitModel.create(SPEC, 0), false), loading));
+        return new TwoInputStreamOperatorTestHarness<>(new EarlyExitOperator(CONFIG, ModelFile.toBytes(MultiExitModel.create(SPEC, 0), false)));
     }
 
     private static void feed(TwoInputStreamOperatorTestHarness<ImageEvent, ModelUpdate, Prediction> h, List<ImageEvent> batch)

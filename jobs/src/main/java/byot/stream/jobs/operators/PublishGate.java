@@ -134,11 +134,7 @@ final class PublishGate implements AutoCloseable {
 
     /** Accuracy on {@code events}, averaged over the exits. */
     static double score(EarlyExitClassifier classifier, List<ImageEvent> events) {
-        long correct = 0;
-        for (int c : correctExits(classifier, events)) {
-            correct += c;
-        }
-        return (double) correct / ((long) classifier.exits() * events.size());
+        return mean(correctExits(classifier, events), classifier.exits());
     }
 
     /** For each event, how many exits classify it correctly. */

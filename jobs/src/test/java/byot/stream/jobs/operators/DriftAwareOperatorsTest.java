@@ -57,9 +57,8 @@ class DriftAwareOperatorsTest {
             assertThat(alarms(h)).as("alarms before the shift").isEmpty();
             int publishedBefore = h.extractOutputValues().size();
             // The learner did learn the first domain, else a shift of the labels would change nothing.
-            long rightBefore = h.getSideOutput(FineTuneOperator.SCORES).stream().skip(before - 160L)
-                    .filter(r -> r.getValue().correct()[3]).count();
-            assertThat(rightBefore).as("deepest exit right on the last 160 events before the shift").isGreaterThan(120);
+            assertThat(deepestRightBefore(h, before)).as("deepest exit right on the last 160 events before the shift")
+                    .isGreaterThan(120);
 
             feed(h, events.subList(before, events.size()));
             List<DriftAlarm> alarms = alarms(h);
@@ -96,11 +95,15 @@ class DriftAwareOperatorsTest {
                 new FineTuneOperator(never, FineTuneOperatorTest.INITIAL, DRIFT, SERVED))) {
             h.open();
             feed(h, events);
-            long rightBefore = h.getSideOutput(FineTuneOperator.SCORES).stream().skip(before - 160L).limit(160)
-                    .filter(r -> r.getValue().correct()[3]).count();
-            assertThat(rightBefore).as("the training pass had learned the first domain").isGreaterThan(120);
+            assertThat(deepestRightBefore(h, before)).as("the training pass had learned the first domain").isGreaterThan(120);
             assertThat(alarms(h)).isEmpty();
         }
+    }
+
+    /** Training-pass scores of the deepest exit that were right on the last 160 labelled events before the shift. */
+    private static long deepestRightBefore(OneInputStreamOperatorTestHarness<ImageEvent, ModelUpdate> h, int before) {
+        return h.getSideOutput(FineTuneOperator.SCORES).stream().skip(before - 160L).limit(160)
+                .filter(r -> r.getValue().correct()[3]).count();
     }
 
     @Test

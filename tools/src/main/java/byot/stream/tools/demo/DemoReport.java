@@ -46,7 +46,7 @@ final class DemoReport {
         return this;
     }
 
-    private long index(Prediction p) {
+    private long position(Prediction p) {
         return positions.of(p.id());
     }
 
@@ -62,7 +62,7 @@ final class DemoReport {
         long[] servedLabelled = new long[bins];
         long[] histogram = new long[exits];
         for (Prediction p : predictions) {
-            int b = (int) Math.min(bins - 1, Math.max(0, index(p)) / binSize);
+            int b = (int) Math.min(bins - 1, Math.max(0, position(p)) / binSize);
             binCount[b]++;
             depthShare[p.exitDepth() - 1][b]++;
             histogram[p.exitDepth() - 1]++;
@@ -96,7 +96,7 @@ final class DemoReport {
                 acc[1][e] += w.perExitLabeled()[e];
             }
         }
-        long shiftTime = predictions.stream().filter(p -> index(p) >= shiftAfter).mapToLong(Prediction::eventTime).min()
+        long shiftTime = predictions.stream().filter(p -> position(p) >= shiftAfter).mapToLong(Prediction::eventTime).min()
                 .orElse(Long.MAX_VALUE);
         long start = predictions.stream().mapToLong(Prediction::eventTime).min().orElse(0);
         List<long[][]> labelled = byWindow.values().stream().filter(a -> a[1][exits - 1] > 0).toList();
@@ -131,9 +131,9 @@ final class DemoReport {
         report.put("drift", drift.toMap());
         // Served accuracy: what the early-exit answers got right, on the labelled events of each phase.
         Map<String, Double> phases = new LinkedHashMap<>();
-        phases.put("beforeShift", phase(p -> index(p) < shiftAfter && index(p) >= shiftAfter * 0.6));
-        phases.put("justAfterShift", phase(p -> index(p) >= shiftAfter && index(p) < shiftAfter + (total - shiftAfter) * 0.2));
-        phases.put("endOfStream", phase(p -> index(p) >= total - (total - shiftAfter) * 0.2));
+        phases.put("beforeShift", phase(p -> position(p) < shiftAfter && position(p) >= shiftAfter * 0.6));
+        phases.put("justAfterShift", phase(p -> position(p) >= shiftAfter && position(p) < shiftAfter + (total - shiftAfter) * 0.2));
+        phases.put("endOfStream", phase(p -> position(p) >= total - (total - shiftAfter) * 0.2));
         if (groundTruth != null) {
             phases.put("last2000BeforeShift", rounded(groundTruth.beforeShift()));
             phases.put("first1000AfterShift", rounded(groundTruth.firstAfterShift(1000)));

@@ -25,7 +25,6 @@ final class DriftReport {
         this.shiftAfter = shiftAfter;
     }
 
-
     /** Position in the replay of the labelled event that set the alarm off; -1 for an id not of the replay. */
     long position(DriftAlarm alarm) {
         return positions.of(alarm.eventId());

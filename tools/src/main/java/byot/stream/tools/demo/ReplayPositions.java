@@ -42,29 +42,31 @@ final class ReplayPositions {
 
     /** Position of the event with this id; -1 for an id that names no replayed image. */
     long of(String eventId) {
-        String[] parts = eventId.split("-");
-        if (parts.length < 3) {
+        long[] place = place(eventId);
+        if (place == null || place[0] >= rank.length || rank[(int) place[0]] < 0) {
             return -1;
         }
-        try {
-            long index = Long.parseLong(parts[parts.length - 2]);
-            long loop = Long.parseLong(parts[parts.length - 1]);
-            if (index < 0 || index >= rank.length || rank[(int) index] < 0 || loop < 0) {
-                return -1;
-            }
-            return loop * passLength + rank[(int) index];
-        } catch (NumberFormatException e) {
-            return -1;
-        }
+        return place[1] * passLength + rank[(int) place[0]];
     }
 
     /** Index into the split of the image an event id names (for its ground truth); -1 when there is none. */
     static int imageIndex(String eventId) {
+        long[] place = place(eventId);
+        return place == null || place[0] > Integer.MAX_VALUE ? -1 : (int) place[0];
+    }
+
+    /** {index, loop} of an id {@code <split>-<index>-<loop>}, both at least 0; null for any other id. */
+    private static long[] place(String eventId) {
         String[] parts = eventId.split("-");
+        if (parts.length < 3) {
+            return null;
+        }
         try {
-            return parts.length >= 3 ? Math.toIntExact(Long.parseLong(parts[parts.length - 2])) : -1;
-        } catch (NumberFormatException | ArithmeticException e) {
-            return -1;
+            long index = Long.parseLong(parts[parts.length - 2]);
+            long loop = Long.parseLong(parts[parts.length - 1]);
+            return index < 0 || loop < 0 ? null : new long[] {index, loop};
+        } catch (NumberFormatException e) {
+            return null;
         }
     }
 }

@@ -150,28 +150,27 @@ public final class LineChart {
     private ValueMarker shiftMarker() {
         ValueMarker line = new ValueMarker(marker, Color.GRAY,
                 new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[] {6, 4}, 0));
-        line.setLabel(markerLabel);
-        line.setLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-        line.setLabelPaint(TEXT);
-        line.setLabelBackgroundColor(new Color(255, 255, 255, 200));
-        line.setLabelAnchor(RectangleAnchor.TOP_RIGHT);
-        line.setLabelTextAnchor(TextAnchor.TOP_LEFT);
-        line.setLabelOffset(new RectangleInsets(4, 4, 4, 4));
+        label(line, markerLabel, TEXT, RectangleAnchor.TOP_RIGHT, TextAnchor.TOP_LEFT);
         return line;
     }
 
     private static ValueMarker alarmMarker(double x, String label) {
         ValueMarker line = new ValueMarker(x, ALARM, new BasicStroke(1.5f));
         if (label != null) {
-            line.setLabel(label);
-            line.setLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-            line.setLabelPaint(ALARM);
-            line.setLabelBackgroundColor(new Color(255, 255, 255, 200));
-            line.setLabelAnchor(RectangleAnchor.BOTTOM_RIGHT);
-            line.setLabelTextAnchor(TextAnchor.BOTTOM_LEFT);
-            line.setLabelOffset(new RectangleInsets(4, 4, 4, 4));
+            label(line, label, ALARM, RectangleAnchor.BOTTOM_RIGHT, TextAnchor.BOTTOM_LEFT);
         }
         return line;
+    }
+
+    /** A marker's label, in the chart's one style: the shift's at the top, alarms' at the bottom. */
+    private static void label(ValueMarker line, String text, Color paint, RectangleAnchor anchor, TextAnchor textAnchor) {
+        line.setLabel(text);
+        line.setLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        line.setLabelPaint(paint);
+        line.setLabelBackgroundColor(new Color(255, 255, 255, 200));
+        line.setLabelAnchor(anchor);
+        line.setLabelTextAnchor(textAnchor);
+        line.setLabelOffset(new RectangleInsets(4, 4, 4, 4));
     }
 
     private static StandardChartTheme theme() {

@@ -6,14 +6,11 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Which kernels compute the eager engine's ungrouped convolutions.
  * <ul>
- *   <li>{@link #ND4J} (the default): libnd4j's conv2d and conv2d_bp, which rebuild their oneDNN primitive and
- *       reorder the weights and their gradient on every call;</li>
- *   <li>{@link #DNNL}: oneDNN primitives made once per layer and batch size ({@link DnnlConvolution}); where oneDNN
- *       does not load, or on a non-CPU backend, ND4J's.</li>
+ *   <li>{@link #DNNL} (the default): oneDNN primitives made once per layer and batch size ({@link DnnlConvolution});
+ *       where oneDNN does not load, or on a non-CPU backend, ND4J's;</li>
+ *   <li>{@link #ND4J}: libnd4j's conv2d and conv2d_bp, which rebuild their oneDNN primitive and reorder the weights
+ *       and their gradient on every call.</li>
  * </ul>
- * oneDNN is opt-in for now: its gradients equal ND4J's to 1e-4 on every shape tested, yet the tiny KD run of
- * {@code TrainerTest} (a teacher trained 25 steps, a student 16) ends at 0.78 instead of above 0.9 on it, and until
- * that is understood the default stays on the kernels the accuracy tables were made with.
  * The system property {@value #PROPERTY} ({@code dnnl} or {@code nd4j}) sets it for steps made without an
  * explicit choice. Grouped convolutions always run on ND4J's kernels.
  */
@@ -23,7 +20,7 @@ enum ConvKernels {
     static final String PROPERTY = "byot.train.conv";
 
     static ConvKernels fromSystemProperty() {
-        String id = System.getProperty(PROPERTY, "nd4j");
+        String id = System.getProperty(PROPERTY, "dnnl");
         try {
             return valueOf(id.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {

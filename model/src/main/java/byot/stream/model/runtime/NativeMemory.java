@@ -1,6 +1,9 @@
 package byot.stream.model.runtime;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
 import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
+import java.util.Optional;
 import org.bytedeco.javacpp.Pointer;
 
 /**
@@ -22,5 +25,23 @@ public record NativeMemory(long offHeapResidentBytes, long processResidentBytes,
         long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted();
         return new NativeMemory(Math.max(0, resident - heap), resident, Pointer.totalBytes(), Pointer.totalCount(),
                 Pointer.maxBytes());
+    }
+
+    /**
+     * Why {@link #offHeapResidentBytes()} would mislead in this JVM, if it would: it subtracts the committed heap
+     * from the resident set, which is exact only when the whole heap is committed and touched from the start
+     * ({@code -Xms} = {@code -Xmx} and {@code -XX:+AlwaysPreTouch}). Otherwise heap growth and first touches of
+     * committed pages show up as off-heap steps.
+     */
+    public static Optional<String> offHeapCaveat() {
+        MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        HotSpotDiagnosticMXBean hotspot = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+        boolean preTouch = hotspot != null && Boolean.parseBoolean(hotspot.getVMOption("AlwaysPreTouch").getValue());
+        if (heap.getInit() == heap.getMax() && preTouch) {
+            return Optional.empty();
+        }
+        return Optional.of("the heap is not fixed and pre-touched, so heap growth will read as off-heap growth; run with"
+                + " BYOT_JAVA_OPTS=\"-Xms4g -Xmx4g -XX:+AlwaysPreTouch -XX:MaxGCPauseMillis=20\" (the launcher's default"
+                + " for bench soak and bench memory)");
     }
 }

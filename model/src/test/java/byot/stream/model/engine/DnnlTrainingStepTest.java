@@ -78,7 +78,7 @@ class DnnlTrainingStepTest {
         String before = System.getProperty(ConvKernels.PROPERTY);
         try {
             System.clearProperty(ConvKernels.PROPERTY);
-            assertThat(ConvKernels.fromSystemProperty()).as("the default").isEqualTo(ConvKernels.ND4J);
+            assertThat(ConvKernels.fromSystemProperty()).as("the default").isEqualTo(ConvKernels.DNNL);
             System.setProperty(ConvKernels.PROPERTY, " ND4J ");
             assertThat(ConvKernels.fromSystemProperty()).isEqualTo(ConvKernels.ND4J);
             System.setProperty(ConvKernels.PROPERTY, "mkl");

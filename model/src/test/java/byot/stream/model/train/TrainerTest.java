@@ -28,13 +28,16 @@ class TrainerTest {
         MultiExitModel teacher = TrainedTinyModel.make(25, 99);
         for (TrainingMode mode : TrainingMode.values()) {
             MultiExitModel model = MultiExitModel.create(TrainedTinyModel.SPEC, 7);
-            Trainer trainer = new Trainer(model, DistillationConfig.defaults(mode), new SgdConfig(0.05, 0.9, 5e-4, LrSchedule.COSINE, 16));
-            TrainingRun run = new TrainingRun(2, 32, new Augmentation(1, false), 3);
+            // Three epochs of 8 batches: at two, a KD student (its label term weighted 1 - alpha, the rest soft
+            // targets at T = 3) still sat at 0.78 for some teachers (seeds 6 and 99 of five tried) on either
+            // convolution kernel, while at three every mode and teacher reached 1.0 on both.
+            Trainer trainer = new Trainer(model, DistillationConfig.defaults(mode), new SgdConfig(0.05, 0.9, 5e-4, LrSchedule.COSINE, 24));
+            TrainingRun run = new TrainingRun(3, 32, new Augmentation(1, false), 3);
             StepResult[] first = new StepResult[1];
             TrainingSummary summary = EpochTrainer.run(trainer, train, run, mode == TrainingMode.KD ? teacher.snapshot() : null,
                     e -> { if (first[0] == null) first[0] = e.step(); });
-            assertEquals(16, summary.steps());
-            assertEquals(16, model.step());
+            assertEquals(24, summary.steps());
+            assertEquals(24, model.step());
             assertTrue(summary.last().loss() < first[0].loss() * 0.7,
                     mode + ": loss " + first[0].loss() + " -> " + summary.last().loss());
             ExitScores scores = ExitScores.compute(model.snapshot(), test, 64);

@@ -171,7 +171,7 @@ public final class BenchModelCommand implements Command {
         result.put("ompThreads", System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"));
         result.put("cores", Runtime.getRuntime().availableProcessors());
         result.put("nd4j", Nd4j.getExecutioner().getEnvironmentInformation().get("backend"));
-        result.put("command", commandLine(args));
+        result.put("command", CommandLine.everyOption("./byot bench model", options(), args));
         out.println(Json.line(result));
         return 0;
     }
@@ -234,7 +234,7 @@ public final class BenchModelCommand implements Command {
         return (double) batches * pixels.size(0) / ((System.nanoTime() - start) / 1e9);
     }
 
-    private static INDArray randomPixels(int n, ModelSpec spec, long seed) {
+    static INDArray randomPixels(int n, ModelSpec spec, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         float[] data = new float[n * spec.input().pixels()];
         for (int i = 0; i < data.length; i++) {
@@ -243,7 +243,7 @@ public final class BenchModelCommand implements Command {
         return Nd4j.create(data, new long[] {n, spec.input().channels(), spec.input().height(), spec.input().width()}, 'c');
     }
 
-    private static List<Integer> ints(String csv) {
+    static List<Integer> ints(String csv) {
         return Arrays.stream(csv.split(",")).map(String::trim).filter(s -> !s.isEmpty()).map(Integer::parseInt).toList();
     }
 
@@ -257,17 +257,5 @@ public final class BenchModelCommand implements Command {
     private static int ompThreads() {
         String env = System.getenv("OMP_NUM_THREADS");
         return env == null || env.isBlank() ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(env.trim());
-    }
-
-    /** The command that reproduces this run, every option spelled out, so a figure can be printed beside it. */
-    private String commandLine(Parsed args) {
-        StringBuilder line = new StringBuilder("./byot bench model");
-        for (String name : options().names()) {
-            String value = args.get(name);
-            if (!value.isEmpty()) {
-                line.append(" --").append(name).append(' ').append(value);
-            }
-        }
-        return line.toString();
     }
 }

@@ -3,10 +3,8 @@ package byot.stream.tools.bench.soak;
 import byot.stream.model.runtime.NativeMemory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import com.sun.management.HotSpotDiagnosticMXBean;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryUsage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -34,23 +32,6 @@ final class ResourceProbe {
     long liveHeap() {
         System.gc();
         return heapUsed();
-    }
-
-    /**
-     * Why {@link NativeMemory#offHeapResidentBytes()} would mislead in this JVM, if it would: it subtracts
-     * the committed heap from the resident set, which is exact only when the whole heap is committed and
-     * touched from the start ({@code -Xms} = {@code -Xmx} and {@code -XX:+AlwaysPreTouch}). Otherwise heap
-     * growth and first touches of committed pages show up as off-heap steps.
-     */
-    static Optional<String> offHeapCaveat() {
-        MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
-        HotSpotDiagnosticMXBean hotspot = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
-        boolean preTouch = hotspot != null && Boolean.parseBoolean(hotspot.getVMOption("AlwaysPreTouch").getValue());
-        if (heap.getInit() == heap.getMax() && preTouch) {
-            return Optional.empty();
-        }
-        return Optional.of("the heap is not fixed and pre-touched, so heap growth will read as off-heap growth; "
-                + "run with BYOT_JAVA_OPTS=\"-Xms4g -Xmx4g -XX:+AlwaysPreTouch -XX:MaxGCPauseMillis=20\" (the launcher's default for bench soak)");
     }
 
     long gcMillisTotal() {

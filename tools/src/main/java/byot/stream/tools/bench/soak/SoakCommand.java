@@ -105,7 +105,7 @@ public final class SoakCommand implements Command {
             try (LocalPipeline pipeline = LocalPipeline.startWithoutCollecting(kafka, config)) {
                 err.printf("soak: %s, %.0f events/s for %.0f min (%,d events), %s delivery, samples every %s s%n",
                         spec.summary(), rate, minutes, events, AdaptOptions.DELIVERY.get(job), args.get("sample-seconds"));
-                ResourceProbe.offHeapCaveat().ifPresent(c -> err.println("soak: warning: " + c));
+                NativeMemory.offHeapCaveat().ifPresent(c -> err.println("soak: warning: " + c));
 
                 AtomicLong sent = new AtomicLong();
                 ReplayConfig replayConfig = ReplayConfig.onePass(kafka.client(), topics.images(), FashionMnist.Split.TRAIN.label())

@@ -109,6 +109,10 @@ public final class AdaptOptions {
     public static final JobOption<Double> LEARNER_TIME_SHARE = number("learner-time-share", 0.5,
             "Largest share of wall-clock time the learner spends in training steps (1: no limit); labelled events beyond one"
                     + " training batch meanwhile train by replay only").require(v -> v > 0 && v <= 1, "in (0, 1]");
+    public static final JobOption<String> LEARNER_STEP_THREAD = choice("learner-step-thread", "own",
+            "Where training steps compute: own (a thread of the learner's, so its task thread takes checkpoint barriers at"
+                    + " once and inference, which waits for them, is not held up by a step) or task (the task thread itself)",
+            "own", "task");
     public static final JobOption<Integer> LEARNER_NICE = integer("learner-nice", 19,
             "Linux nice value of the learner's thread (19: inference gets the cores whenever it wants them, the learner what"
                     + " is left; 0: same priority)").require(v -> v >= 0 && v <= 19, "in [0, 19]");
@@ -186,7 +190,7 @@ public final class AdaptOptions {
             CRITERION, THRESHOLD, THRESHOLDS, BATCH_SIZE, MAX_WAIT_MS, PARALLELISM,
             MODE, TRAIN_EVERY, TRAIN_BATCH, REPLAY_SIZE, PUBLISH_EVERY_STEPS, PUBLISH_EVERY_SECONDS, LR, MOMENTUM, WEIGHT_DECAY,
             DistillationOptions.ALPHA, DistillationOptions.LAMBDA, DistillationOptions.TEMPERATURE,
-            LEARNER_SLOT_GROUP, LEARNER_THREADS, LEARNER_TIME_SHARE, LEARNER_NICE,
+            LEARNER_SLOT_GROUP, LEARNER_THREADS, LEARNER_TIME_SHARE, LEARNER_NICE, LEARNER_STEP_THREAD,
             DRIFT_DETECTOR, DRIFT_ADWIN_DELTA, DRIFT_ACTIVE_EVENTS, DRIFT_EXTRA_STEPS, DRIFT_RECENT_SHARE, DRIFT_TRUST_DROP,
             DRIFT_TRUST_WINDOW, EXIT_CALIBRATION, EXIT_CALIBRATION_TOLERANCE, EXIT_CALIBRATION_WINDOW, EXIT_CALIBRATION_MIN_EVENTS,
             UNLABELLED_SHARE, UNLABELLED_WEIGHT, UNLABELLED_MIN_CONFIDENCE, HOLDOUT_EVERY, HOLDOUT_SIZE, GATE_MARGIN,
@@ -271,7 +275,8 @@ public final class AdaptOptions {
                 Duration.ofSeconds(EVENT_TIME_MAX_FUTURE_S.get(c)));
         return new PipelineConfig(inference, adapt, PARALLELISM.get(c),
                 Duration.ofSeconds(METRICS_WINDOW_SECONDS.get(c)), Duration.ofSeconds(2), eventTime, LEARNER_SLOT_GROUP.get(c),
-                new LearnerBudget(LEARNER_THREADS.get(c), LEARNER_TIME_SHARE.get(c), LEARNER_NICE.get(c)), drift(c));
+                new LearnerBudget(LEARNER_THREADS.get(c), LEARNER_TIME_SHARE.get(c), LEARNER_NICE.get(c),
+                        "own".equals(LEARNER_STEP_THREAD.get(c))), drift(c));
     }
 
     static DriftConfig drift(ReadableConfig c) {

@@ -34,6 +34,7 @@ import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.tasks.mailbox.TaskMailbox;
 import org.apache.flink.util.OutputTag;
 
 /**
@@ -149,6 +150,23 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
     private transient Counter replayedOnly;
     private transient LongCounter stepsTaken;
     private transient DriftAwareness drift;
+    /** Where steps compute ({@link StepRunner}); their results are applied on this task thread. */
+    private transient StepRunner runner;
+    /** The step whose passes are computing, if any. */
+    private transient InFlight inFlight;
+    /** When the running chain of steps (a step and its drift-regime extra steps) started, for the pacer. */
+    private transient long chainStartNanos;
+
+    /**
+     * A step started and not yet applied: the labelled events it learns from (taken out of {@code pending}, which
+     * collects the next step's meanwhile), their timestamps, the unlabelled events drained into its batch, and the
+     * version its prequential scores are of. An extra step of the drift regime has no events of its own.
+     */
+    private record InFlight(List<ImageEvent> events, List<Long> timestamps, List<ImageEvent> unlabelled, long versionBefore) {
+        static InFlight extra(long version) {
+            return new InFlight(List.of(), List.of(), List.of(), version);
+        }
+    }
 
     /** A learner without drift detection or threshold calibration. */
     public FineTuneOperator(AdaptConfig config, byte[] initialModel) {
@@ -265,6 +283,10 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
             LOG.warn("could not lower the learner thread's priority to nice {} on this system; it competes with inference", budget.nice());
         }
         pacer = new StepPacer(budget.timeShare(), getProcessingTimeService().getCurrentProcessingTime());
+        runner = budget.ownThread()
+                ? StepRunner.background(getContainingTask().getMailboxExecutorFactory().createExecutor(TaskMailbox.MIN_PRIORITY),
+                        budget, "byot-learner-steps")
+                : StepRunner.inline();
         stepsTaken = new LongCounter();
         getRuntimeContext().addAccumulator(STEPS_ACCUMULATOR, stepsTaken);
         var metrics = getMetricGroup();
@@ -356,11 +378,12 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
             pendingTimestamps.remove(0);
             replayedOnly.inc();
         }
+        if (runner.busy()) {
+            return;   // the running step looks again when it is done
+        }
         var clock = getProcessingTimeService();
         if (pacer.mayStep(clock.getCurrentProcessingTime())) {
-            long start = System.nanoTime();
-            step();
-            pacer.stepped(clock.getCurrentProcessingTime(), System.nanoTime() - start);
+            startStep();
             return;
         }
         releaseWatermark();
@@ -376,13 +399,17 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
     }
 
     @Override
-    public void endInput() {
+    public void endInput() throws InterruptedException {
+        runner.awaitIdle();
         announceRestored();
+        runner.awaitIdle();
         if (!pending.isEmpty()) {
-            step();
+            startStep();
+            runner.awaitIdle();
         }
         if (stepsSincePublish > 0) {
             publish();
+            runner.awaitIdle();
         }
         releaseWatermark();
     }
@@ -398,8 +425,12 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
     }
 
     private void releaseWatermark() {
-        long allowed = pending.isEmpty() ? inputWatermark
-                : Math.min(inputWatermark, pendingTimestamps.stream().mapToLong(Long::longValue).min().getAsLong() - 1);
+        java.util.stream.LongStream waiting = pendingTimestamps.stream().mapToLong(Long::longValue);
+        if (inFlight != null) {
+            waiting = java.util.stream.LongStream.concat(waiting, inFlight.timestamps().stream().mapToLong(Long::longValue));
+        }
+        java.util.OptionalLong oldest = waiting.min();
+        long allowed = oldest.isEmpty() ? inputWatermark : Math.min(inputWatermark, oldest.getAsLong() - 1);
         if (allowed > emittedWatermark) {
             emittedWatermark = allowed;
             output.emitWatermark(new Watermark(allowed));
@@ -411,24 +442,44 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         super.snapshotState(context);
         // A step can overflow the weights with a finite loss; the next publish would roll back, but a checkpoint taken
         // before it must not keep them, or a restore would roll back to them forever.
-        if (snapshotBytes == null) {
-            model.parameters().firstNonFinite().ifPresent(this::rollBack);
+        // A step computing now has not touched the weights (they move when it is applied, on this thread): the
+        // checkpoint holds them as they were before it, and its events as still waiting for it.
+        boolean stepRunning = runner.busy();
+        java.util.Optional<String> nonFinite = snapshotBytes == null ? model.parameters().firstNonFinite() : java.util.Optional.empty();
+        if (nonFinite.isPresent() && !stepRunning) {
+            rollBack(nonFinite.get());
         }
-        // Serialising a few MB of weights runs in the source's chain and pauses it; do it only when they changed.
-        if (snapshotBytes == null) {
-            snapshotBytes = ModelFile.toBytes(model, true);
+        if (nonFinite.isPresent() && stepRunning) {
+            // The running step reads the model, so it cannot be replaced now: the checkpoint keeps the last good one.
+            modelState.update(List.of(lastGood));
+        } else {
+            // Serialising a few MB of weights pauses this task; do it only when they changed.
+            if (snapshotBytes == null) {
+                snapshotBytes = ModelFile.toBytes(model, true);
+            }
+            if (snapshotWeights == null) {
+                snapshotWeights = ModelFile.weightsChecksum(model);
+            }
+            uncompletedCheckpoints.put(context.getCheckpointId(), new CheckpointedModel(context.getCheckpointId(), model.version(),
+                    snapshotWeights));
+            modelState.update(List.of(snapshotBytes));
         }
-        if (snapshotWeights == null) {
-            snapshotWeights = ModelFile.weightsChecksum(model);
-        }
-        uncompletedCheckpoints.put(context.getCheckpointId(), new CheckpointedModel(context.getCheckpointId(), model.version(),
-                snapshotWeights));
-        modelState.update(List.of(snapshotBytes));
         replayState.update(replay.contents());
-        pendingState.update(List.copyOf(pending));
-        pendingTimestampsState.update(List.copyOf(pendingTimestamps));
+        List<ImageEvent> waiting = new ArrayList<>();
+        List<Long> waitingTimestamps = new ArrayList<>();
+        List<ImageEvent> unlabelledWaiting = new ArrayList<>();
+        if (inFlight != null) {
+            waiting.addAll(inFlight.events());
+            waitingTimestamps.addAll(inFlight.timestamps());
+            unlabelledWaiting.addAll(inFlight.unlabelled());
+        }
+        waiting.addAll(pending);
+        waitingTimestamps.addAll(pendingTimestamps);
+        unlabelledWaiting.addAll(unlabelledPool.contents());
+        pendingState.update(waiting);
+        pendingTimestampsState.update(waitingTimestamps);
         seenState.update(List.of(replay.seen()));
-        unlabelledState.update(unlabelledPool.contents());
+        unlabelledState.update(unlabelledWaiting);
         holdoutState.update(holdout.events());
         holdoutCountState.update(List.of(holdout.labelled()));
         // The gate compares with the served model after a restore too; without a gate the checkpointed model does.
@@ -447,38 +498,61 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         uncompletedCheckpoints.keySet().removeIf(id -> id <= checkpointId);
     }
 
-    private void step() {
-        List<ImageEvent> batch = new ArrayList<>(pending);
-        batch.addAll(drift.replay(config.batching().batchSize() - pending.size(), 0, replay::sample));
-        drift.beforeStep(pending, EventTensors::pixels);
+    /** Starts a step on the events waiting; the rest happens in {@link #stepDone} once its passes are computed. */
+    private void startStep() {
+        List<ImageEvent> events = new ArrayList<>(pending);
+        List<Long> timestamps = new ArrayList<>(pendingTimestamps);
+        pending.clear();
+        pendingTimestamps.clear();
+        List<ImageEvent> batch = new ArrayList<>(events);
+        batch.addAll(drift.replay(config.batching().batchSize() - events.size(), 0, replay::sample));
+        drift.beforeStep(events, EventTensors::pixels);
         // Unlabelled events come on top of the batch (label UNLABELLED): they do not displace replayed labelled ones.
-        batch.addAll(unlabelledPool.drain());
-        long versionBefore = model.version();
-        StepResult result;
-        try {
-            result = trainer.step(EventTensors.pixels(batch), EventTensors.labels(batch));
-        } catch (NonFiniteLossException e) {
-            skip(e);
+        List<ImageEvent> unlabelledEvents = unlabelledPool.drain();
+        batch.addAll(unlabelledEvents);
+        chainStartNanos = System.nanoTime();
+        inFlight = new InFlight(events, timestamps, unlabelledEvents, model.version());
+        compute(batch, this::stepDone);
+    }
+
+    /** Computes a step on {@code batch} with the current trainer, then {@code done} on this thread. */
+    private void compute(List<ImageEvent> batch, java.util.function.Consumer<StepRunner.Outcome<Trainer.Computed>> done) {
+        var pixels = EventTensors.pixels(batch);
+        int[] labels = EventTensors.labels(batch);
+        Trainer stepping = trainer;
+        runner.start(() -> stepping.compute(pixels, labels, null), done);
+    }
+
+    private void stepDone(StepRunner.Outcome<Trainer.Computed> outcome) {
+        InFlight step = inFlight;
+        inFlight = null;
+        if (outcome.failure() instanceof NonFiniteLossException e) {
+            skip(step, e);
+            chainDone(false);
             return;
         }
+        if (outcome.failure() != null) {
+            throw outcome.failure();
+        }
+        StepResult result = trainer.apply(outcome.value());
         snapshotBytes = null;
         snapshotWeights = null;
         lastLoss = result.loss();
         steps.inc();
         stepsTaken.add(1L);
         boolean alarmed = false;
-        for (int i = 0; i < pending.size(); i++) {
-            ImageEvent event = pending.get(i);
+        for (int i = 0; i < step.events().size(); i++) {
+            ImageEvent event = step.events().get(i);
             boolean[] right = new boolean[result.exitPredictions().length];
             for (int e = 0; e < right.length; e++) {
                 int[] predicted = result.exitPredictions()[e];
                 right[e] = predicted != null && predicted[i] == event.label();
             }
             countScore(right);
-            output.collect(SCORES, new StreamRecord<>(new ExitScore(event.id(), event.eventTimeMillis(), versionBefore, right),
-                    pendingTimestamps.get(i)));
-            long timestamp = pendingTimestamps.get(i);
-            alarmed |= drift.scored(event, right, versionBefore)
+            long timestamp = step.timestamps().get(i);
+            output.collect(SCORES, new StreamRecord<>(new ExitScore(event.id(), event.eventTimeMillis(), step.versionBefore(), right),
+                    timestamp));
+            alarmed |= drift.scored(event, right, step.versionBefore())
                     .map(alarm -> {
                         LOG.warn("drift alarm at labelled event {} ({}): error rose at exits {}; not trusted now: exits {}",
                                 alarm.labelledEvents(), alarm.eventId(), java.util.Arrays.toString(alarm.exits()),
@@ -487,62 +561,79 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
                         return true;
                     }).orElse(false);
         }
-        drift.learned(pending);
-        pending.forEach(replay::add);
-        pending.clear();
-        pendingTimestamps.clear();
+        drift.learned(step.events());
+        step.events().forEach(replay::add);
         releaseWatermark();
         stepsSincePublish++;
-        extraSteps();
         if (alarmed) {
             holdout.forget();
         }
+        extraStep(0, drift.extraSteps(), alarmed);
+    }
+
+    /** While drift is active: more steps on replayed events, favouring those seen since the alarm, one after another. */
+    private void extraStep(int index, int count, boolean alarmed) {
+        if (index >= count || replay.size() == 0) {
+            chainDone(alarmed);
+            return;
+        }
+        long salt = 100 + index;   // each extra step its own sample
+        List<ImageEvent> batch = drift.replay(config.batching().batchSize(), salt, k -> replay.sample(k, salt));
+        inFlight = InFlight.extra(model.version());
+        compute(batch, outcome -> {
+            inFlight = null;
+            if (outcome.failure() instanceof NonFiniteLossException) {
+                skippedSteps.inc();
+                model.parameters().firstNonFinite().ifPresent(this::rollBack);
+                chainDone(alarmed);
+                return;
+            }
+            if (outcome.failure() != null) {
+                throw outcome.failure();
+            }
+            trainer.apply(outcome.value());
+            snapshotBytes = null;
+            snapshotWeights = null;
+            steps.inc();
+            extraStep(index + 1, count, alarmed);
+        });
+    }
+
+    /** After a step and its extra steps: the pacer's rest, a publication when one is due, and the next step. */
+    private void chainDone(boolean alarmed) {
+        pacer.stepped(getProcessingTimeService().getCurrentProcessingTime(), System.nanoTime() - chainStartNanos);
         // An alarm changes which exits inference may trust: that goes out now, not at the next regular publication.
         boolean due = alarmed || stepsSincePublish >= config.publishing().everySteps()
-                || (System.nanoTime() - lastPublishNanos) / 1e9 >= config.publishing().everySeconds();
+                || (stepsSincePublish > 0 && (System.nanoTime() - lastPublishNanos) / 1e9 >= config.publishing().everySeconds());
         if (due) {
             publish();
-        } else if (!publishTimerSet) {
+        } else if (!publishTimerSet && stepsSincePublish > 0) {
             // Labels may stop arriving: the steps already taken still reach the inference instances in time.
             publishTimerSet = true;
             long at = getProcessingTimeService().getCurrentProcessingTime() + (long) (config.publishing().everySeconds() * 1000);
             getProcessingTimeService().registerTimer(at, time -> {
                 publishTimerSet = false;
-                if (stepsSincePublish > 0) {
+                // A step running now publishes when it is done, if it is due by then.
+                if (stepsSincePublish > 0 && !runner.busy()) {
                     publish();
                 }
             });
         }
-    }
-
-    /** While drift is active: more steps on replayed events, favouring those seen since the alarm. */
-    private void extraSteps() {
-        for (int i = 0; i < drift.extraSteps() && replay.size() > 0; i++) {
-            long salt = 100 + i;   // each extra step its own sample
-            List<ImageEvent> batch = drift.replay(config.batching().batchSize(), salt, k -> replay.sample(k, salt));
-            try {
-                trainer.step(EventTensors.pixels(batch), EventTensors.labels(batch));
-                steps.inc();
-            } catch (NonFiniteLossException e) {
-                skippedSteps.inc();
-                model.parameters().firstNonFinite().ifPresent(this::rollBack);
-                return;
-            }
+        if (pending.size() >= config.batching().newPerStep()) {
+            pacedStep();
         }
     }
 
     /** Drops the batch of a failed step: its new events become dead letters, the replay keeps only sane events. */
-    private void skip(NonFiniteLossException e) {
+    private void skip(InFlight step, NonFiniteLossException e) {
         skippedSteps.inc();
         LOG.warn("skipped a fine-tuning step of model version {} ({}); its {} new events go to the dead-letter topic",
-                model.version(), e.getMessage(), pending.size());
-        for (int i = 0; i < pending.size(); i++) {
+                model.version(), e.getMessage(), step.events().size());
+        for (int i = 0; i < step.events().size(); i++) {
             DeadLetter dead = new DeadLetter(DeadLetter.FINE_TUNE, -1, -1, Reason.NON_FINITE_LOSS,
-                    "fine-tuning step with this event had loss " + e.getMessage(), -1, eventCodec.encode(pending.get(i)));
-            output.collect(DEAD_LETTERS, new StreamRecord<>(dead, pendingTimestamps.get(i)));
+                    "fine-tuning step with this event had loss " + e.getMessage(), -1, eventCodec.encode(step.events().get(i)));
+            output.collect(DEAD_LETTERS, new StreamRecord<>(dead, step.timestamps().get(i)));
         }
-        pending.clear();
-        pendingTimestamps.clear();
         releaseWatermark();
         model.parameters().firstNonFinite().ifPresent(this::rollBack);
     }
@@ -597,19 +688,10 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
     }
 
     /**
-     * The publish gate's verdict on the model as the next version; a refusal puts the served weights back, so a burst
-     * of wrong labels costs at most one publication interval of training and is not built upon. True: publish.
+     * Applies the publish gate's verdict on the model as the next version: a refusal puts the served weights back, so
+     * a burst of wrong labels costs at most one publication interval of training and is not built upon. True: publish.
      */
-    private boolean passesGate() {
-        if (gate == null) {
-            return true;
-        }
-        GateVerdict verdict;
-        try {
-            verdict = gate.judge(model, model.version() + 1, lastGood, holdout.events());
-        } catch (ModelFormatException e) {
-            throw new IllegalStateException("the learner's own served model does not decode", e);
-        }
+    private boolean accept(GateVerdict verdict) {
         output.collect(GATE, new StreamRecord<>(verdict, lastTimestamp));
         if (verdict.published()) {
             return true;
@@ -635,15 +717,44 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         }
     }
 
+    /**
+     * Publishes the model as the next version, after the publish gate (if on) has scored it on the holdout, off this
+     * thread like a step. The next step waits for the verdict: it would move the weights being scored.
+     */
     private void publish() {
         java.util.Optional<String> nonFinite = model.parameters().firstNonFinite();
         if (nonFinite.isPresent()) {
             rollBack(nonFinite.get());
             return;
         }
-        if (!passesGate()) {
+        if (gate == null) {
+            emitPublication();
             return;
         }
+        MultiExitModel candidate = model;
+        long version = model.version() + 1;
+        byte[] served = lastGood;
+        List<ImageEvent> heldOut = List.copyOf(holdout.events());
+        runner.start(() -> {
+            try {
+                return gate.judge(candidate, version, served, heldOut);
+            } catch (ModelFormatException e) {
+                throw new IllegalStateException("the learner's own served model does not decode", e);
+            }
+        }, outcome -> {
+            if (outcome.failure() != null) {
+                throw outcome.failure();
+            }
+            if (accept(outcome.value())) {
+                emitPublication();
+            }
+            if (pending.size() >= config.batching().newPerStep()) {
+                pacedStep();
+            }
+        });
+    }
+
+    private void emitPublication() {
         model.setVersion(model.version() + 1);
         snapshotBytes = null;
         byte[] payload = ModelFile.toBytes(model, false, drift.calibration());
@@ -657,6 +768,9 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
 
     @Override
     public void close() throws Exception {
+        if (runner != null) {
+            runner.close();
+        }
         if (gate != null) {
             gate.close();
         }

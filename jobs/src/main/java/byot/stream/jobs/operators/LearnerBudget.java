@@ -12,11 +12,18 @@ import java.io.Serializable;
  *                  of d it rests d·(1−share)/share, so 1 means no rest
  * @param nice      Linux nice value of the learner's thread, 0 to 19: with 19 the scheduler gives inference's
  *                  threads the cores whenever they want them and the learner what is left; 0 leaves it as is
+ * @param ownThread steps compute on a thread of the learner's own ({@link StepRunner}), so its task thread is free
+ *                  for checkpoint barriers, which inference waits for; false: on the task thread
  */
-public record LearnerBudget(int threads, double timeShare, int nice) implements Serializable {
+public record LearnerBudget(int threads, double timeShare, int nice, boolean ownThread) implements Serializable {
 
-    /** The learner as it ran before budgets: every thread, no rest, the same priority as inference. */
-    public static final LearnerBudget UNBOUNDED = new LearnerBudget(0, 1.0, 0);
+    /** The learner as it ran before budgets: every thread, no rest, the same priority as inference, its task thread. */
+    public static final LearnerBudget UNBOUNDED = new LearnerBudget(0, 1.0, 0, false);
+
+    /** Steps on the task thread. */
+    public LearnerBudget(int threads, double timeShare, int nice) {
+        this(threads, timeShare, nice, false);
+    }
 
     public LearnerBudget {
         if (threads < 0) {
@@ -31,7 +38,7 @@ public record LearnerBudget(int threads, double timeShare, int nice) implements 
     }
 
     /**
-     * Limits the calling thread, the learner's task thread, before its first step.
+     * Limits the calling thread (the learner's task thread, and its step thread) before its first step.
      *
      * @return false when the nice value was asked for but could not be set (not Linux)
      */

@@ -81,20 +81,70 @@ public final class Trainer {
     }
 
     public StepResult step(INDArray pixels, int[] labels, INDArray teacherLogits) {
+        return apply(compute(pixels, labels, teacherLogits));
+    }
+
+    /**
+     * A step's gradients, computed and not yet applied: what {@link #compute} leaves for {@link #apply}. It holds
+     * arrays the engine reuses in its next pass, so it must be applied (or dropped) before the next compute.
+     */
+    public static final class Computed {
+        private final long step;
+        private final double learningRate;
+        private final ForwardBackward.Pass pass;
+        private final double loss;
+
+        private Computed(long step, double learningRate, ForwardBackward.Pass pass, double loss) {
+            this.step = step;
+            this.learningRate = learningRate;
+            this.pass = pass;
+            this.loss = loss;
+        }
+
+        /** The model step these gradients were computed at. */
+        public long step() {
+            return step;
+        }
+    }
+
+    /**
+     * The forward and backward passes of a step, without touching the weights, the running statistics or the step
+     * count: they only read the model. A streaming learner runs this off its task thread and {@link #apply}s the
+     * result on it, so a checkpoint taken meanwhile sees the weights from before the step, whole.
+     *
+     * @throws NonFiniteLossException when the loss is not finite; nothing has changed then
+     */
+    public Computed compute(INDArray pixels, int[] labels, INDArray teacherLogits) {
+        if (teacherLogits == null && distillation.mode() == TrainingMode.KD) {
+            throw new IllegalStateException("kd mode needs teacher logits: call step(pixels, labels, teacherLogits)");
+        }
         checkBatch(pixels, labels);
         long stepIndex = model.step();
         double ramp = distillation.ramp(stepIndex);
         double lr = sgd.rateAt(stepIndex);
         ForwardBackward.Pass pass = graph.forwardBackward(pixels, oneHot(labels, model.spec().numClasses()),
                 distillation.alpha() * ramp, distillation.hintWeight() * ramp, teacherLogits);
-
         double loss = pass.outputs().get(graph.lossParts().get(0)).getDouble(0);
         if (!Double.isFinite(loss)) {
             throw new NonFiniteLossException("loss is " + loss + " at step " + stepIndex
                     + "; lower the learning rate (" + lr + ")");
         }
+        return new Computed(stepIndex, lr, pass, loss);
+    }
+
+    /**
+     * Moves the weights by {@code computed}'s gradients, folds its batch statistics into the running ones and
+     * advances the step.
+     *
+     * @throws IllegalStateException when the model has taken another step since {@code computed} was computed
+     */
+    public StepResult apply(Computed computed) {
+        if (computed.step != model.step()) {
+            throw new IllegalStateException("gradients of step " + computed.step + " cannot be applied at step " + model.step());
+        }
+        ForwardBackward.Pass pass = computed.pass;
         for (String name : graph.trainableWeights()) {
-            optimizer.apply(name, graph.weight(name), pass.gradients().get(name), lr);
+            optimizer.apply(name, graph.weight(name), pass.gradients().get(name), computed.learningRate);
         }
         updateRunningStats(pass.outputs());
         model.advanceStep();
@@ -103,7 +153,7 @@ public final class Trainer {
         for (String part : graph.lossParts()) {
             parts.put(part, pass.outputs().get(part).getDouble(0));
         }
-        return new StepResult(stepIndex, loss, parts, lr, graph.exitPredictions(pass));
+        return new StepResult(computed.step, computed.loss, parts, computed.learningRate, graph.exitPredictions(pass));
     }
 
     private void updateRunningStats(Map<String, INDArray> outputs) {

@@ -1,0 +1,89 @@
+package byot.stream.jobs.operators;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import byot.stream.connectors.format.ImageEvent;
+import byot.stream.connectors.format.ModelUpdate;
+import byot.stream.jobs.SyntheticImages;
+import byot.stream.model.io.ModelFile;
+import java.util.List;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Steps on the learner's own thread ({@link LearnerBudget#ownThread()}): the task thread hands a step's passes to it
+ * and applies the result when it comes back as mail, so a checkpoint taken in between must hold the weights from
+ * before the step and the step's events as still waiting, and a restore from it must come to the same model.
+ */
+class FineTuneStepThreadTest {
+
+    private static final LearnerBudget OWN_THREAD = new LearnerBudget(0, 1.0, 0, true);
+
+    private final List<ImageEvent> events = SyntheticImages.events(16, 10, 1.0, false, 3, "e-", 1_000L);
+
+    @Test
+    void aCheckpointTakenWhileAStepComputesHoldsTheModelBeforeItAndARestoreRedoesTheStep() throws Exception {
+        OperatorSubtaskState midStep;
+        List<ModelUpdate> original;
+        try (var harness = harness(OWN_THREAD)) {
+            harness.open();
+            feed(harness, events.subList(0, 8));   // eight labelled events: a step starts on the learner's thread
+            // Its result is applied only from the task's mailbox, which nothing has run yet: the step is in flight.
+            assertThat(harness.extractOutputValues()).as("nothing published before the step is applied").isEmpty();
+            assertThat(harness.getSideOutput(FineTuneOperator.SCORES)).as("no scores before it").isNull();
+            midStep = harness.snapshot(1, 2_000);
+            harness.endInput();   // waits for the step, applies it, publishes
+            original = harness.extractOutputValues();
+            assertThat(original).extracting(ModelUpdate::modelVersion).containsExactly(1L);
+            assertThat(harness.getSideOutput(FineTuneOperator.SCORES)).hasSize(8);
+        }
+
+        List<ModelUpdate> onTaskThread;
+        try (var harness = harness(LearnerBudget.UNBOUNDED)) {
+            harness.open();
+            feed(harness, events.subList(0, 8));
+            onTaskThread = harness.extractOutputValues();
+        }
+        assertThat(weights(original.get(0))).as("the same step as on the task thread").isEqualTo(weights(onTaskThread.get(0)));
+
+        try (var restored = harness(LearnerBudget.UNBOUNDED)) {
+            restored.initializeState(midStep);
+            restored.open();
+            restored.endInput();
+            List<ModelUpdate> resumed = restored.extractOutputValues();
+            // Announced as restored (version 0: the checkpoint holds no step), then the waiting events' step again.
+            assertThat(resumed).extracting(ModelUpdate::modelVersion).containsExactly(0L, 1L);
+            assertThat(weights(resumed.get(0))).isEqualTo(weights(new ModelUpdate(0, 0, "", FineTuneOperatorTest.INITIAL)));
+            assertThat(weights(resumed.get(1))).as("the step redone from the checkpoint").isEqualTo(weights(original.get(0)));
+            assertThat(restored.getSideOutput(FineTuneOperator.SCORES)).extracting(r -> r.getValue().id())
+                    .containsExactlyElementsOf(events.subList(0, 8).stream().map(ImageEvent::id).toList());
+        }
+    }
+
+    @Test
+    void stepsKeepComingWhileEventsArriveDuringThem() throws Exception {
+        try (var harness = harness(OWN_THREAD)) {
+            harness.open();
+            feed(harness, events);   // the second eight arrive while the first step is in flight, and wait
+            harness.endInput();
+            assertThat(harness.extractOutputValues()).extracting(ModelUpdate::modelVersion).containsExactly(1L, 2L);
+            assertThat(harness.getSideOutput(FineTuneOperator.SCORES)).hasSize(16);
+        }
+    }
+
+    private static String weights(ModelUpdate update) throws Exception {
+        return ModelFile.weightsChecksum(ModelFile.fromBytes(update.payload()));
+    }
+
+    private static OneInputStreamOperatorTestHarness<ImageEvent, ModelUpdate> harness(LearnerBudget budget) throws Exception {
+        return new OneInputStreamOperatorTestHarness<>(new FineTuneOperator(FineTuneOperatorTest.CONFIG, budget,
+                FineTuneOperatorTest.INITIAL));
+    }
+
+    private static void feed(OneInputStreamOperatorTestHarness<ImageEvent, ModelUpdate> h, List<ImageEvent> batch) throws Exception {
+        for (ImageEvent e : batch) {
+            h.processElement(e, e.eventTimeMillis());
+        }
+    }
+}

@@ -5,8 +5,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,8 +60,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     public static EmbeddedKafkaBroker start(BrokerConfig config) throws IOException {
         Path dir = Files.createTempDirectory("byot-kafka-");
         try {
-            int port = config.port() == 0 ? freePort() : config.port();
-            int controllerPort = freePort();
+            int port = config.port() == 0 ? LoopbackPorts.free(LOOPBACK) : config.port();
+            int controllerPort = LoopbackPorts.free(LOOPBACK);
             Map<String, String> props = serverProperties(config, dir, port, controllerPort);
             Path propsFile = dir.resolve("server.properties");
             writeProperties(props, propsFile);
@@ -132,16 +130,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         } catch (Exception e) {
             close();
             throw new IllegalStateException("embedded Kafka on " + bootstrapServers() + " did not answer within 30 s", e);
-        }
-    }
-
-    /**
-     * A port that was free a moment ago. Another process can take it before the broker binds; that shows as a
-     * start failure naming the port, which is acceptable for tests and a local demo.
-     */
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(LOOPBACK))) {
-            return socket.getLocalPort();
         }
     }
 

@@ -1,5 +1,7 @@
 package byot.stream.tools.cluster;
 
+import byot.stream.broker.LoopbackPorts;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -59,11 +61,11 @@ public final class LocalCluster implements AutoCloseable {
             throw new IllegalStateException("a cluster is already running in " + spec.dir() + " (byot cluster stop --dir "
                     + spec.dir() + ")");
         }
-        int restPort = spec.restPort() == 0 ? freePort() : requireFree(spec.restPort(), "REST");
+        int restPort = spec.restPort() == 0 ? LoopbackPorts.free(FlinkConfigFile.LOOPBACK) : requireFree(spec.restPort(), "REST");
         if (spec.kafka() && spec.kafkaPort() != 0) {
             requireFree(spec.kafkaPort(), "Kafka");
         }
-        int rpcPort = freePort();
+        int rpcPort = LoopbackPorts.free(FlinkConfigFile.LOOPBACK);
         Files.createDirectories(spec.dir().resolve("log"));
         Path confDir = FlinkConfigFile.write(spec.dir().resolve("conf"), FlinkConfigFile.settings(spec, restPort, rpcPort));
         FlinkJvmArgs jm = FlinkJvmArgs.jobManager(confDir);
@@ -314,24 +316,6 @@ public final class LocalCluster implements AutoCloseable {
             throw new IllegalStateException(p.name() + " (pid " + p.pid() + ") exited; see " + p.log() + " and " + p.out()
                     + " (last line: " + JvmLauncher.tail(p.out(), 1).strip() + ")");
         }
-    }
-
-    /**
-     * A port that is free now, below Linux's ephemeral range (32768-60999). The port is only reserved once the process
-     * binds it; a port picked from the ephemeral range could meanwhile become the local end of some outgoing
-     * connection (the broker's, a test's client's), and the JobManager then failed to bind it (seen once in CI).
-     */
-    private static int freePort() throws IOException {
-        java.util.SplittableRandom random = new java.util.SplittableRandom();
-        for (int attempt = 0; attempt < 200; attempt++) {
-            int port = random.nextInt(20_000, 32_000);
-            try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getByName(FlinkConfigFile.LOOPBACK))) {
-                return s.getLocalPort();
-            } catch (IOException taken) {
-                // try another
-            }
-        }
-        throw new IOException("no free port between 20000 and 32000 on " + FlinkConfigFile.LOOPBACK);
     }
 
     private static int requireFree(int port, String what) {

@@ -360,9 +360,7 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         lastTimestamp = element.hasTimestamp() ? element.getTimestamp() : event.eventTimeMillis();
         pending.add(event);
         pendingTimestamps.add(lastTimestamp);
-        if (pending.size() >= config.batching().newPerStep()) {
-            pacedStep();
-        }
+        stepIfBatchWaiting();
     }
 
     /**
@@ -391,9 +389,7 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
             pacedStepTimerSet = true;
             clock.registerTimer(pacer.restUntil(), time -> {
                 pacedStepTimerSet = false;
-                if (pending.size() >= config.batching().newPerStep()) {
-                    pacedStep();
-                }
+                stepIfBatchWaiting();
             });
         }
     }
@@ -531,14 +527,8 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
             chainDone(false);
             return;
         }
-        if (outcome.failure() != null) {
-            throw outcome.failure();
-        }
-        StepResult result = trainer.apply(outcome.value());
-        snapshotBytes = null;
-        snapshotWeights = null;
+        StepResult result = apply(outcome.get());
         lastLoss = result.loss();
-        steps.inc();
         stepsTaken.add(1L);
         boolean alarmed = false;
         for (int i = 0; i < step.events().size(); i++) {
@@ -588,15 +578,18 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
                 chainDone(alarmed);
                 return;
             }
-            if (outcome.failure() != null) {
-                throw outcome.failure();
-            }
-            trainer.apply(outcome.value());
-            snapshotBytes = null;
-            snapshotWeights = null;
-            steps.inc();
+            apply(outcome.get());
             extraStep(index + 1, count, alarmed);
         });
+    }
+
+    /** Moves the weights by a computed step: the cached checkpoint bytes and digest are stale from now. */
+    private StepResult apply(Trainer.Computed computed) {
+        StepResult result = trainer.apply(computed);
+        snapshotBytes = null;
+        snapshotWeights = null;
+        steps.inc();
+        return result;
     }
 
     /** After a step and its extra steps: the pacer's rest, a publication when one is due, and the next step. */
@@ -619,6 +612,11 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
                 }
             });
         }
+        stepIfBatchWaiting();
+    }
+
+    /** A (paced) step when enough new labelled events wait for one. */
+    private void stepIfBatchWaiting() {
         if (pending.size() >= config.batching().newPerStep()) {
             pacedStep();
         }
@@ -742,15 +740,10 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
                 throw new IllegalStateException("the learner's own served model does not decode", e);
             }
         }, outcome -> {
-            if (outcome.failure() != null) {
-                throw outcome.failure();
-            }
-            if (accept(outcome.value())) {
+            if (accept(outcome.get())) {
                 emitPublication();
             }
-            if (pending.size() >= config.batching().newPerStep()) {
-                pacedStep();
-            }
+            stepIfBatchWaiting();
         });
     }
 

@@ -4,9 +4,10 @@ import byot.stream.connectors.format.ModelUpdate;
 import byot.stream.model.MultiExitModel;
 import byot.stream.model.exit.EarlyExitClassifier;
 import byot.stream.model.io.ModelFile;
-import byot.stream.model.io.RequiredTensors;
 import byot.stream.model.io.ModelFormatException;
+import byot.stream.model.io.RequiredTensors;
 import byot.stream.model.spec.ModelSpec;
+import java.util.Optional;
 
 /**
  * The model an inference instance serves, and the rules for replacing it: an update must decode, have the
@@ -49,39 +50,39 @@ final class ModelSlot {
     }
 
     /** Installs {@code update}, or explains why not. */
-    java.util.Optional<String> offer(ModelUpdate update) {
+    Optional<String> offer(ModelUpdate update) {
         if (update.payload().length > maxPayloadBytes) {
-            return java.util.Optional.of("payload of " + update.payload().length + " bytes exceeds the cap of " + maxPayloadBytes);
+            return Optional.of("payload of " + update.payload().length + " bytes exceeds the cap of " + maxPayloadBytes);
         }
         if (update.modelVersion() == classifier.version() && sameWeights(update.payload())) {
-            return java.util.Optional.empty();   // the learner re-announcing what it resumed with after a restore
+            return Optional.empty();   // the learner re-announcing what it resumed with after a restore
         }
         if (update.modelVersion() <= classifier.version()) {
-            return java.util.Optional.of("version " + update.modelVersion() + " is not newer than " + classifier.version());
+            return Optional.of("version " + update.modelVersion() + " is not newer than " + classifier.version());
         }
         MultiExitModel model;
         try {
             model = ModelFile.fromBytes(update.payload(), requiredTensors);
         } catch (ModelFormatException e) {
-            return java.util.Optional.of("corrupt model payload: " + e.getMessage());
+            return Optional.of("corrupt model payload: " + e.getMessage());
         }
         try {
             if (!model.spec().equals(expected)) {
-                return java.util.Optional.of("model " + model.spec().summary() + " does not match served " + expected.summary());
+                return Optional.of("model " + model.spec().summary() + " does not match served " + expected.summary());
             }
             if (model.version() != update.modelVersion()) {
-                return java.util.Optional.of("header version " + update.modelVersion() + " differs from payload version " + model.version());
+                return Optional.of("header version " + update.modelVersion() + " differs from payload version " + model.version());
             }
-            java.util.Optional<String> nonFinite = model.parameters().firstNonFinite();
+            Optional<String> nonFinite = model.parameters().firstNonFinite();
             if (nonFinite.isPresent()) {
-                return java.util.Optional.of("tensor " + nonFinite.get() + " holds NaN or infinite values");
+                return Optional.of("tensor " + nonFinite.get() + " holds NaN or infinite values");
             }
             EarlyExitClassifier replaced = classifier;
             classifier = model.snapshot();
             payload = update.payload();
             // Native memory of the old snapshot is freed now, not when a collection of the old generation gets to it.
             replaced.close();
-            return java.util.Optional.empty();
+            return Optional.empty();
         } finally {
             model.release();
         }

@@ -25,7 +25,15 @@ import org.apache.flink.api.common.operators.MailboxExecutor;
 abstract class StepRunner implements AutoCloseable {
 
     /** A result, or why there is none, and how long the work took. */
-    record Outcome<T>(T value, RuntimeException failure, long nanos) {}
+    record Outcome<T>(T value, RuntimeException failure, long nanos) {
+        /** The result; the work's failure is thrown on the calling (task) thread, where it fails the task. */
+        T get() {
+            if (failure != null) {
+                throw failure;
+            }
+            return value;
+        }
+    }
 
     private boolean busy;
 

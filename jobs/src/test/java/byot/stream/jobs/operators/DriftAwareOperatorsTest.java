@@ -53,14 +53,14 @@ class DriftAwareOperatorsTest {
         try (var h = new OneInputStreamOperatorTestHarness<ImageEvent, ModelUpdate>(
                 new FineTuneOperator(often, FineTuneOperatorTest.INITIAL, DRIFT, SERVED))) {
             h.open();
-            feed(h, events.subList(0, before));
+            FineTuneOperatorTest.feed(h, events.subList(0, before));
             assertThat(alarms(h)).as("alarms before the shift").isEmpty();
             int publishedBefore = h.extractOutputValues().size();
             // The learner did learn the first domain, else a shift of the labels would change nothing.
             assertThat(deepestRightBefore(h, before)).as("deepest exit right on the last 160 events before the shift")
                     .isGreaterThan(120);
 
-            feed(h, events.subList(before, events.size()));
+            FineTuneOperatorTest.feed(h, events.subList(before, events.size()));
             List<DriftAlarm> alarms = alarms(h);
             assertThat(alarms).as("alarms after the shift").isNotEmpty();
             DriftAlarm first = alarms.get(0);
@@ -94,7 +94,7 @@ class DriftAwareOperatorsTest {
         try (var h = new OneInputStreamOperatorTestHarness<ImageEvent, ModelUpdate>(
                 new FineTuneOperator(never, FineTuneOperatorTest.INITIAL, DRIFT, SERVED))) {
             h.open();
-            feed(h, events);
+            FineTuneOperatorTest.feed(h, events);
             assertThat(deepestRightBefore(h, before)).as("the training pass had learned the first domain").isGreaterThan(120);
             assertThat(alarms(h)).isEmpty();
         }
@@ -115,7 +115,7 @@ class DriftAwareOperatorsTest {
         try (var h = new OneInputStreamOperatorTestHarness<ImageEvent, ModelUpdate>(
                 new FineTuneOperator(FineTuning.byot(256, 1000, 3600, 7), FineTuneOperatorTest.INITIAL, off, SERVED))) {
             h.open();
-            feed(h, events);
+            FineTuneOperatorTest.feed(h, events);
             h.endInput();
             assertThat(alarms(h)).isEmpty();
             assertThat(ModelFile.calibration(h.extractOutputValues().get(0).payload())).isEmpty();
@@ -128,7 +128,7 @@ class DriftAwareOperatorsTest {
         try (var h = new OneInputStreamOperatorTestHarness<ImageEvent, ModelUpdate>(
                 new FineTuneOperator(FineTuning.byot(256, 5, 3600, 7), FineTuneOperatorTest.INITIAL, DRIFT, SERVED))) {
             h.open();
-            feed(h, events);
+            FineTuneOperatorTest.feed(h, events);
             List<ModelUpdate> updates = h.extractOutputValues();
             assertThat(updates).hasSize(6);   // 30 steps of 8 events, one version every 5
             // Until 80 labelled events were scored by a published version there is nothing to calibrate on.
@@ -192,11 +192,5 @@ class DriftAwareOperatorsTest {
     private static List<DriftAlarm> alarms(OneInputStreamOperatorTestHarness<ImageEvent, ModelUpdate> h) {
         var out = h.getSideOutput(FineTuneOperator.DRIFT_ALARMS);
         return out == null ? List.of() : out.stream().map(StreamRecord::getValue).toList();
-    }
-
-    private static void feed(OneInputStreamOperatorTestHarness<ImageEvent, ModelUpdate> h, List<ImageEvent> batch) throws Exception {
-        for (ImageEvent e : batch) {
-            h.processElement(e, e.eventTimeMillis());
-        }
     }
 }

@@ -186,10 +186,16 @@ class FineTuneOperatorTest {
     }
 
     private static OneInputStreamOperatorTestHarness<ImageEvent, ModelUpdate> harness() throws Exception {
-        return new OneInputStreamOperatorTestHarness<>(new FineTuneOperator(CONFIG, INITIAL));
+        return harness(LearnerBudget.UNBOUNDED);
     }
 
-    private static void feed(OneInputStreamOperatorTestHarness<ImageEvent, ModelUpdate> h, List<ImageEvent> batch) throws Exception {
+    /** A learner on {@link #CONFIG} and {@link #INITIAL} with {@code budget}. */
+    static OneInputStreamOperatorTestHarness<ImageEvent, ModelUpdate> harness(LearnerBudget budget) throws Exception {
+        return new OneInputStreamOperatorTestHarness<>(new FineTuneOperator(CONFIG, budget, INITIAL));
+    }
+
+    /** Each event with its event time as the record's timestamp, as the source stamps them. */
+    static void feed(OneInputStreamOperatorTestHarness<ImageEvent, ModelUpdate> h, List<ImageEvent> batch) throws Exception {
         for (ImageEvent e : batch) {
             h.processElement(e, e.eventTimeMillis());
         }

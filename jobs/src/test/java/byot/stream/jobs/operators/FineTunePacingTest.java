@@ -3,10 +3,8 @@ package byot.stream.jobs.operators;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import byot.stream.connectors.format.ImageEvent;
-import byot.stream.connectors.format.ModelUpdate;
 import byot.stream.jobs.SyntheticImages;
 import java.util.List;
-import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
 /** The learner's time share: steps of 8 new events in batches of 16 ({@code FineTuneOperatorTest.CONFIG}). */
@@ -16,9 +14,9 @@ class FineTunePacingTest {
 
     @Test
     void withoutABudgetEveryEightLabelledEventsMakeAStep() throws Exception {
-        try (var harness = harness(LearnerBudget.UNBOUNDED)) {
+        try (var harness = FineTuneOperatorTest.harness(LearnerBudget.UNBOUNDED)) {
             harness.open();
-            feed(harness, events);
+            FineTuneOperatorTest.feed(harness, events);
             assertThat(harness.getSideOutput(FineTuneOperator.SCORES)).hasSize(40);
         }
     }
@@ -30,9 +28,9 @@ class FineTunePacingTest {
      */
     @Test
     void aLearnerOverItsShareRestsAndKeepsOnlyOneBatchWaiting() throws Exception {
-        try (var harness = harness(new LearnerBudget(1, 0.001, 0))) {
+        try (var harness = FineTuneOperatorTest.harness(new LearnerBudget(1, 0.001, 0))) {
             harness.open();
-            feed(harness, events);
+            FineTuneOperatorTest.feed(harness, events);
             assertThat(harness.getSideOutput(FineTuneOperator.SCORES)).hasSize(8);
 
             harness.setProcessingTime(Long.MAX_VALUE / 2); // the rest is over: the waiting batch of 16 steps
@@ -41,17 +39,6 @@ class FineTunePacingTest {
             // The 16 newest events made the second step; the 16 before them were only added to the replay.
             assertThat(scores.stream().skip(8).map(r -> r.getValue().id()))
                     .containsExactlyElementsOf(events.subList(24, 40).stream().map(ImageEvent::id).toList());
-        }
-    }
-
-    private static OneInputStreamOperatorTestHarness<ImageEvent, ModelUpdate> harness(LearnerBudget budget) throws Exception {
-        return new OneInputStreamOperatorTestHarness<>(new FineTuneOperator(FineTuneOperatorTest.CONFIG, budget,
-                FineTuneOperatorTest.INITIAL));
-    }
-
-    private static void feed(OneInputStreamOperatorTestHarness<ImageEvent, ModelUpdate> h, List<ImageEvent> batch) throws Exception {
-        for (ImageEvent e : batch) {
-            h.processElement(e, e.eventTimeMillis());
         }
     }
 }

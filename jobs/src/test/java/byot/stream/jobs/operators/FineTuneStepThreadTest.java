@@ -8,7 +8,6 @@ import byot.stream.jobs.SyntheticImages;
 import byot.stream.model.io.ModelFile;
 import java.util.List;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,9 +25,9 @@ class FineTuneStepThreadTest {
     void aCheckpointTakenWhileAStepComputesHoldsTheModelBeforeItAndARestoreRedoesTheStep() throws Exception {
         OperatorSubtaskState midStep;
         List<ModelUpdate> original;
-        try (var harness = harness(OWN_THREAD)) {
+        try (var harness = FineTuneOperatorTest.harness(OWN_THREAD)) {
             harness.open();
-            feed(harness, events.subList(0, 8));   // eight labelled events: a step starts on the learner's thread
+            FineTuneOperatorTest.feed(harness, events.subList(0, 8));   // eight labelled events: a step starts on the learner's thread
             // Its result is applied only from the task's mailbox, which nothing has run yet: the step is in flight.
             assertThat(harness.extractOutputValues()).as("nothing published before the step is applied").isEmpty();
             assertThat(harness.getSideOutput(FineTuneOperator.SCORES)).as("no scores before it").isNull();
@@ -40,14 +39,14 @@ class FineTuneStepThreadTest {
         }
 
         List<ModelUpdate> onTaskThread;
-        try (var harness = harness(LearnerBudget.UNBOUNDED)) {
+        try (var harness = FineTuneOperatorTest.harness(LearnerBudget.UNBOUNDED)) {
             harness.open();
-            feed(harness, events.subList(0, 8));
+            FineTuneOperatorTest.feed(harness, events.subList(0, 8));
             onTaskThread = harness.extractOutputValues();
         }
         assertThat(weights(original.get(0))).as("the same step as on the task thread").isEqualTo(weights(onTaskThread.get(0)));
 
-        try (var restored = harness(LearnerBudget.UNBOUNDED)) {
+        try (var restored = FineTuneOperatorTest.harness(LearnerBudget.UNBOUNDED)) {
             restored.initializeState(midStep);
             restored.open();
             restored.endInput();
@@ -63,9 +62,9 @@ class FineTuneStepThreadTest {
 
     @Test
     void stepsKeepComingWhileEventsArriveDuringThem() throws Exception {
-        try (var harness = harness(OWN_THREAD)) {
+        try (var harness = FineTuneOperatorTest.harness(OWN_THREAD)) {
             harness.open();
-            feed(harness, events);   // the second eight arrive while the first step is in flight, and wait
+            FineTuneOperatorTest.feed(harness, events);   // the second eight arrive while the first step is in flight, and wait
             harness.endInput();
             assertThat(harness.extractOutputValues()).extracting(ModelUpdate::modelVersion).containsExactly(1L, 2L);
             assertThat(harness.getSideOutput(FineTuneOperator.SCORES)).hasSize(16);
@@ -74,16 +73,5 @@ class FineTuneStepThreadTest {
 
     private static String weights(ModelUpdate update) throws Exception {
         return ModelFile.weightsChecksum(ModelFile.fromBytes(update.payload()));
-    }
-
-    private static OneInputStreamOperatorTestHarness<ImageEvent, ModelUpdate> harness(LearnerBudget budget) throws Exception {
-        return new OneInputStreamOperatorTestHarness<>(new FineTuneOperator(FineTuneOperatorTest.CONFIG, budget,
-                FineTuneOperatorTest.INITIAL));
-    }
-
-    private static void feed(OneInputStreamOperatorTestHarness<ImageEvent, ModelUpdate> h, List<ImageEvent> batch) throws Exception {
-        for (ImageEvent e : batch) {
-            h.processElement(e, e.eventTimeMillis());
-        }
     }
 }

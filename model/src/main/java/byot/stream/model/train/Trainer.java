@@ -100,11 +100,6 @@ public final class Trainer {
             this.pass = pass;
             this.loss = loss;
         }
-
-        /** The model step these gradients were computed at. */
-        public long step() {
-            return step;
-        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package byot.stream.tools.bench;
 
+import byot.stream.jobs.adapt.AdaptOptions;
 import byot.stream.jobs.config.ModelOptions;
 import byot.stream.jobs.config.Options;
 import byot.stream.jobs.config.Parsed;
@@ -23,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.apache.commons.math3.stat.regression.SimpleRegression;
 import org.apache.flink.configuration.Configuration;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -58,7 +60,7 @@ public final class BenchMemoryCommand implements Command {
 
     @Override
     public String summary() {
-        return "Resident, JavaCPP and heap memory over a long run of training steps, with their growth per 1,000 steps";
+        return "Off-heap, resident and heap memory over a long run of training steps, with their growth per 1,000 steps";
     }
 
     @Override
@@ -69,6 +71,8 @@ public final class BenchMemoryCommand implements Command {
                 .add("mode", "byot", "Training mode")
                 .add("unlabelled-share", "0.2", "Share of each batch's rows without a label (taught by the unlabelled"
                         + " self-distillation term, as in the fine-tuner; 0: all labelled)")
+                .add(AdaptOptions.UNLABELLED_WEIGHT)
+                .add(AdaptOptions.UNLABELLED_MIN_CONFIDENCE)
                 .add("sample-every", "100", "Steps between memory samples")
                 .add("warmup-steps", "200", "Steps before the first sample counted in the growth figures");
     }
@@ -83,13 +87,14 @@ public final class BenchMemoryCommand implements Command {
         int warmup = args.getInt("warmup-steps");
         double unlabelledShare = args.getDouble("unlabelled-share");
         List<Integer> batches = BenchModelCommand.ints(args.get("batches"));
-        if (steps < 1 || every < 1 || warmup < 0 || warmup >= steps || batches.isEmpty() || batches.contains(0)
+        if (steps < 1 || every < 1 || warmup < 0 || warmup >= steps || batches.isEmpty() || batches.stream().anyMatch(b -> b < 1)
                 || !(unlabelledShare >= 0 && unlabelledShare < 1)) {
             throw new UsageException("need --steps >= 1, --sample-every >= 1, 0 <= --warmup-steps < --steps, batch sizes"
                     + " >= 1 and --unlabelled-share in [0, 1)");
         }
         TrainingMode mode = TrainingMode.fromId(args.get("mode"));
-        UnlabelledDistillation unlabelled = unlabelledShare > 0 ? new UnlabelledDistillation(0.5, 0.8) : UnlabelledDistillation.OFF;
+        UnlabelledDistillation unlabelled = unlabelledShare > 0 ? new UnlabelledDistillation(AdaptOptions.UNLABELLED_WEIGHT.get(model),
+                AdaptOptions.UNLABELLED_MIN_CONFIDENCE.get(model)) : UnlabelledDistillation.OFF;
         Trainer trainer = new Trainer(MultiExitModel.create(spec, seed), DistillationConfig.defaults(mode), unlabelled,
                 new SgdConfig(0.01, 0.9, 5e-4, LrSchedule.CONSTANT, 0));
         List<Batch> inputs = new ArrayList<>();
@@ -161,21 +166,14 @@ public final class BenchMemoryCommand implements Command {
 
     /** Least-squares slope of {@code key} against the step, per 1,000 steps; 0 with fewer than two samples. */
     static double slopePer1000(List<Map<String, Object>> samples, String key) {
-        int n = samples.size();
-        if (n < 2) {
+        if (samples.size() < 2) {
             return 0;
         }
-        double sx = 0, sy = 0, sxx = 0, sxy = 0;
+        SimpleRegression regression = new SimpleRegression();
         for (Map<String, Object> s : samples) {
-            double x = ((Number) s.get("step")).doubleValue();
-            double y = ((Number) s.get(key)).doubleValue();
-            sx += x;
-            sy += y;
-            sxx += x * x;
-            sxy += x * y;
+            regression.addData(((Number) s.get("step")).doubleValue(), ((Number) s.get(key)).doubleValue());
         }
-        double denominator = n * sxx - sx * sx;
-        return denominator == 0 ? 0 : 1000 * (n * sxy - sx * sy) / denominator;
+        return 1000 * regression.getSlope();
     }
 
     private static List<Double> range(List<Map<String, Object>> samples, String key) {

@@ -1,7 +1,6 @@
 package byot.stream.tools.cluster;
 
 import byot.stream.broker.LoopbackPorts;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.net.InetAddress;

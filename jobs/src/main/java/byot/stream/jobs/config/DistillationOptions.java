@@ -19,20 +19,28 @@ public final class DistillationOptions {
             "Weight of the L2 feature hint for shallow exits").require(v -> v >= 0, "at least 0");
     public static final JobOption<Double> TEMPERATURE = JobOption.number("temperature", DEFAULTS.temperature(),
             "Softmax temperature of the KL term").require(v -> v > 0, "above 0");
+    public static final JobOption<String> TEACHER = JobOption.choice("distill-teacher", DEFAULTS.teacher().id(),
+            "Teacher of the KL term in byot mode: deepest (the paper's: the deepest exit teaches the shallow ones) or"
+                    + " ensemble (the mean of every exit's softened output teaches every exit; eager engine only)",
+            "deepest", "ensemble");
+    /** Offline training only: the fine-tuner starts from a trained model, whose teacher is no longer noise. */
+    public static final JobOption<Integer> WARMUP_STEPS = JobOption.integer("warmup-steps", 0,
+            "Ramp alpha and lambda from 0 over this many steps").require(v -> v >= 0, "at least 0");
 
     private DistillationOptions() {}
 
     public static Options declare(Options options) {
-        return options.addAll(List.of(ALPHA, LAMBDA, TEMPERATURE));
+        return options.addAll(List.of(ALPHA, LAMBDA, TEMPERATURE, TEACHER));
     }
 
     /** The loss of {@code mode} with the configured weights; {@code warmupSteps} ramps alpha and lambda from 0. */
     public static DistillationConfig config(ReadableConfig config, TrainingMode mode, int warmupSteps) {
-        return new DistillationConfig(mode, ALPHA.get(config), LAMBDA.get(config), TEMPERATURE.get(config), warmupSteps);
+        return new DistillationConfig(mode, ALPHA.get(config), LAMBDA.get(config), TEMPERATURE.get(config), warmupSteps,
+                DistillationConfig.Teacher.fromId(TEACHER.get(config)));
     }
 
-    /** As above, from a command's parsed flags. */
-    public static DistillationConfig config(Parsed args, TrainingMode mode, int warmupSteps) {
-        return config(args.configuration(), mode, warmupSteps);
+    /** As above, from the parsed flags of an offline command that declared {@link #WARMUP_STEPS} too. */
+    public static DistillationConfig config(Parsed args, TrainingMode mode) {
+        return config(args.configuration(), mode, WARMUP_STEPS.get(args.configuration()));
     }
 }

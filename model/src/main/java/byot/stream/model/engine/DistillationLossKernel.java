@@ -46,7 +46,7 @@ final class DistillationLossKernel {
             parts.add(Names.crossEntropy(e));
             if (distilled(e)) {
                 parts.add(Names.kl(e));
-                if (cfg.mode() == TrainingMode.BYOT) {
+                if (hinted(e)) {
                     parts.add(Names.hint(e));
                 }
             }
@@ -66,7 +66,12 @@ final class DistillationLossKernel {
     }
 
     private boolean distilled(int exit) {
-        return (cfg.mode() == TrainingMode.BYOT && exit != exits - 1) || cfg.mode() == TrainingMode.KD;
+        return cfg.distils(exit, exits);
+    }
+
+    /** The hint's teacher is the deepest exit's features, so the deepest has no hint of its own. */
+    private boolean hinted(int exit) {
+        return cfg.mode() == TrainingMode.BYOT && exit != exits - 1;
     }
 
     private boolean unlabelledDistilled(int exit) {
@@ -109,11 +114,16 @@ final class DistillationLossKernel {
         boolean[] teaching = unlabelled == null ? null : unlabelled.teaching(deepest, labelled);
         if (cfg.mode() == TrainingMode.BYOT || cfg.mode() == TrainingMode.KD || unlabelled != null) {
             // The unlabelled term's teacher is always the deepest exit; kd's labelled teacher is the given one.
-            float[] teacher = cfg.mode() == TrainingMode.KD ? teacherLogits : deepest;
-            logSoftTeacher = logSoftmax(teacher, n, 1.0 / t);
-            softTeacher = exp(logSoftTeacher);
+            if (ensembleTeacher()) {
+                softTeacher = ensemble(ws, logits, n, t);
+                logSoftTeacher = log(softTeacher);
+            } else {
+                float[] teacher = cfg.mode() == TrainingMode.KD ? teacherLogits : deepest;
+                logSoftTeacher = logSoftmax(teacher, n, 1.0 / t);
+                softTeacher = exp(logSoftTeacher);
+            }
         }
-        double[] logSoftDeepest = cfg.mode() == TrainingMode.KD && unlabelled != null
+        double[] logSoftDeepest = (cfg.mode() == TrainingMode.KD || ensembleTeacher()) && unlabelled != null
                 ? logSoftmax(deepest, n, 1.0 / t) : logSoftTeacher;
         double[] softDeepest = logSoftDeepest == logSoftTeacher ? softTeacher : logSoftDeepest == null ? null : exp(logSoftDeepest);
         float[] z = new float[n * classes];
@@ -157,7 +167,7 @@ final class DistillationLossKernel {
                 kl *= perLabelled;
                 values[part++] = kl;
                 term += klWeight * kl;
-                if (cfg.mode() == TrainingMode.BYOT) {
+                if (hinted(e)) {
                     double hint = hint(ws, features[e], features[exits - 1], hintWeight, labelled, nl);
                     values[part++] = hint;
                     term += hintWeight * hint;
@@ -199,6 +209,32 @@ final class DistillationLossKernel {
         diff.muli(2 * hintWeight / count);
         ws.addGrad(student, diff);
         return norm * norm / count;
+    }
+
+    private boolean ensembleTeacher() {
+        return cfg.mode() == TrainingMode.BYOT && cfg.teacher() == DistillationConfig.Teacher.ENSEMBLE;
+    }
+
+    /** The mean over every exit of softmax(z / T): the ensemble teacher's distribution, a constant here. */
+    private double[] ensemble(Workspace ws, int[] logits, int n, double t) {
+        double[] mean = new double[n * classes];
+        float[] z = new float[n * classes];
+        for (int e = 0; e < exits; e++) {
+            Vectors.read(ws.value(logits[e]), z);
+            double[] p = exp(logSoftmax(z, n, 1.0 / t));
+            for (int i = 0; i < p.length; i++) {
+                mean[i] += p[i] / exits;
+            }
+        }
+        return mean;
+    }
+
+    private static double[] log(double[] x) {
+        double[] out = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = Math.log(x[i]);
+        }
+        return out;
     }
 
     /** Row-wise log-softmax of {@code scale * z} for an [n, classes] matrix. */

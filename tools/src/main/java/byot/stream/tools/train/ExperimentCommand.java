@@ -1,6 +1,7 @@
 package byot.stream.tools.train;
 
 import byot.stream.tools.cli.Command;
+import byot.stream.jobs.config.DistillationOptions;
 import byot.stream.jobs.config.Options;
 import byot.stream.jobs.config.Parsed;
 import byot.stream.tools.cli.StatusLine;
@@ -19,7 +20,10 @@ import java.util.Map;
 /**
  * {@code byot experiment}: the grid of backbones × modes × seeds. Each finished cell is kept as its own JSON
  * file, so an interrupted grid resumes where it stopped (a cell is done when a file with the same backbone,
- * width, mode, seed, epochs and limit exists); after every cell the results table is rewritten.
+ * width, mode, seed, epochs and limit exists, and for {@code byot} and {@code kd} cells the same {@link Recipe});
+ * after every cell the results table is rewritten. A {@code kd} cell's teacher is the {@code baseline} cell of
+ * the same backbone, width, seed, epochs and limit, so {@code --modes baseline,kd} compares classic distillation's
+ * whole cost (teacher and student) with one BYOT run.
  */
 public final class ExperimentCommand implements Command {
 
@@ -47,7 +51,7 @@ public final class ExperimentCommand implements Command {
 
     @Override
     public Options options() {
-        return new Options()
+        return DistillationOptions.declare(new Options()).addAll(List.of(DistillationOptions.WARMUP_STEPS))
                 .add("archs", "resnet18", "Comma-separated backbones, each optionally with its own width: resnet18:0.25,wrn20-8:0.0625")
                 .add("modes", "baseline,deepsup,byot", "Comma-separated training modes")
                 .add("seeds", "0,1", "Comma-separated seeds")
@@ -59,14 +63,28 @@ public final class ExperimentCommand implements Command {
                 .add("limit", null, "Train on only the first N images (smoke runs)");
     }
 
-    /** One cell of the grid. */
-    record Cell(String arch, String width, String mode, String seed) {}
+    /** One cell of the grid; {@code recipe} is {@link Recipe#DEFAULT} for modes it does not change. */
+    record Cell(String arch, String width, String mode, String seed, Recipe recipe) {
+        Cell {
+            recipe = Recipe.matters(TrainingMode.fromId(mode)) ? recipe : Recipe.DEFAULT;
+        }
+
+        String name(int epochs, Long limit) {
+            return arch + "-x" + width + "-" + mode + recipe.fileSuffix() + "-s" + seed + "-e" + epochs
+                    + (limit != null ? "-n" + limit : "");
+        }
+
+        Cell withMode(TrainingMode other) {
+            return new Cell(arch, width, other.id(), seed, recipe);
+        }
+    }
 
     @Override
     public int run(Parsed args) throws Exception {
         Path cells = Path.of(args.get("cells"));
         Files.createDirectories(cells);
         ObjectMapper json = new ObjectMapper();
+        Recipe recipe = Recipe.of(DistillationOptions.config(args, TrainingMode.BYOT));
         List<Cell> grid = new ArrayList<>();
         for (String entry : args.get("archs").split(",")) {
             String[] parts = entry.trim().split(":");
@@ -78,7 +96,7 @@ public final class ExperimentCommand implements Command {
             }
             for (String seed : args.get("seeds").split(",")) {
                 for (String mode : args.get("modes").split(",")) {
-                    grid.add(new Cell(arch, width, TrainingMode.fromId(mode).id(), seed.trim()));
+                    grid.add(new Cell(arch, width, TrainingMode.fromId(mode).id(), seed.trim(), recipe));
                 }
             }
         }
@@ -86,14 +104,13 @@ public final class ExperimentCommand implements Command {
         Long limit = args.has("limit") ? args.getLong("limit") : null;
         String command = "./byot experiment --archs " + args.get("archs") + " --modes " + args.get("modes") + " --seeds "
                 + args.get("seeds") + " --epochs " + epochs + " --width-mult " + args.get("width-mult")
-                + (limit != null ? " --limit " + limit : "");
+                + (limit != null ? " --limit " + limit : "") + recipeFlags(args);
         List<Map<String, Object>> finished = readCells(cells, json);
         int done = 0;
         long started = System.nanoTime();
         int ran = 0;
         for (Cell cell : grid) {
-            String name = cell.arch() + "-x" + cell.width() + "-" + cell.mode() + "-s" + cell.seed() + "-e" + epochs
-                    + (limit != null ? "-n" + limit : "");
+            String name = cell.name(epochs, limit);
             done++;
             if (finished.stream().anyMatch(f -> sameSetting(f, cell, epochs, limit))) {
                 err.println("[" + done + "/" + grid.size() + "] " + name + ": already done, skipped");
@@ -105,12 +122,25 @@ public final class ExperimentCommand implements Command {
             List<String> trainArgs = new ArrayList<>(List.of("--arch", cell.arch(), "--mode", cell.mode(), "--seed", cell.seed(),
                     "--epochs", String.valueOf(epochs), "--width-mult", cell.width(), "--out", cells.resolve(name + ".byot").toString()));
             args.optional("data").ifPresent(d -> trainArgs.addAll(List.of("--data", d)));
+            trainArgs.addAll(recipeArgs(cell.recipe()));
+            Map<String, Object> teacher = null;
+            if (cell.mode().equals(TrainingMode.KD.id())) {
+                Cell baseline = cell.withMode(TrainingMode.BASELINE);
+                teacher = finished.stream().filter(f -> sameSetting(f, baseline, epochs, limit)).findFirst()
+                        .orElseThrow(() -> new UsageException("a kd cell's teacher is the baseline cell of its setting, and "
+                                + baseline.name(epochs, limit) + " has not run: list baseline before kd in --modes"));
+                trainArgs.addAll(List.of("--teacher", String.valueOf(teacher.get("model"))));
+            }
             if (limit != null) {
                 trainArgs.addAll(List.of("--limit", String.valueOf(limit)));
             }
             TrainCommand train = new TrainCommand(err, err);
             Map<String, Object> fields = new java.util.LinkedHashMap<>(train.train(train.options().parse(trainArgs.toArray(String[]::new))));
             fields.put("limit", limit);
+            if (teacher != null) {
+                fields.put("teacherModel", teacher.get("model"));
+                fields.put("teacherTrainSeconds", teacher.get("trainSeconds"));
+            }
             Path tmp = cells.resolve(name + ".json.tmp");
             Files.writeString(tmp, Json.line(fields) + "\n");
             Files.move(tmp, cells.resolve(name + ".json"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
@@ -133,7 +163,26 @@ public final class ExperimentCommand implements Command {
         return cell.arch().equals(f.get("arch")) && cell.mode().equals(f.get("mode"))
                 && f.get("seed") instanceof Number seed && String.valueOf(seed.longValue()).equals(cell.seed())
                 && f.get("widthMult") instanceof Number w && w.doubleValue() == Double.parseDouble(cell.width())
-                && f.get("epochs") instanceof Number e && e.intValue() == epochs && limitAgrees;
+                && f.get("epochs") instanceof Number e && e.intValue() == epochs && limitAgrees
+                && (!Recipe.matters(TrainingMode.fromId(cell.mode())) || Recipe.ofCell(f).equals(cell.recipe()));
+    }
+
+    /** The train flags of a recipe: all of them, so a cell never depends on train's defaults changing. */
+    private static List<String> recipeArgs(Recipe r) {
+        return List.of("--alpha", String.valueOf(r.alpha()), "--lambda", String.valueOf(r.lambda()),
+                "--temperature", String.valueOf(r.temperature()), "--warmup-steps", String.valueOf(r.warmupSteps()),
+                "--distill-teacher", r.teacher());
+    }
+
+    /** The recipe flags given on the command line, to print with the table. */
+    private static String recipeFlags(Parsed args) {
+        StringBuilder flags = new StringBuilder();
+        for (String flag : List.of("alpha", "lambda", "temperature", "warmup-steps", "distill-teacher")) {
+            if (args.given(flag)) {
+                flags.append(" --").append(flag).append(' ').append(args.get(flag));
+            }
+        }
+        return flags.toString();
     }
 
     private static long remaining(List<Cell> grid, List<Map<String, Object>> finished, int epochs, Long limit) {

@@ -1,5 +1,6 @@
 package byot.stream.tools.train;
 
+import byot.stream.model.loss.TrainingMode;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -49,15 +50,16 @@ final class ResultsTable {
         TreeMap<Setting, TreeMap<String, List<Map<String, Object>>>> groups = new TreeMap<>(ORDER);
         for (Map<String, Object> c : cells) {
             groups.computeIfAbsent(Setting.of(c), k -> new TreeMap<>())
-                    .computeIfAbsent(String.valueOf(c.get("mode")), k -> new ArrayList<>()).add(c);
+                    .computeIfAbsent(rowName(String.valueOf(c.get("mode")), recipeLabel(c)), k -> new ArrayList<>()).add(c);
         }
         TreeMap<Setting, TreeMap<String, Map<String, Object>>> rows = new TreeMap<>(ORDER);
         for (Map<String, Object> kept : previousRows(jsonBeside(markdown))) {
-            rows.computeIfAbsent(Setting.of(kept), k -> new TreeMap<>()).put(String.valueOf(kept.get("mode")), kept);
+            rows.computeIfAbsent(Setting.of(kept), k -> new TreeMap<>())
+                    .put(rowName(String.valueOf(kept.get("mode")), String.valueOf(kept.getOrDefault("recipe", ""))), kept);
         }
         for (var group : groups.entrySet()) {
             for (var mode : group.getValue().entrySet()) {
-                rows.computeIfAbsent(group.getKey(), k -> new TreeMap<>()).put(mode.getKey(), row(group.getKey(), mode.getKey(), mode.getValue()));
+                rows.computeIfAbsent(group.getKey(), k -> new TreeMap<>()).put(mode.getKey(), row(group.getKey(), mode.getValue()));
             }
         }
         StringBuilder md = new StringBuilder();
@@ -66,12 +68,15 @@ final class ResultsTable {
         md.append("MACs per sample to leave at each exit (sections up to it plus every head on the way). Written by `byot experiment`;\n");
         md.append("the last grid run:\n\n```\n").append(command).append("\n```\n\n");
         md.append("Cells with different width, epochs or training-set size are separate tables. In `baseline` mode only the deepest\n");
-        md.append("exit is trained; its shallow heads stay at chance and are shown for completeness.\n\n");
+        md.append("exit is trained; its shallow heads stay at chance and are shown for completeness. A byot or kd row names the\n");
+        md.append("distillation settings that differ from the defaults (α 0.3, λ 0.03, T 3, no warm-up, the deepest exit as teacher);\n");
+        md.append("train min is the mean wall time of a cell's training, a kd cell's teacher (its baseline cell) included.\n\n");
         List<Map<String, Object>> json = new ArrayList<>();
         for (var group : rows.entrySet()) {
             md.append("## ").append(group.getKey().title()).append("\n\n");
-            md.append("| mode | seeds | exit 1 | exit 2 | exit 3 | exit 4 | ensemble | train img/s |\n");
-            md.append("|---|---|---|---|---|---|---|---|\n");
+            boolean timed = group.getValue().values().stream().anyMatch(r -> r.get("trainMinutes") instanceof Number);
+            md.append("| mode | seeds | exit 1 | exit 2 | exit 3 | exit 4 | ensemble | train img/s |").append(timed ? " train min |" : "")
+                    .append("\n|---|---|---|---|---|---|---|---|").append(timed ? "---|" : "").append("\n");
             Object macs = null;
             for (var mode : group.getValue().entrySet()) {
                 Map<String, Object> row = mode.getValue();
@@ -84,7 +89,11 @@ final class ResultsTable {
                             .append(" | ");
                 }
                 md.append(format(new double[] {number(row, "ensembleAccuracyMean"), number(row, "ensembleAccuracyHalfRange")}, runs))
-                        .append(" | ").append(String.format("%.0f", number(row, "trainImagesPerSecond"))).append(" |\n");
+                        .append(" | ").append(String.format("%.0f", number(row, "trainImagesPerSecond"))).append(" |");
+                if (timed) {
+                    md.append(row.get("trainMinutes") instanceof Number m ? String.format(" %.1f |", m.doubleValue()) : " — |");
+                }
+                md.append("\n");
                 if (row.get("macsToExit") != null) {
                     macs = row.get("macsToExit");
                 }
@@ -100,8 +109,17 @@ final class ResultsTable {
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(jsonBeside(markdown).toFile(), json);
     }
 
-    /** One row of the table (and of its JSON twin): a mode's cells of one setting, over their seeds. */
-    private static Map<String, Object> row(Setting s, String mode, List<Map<String, Object>> runs) {
+    /** A row's name: the mode, and the recipe's differences from the defaults where there are any. */
+    private static String rowName(String mode, String recipe) {
+        return recipe.isEmpty() ? mode : mode + " (" + recipe + ")";
+    }
+
+    private static String recipeLabel(Map<String, Object> cell) {
+        return Recipe.matters(TrainingMode.fromId(String.valueOf(cell.get("mode")))) ? Recipe.ofCell(cell).label() : "";
+    }
+
+    /** One row of the table (and of its JSON twin): the cells of one setting, mode and recipe, over their seeds. */
+    private static Map<String, Object> row(Setting s, List<Map<String, Object>> runs) {
         List<Object> seeds = runs.stream().map(r -> r.get("seed")).sorted(Comparator.comparing(String::valueOf)).toList();
         List<double[]> exitStats = new ArrayList<>();
         for (int e = 0; e < 4; e++) {
@@ -121,7 +139,8 @@ final class ResultsTable {
         row.put("widthMult", s.widthMult());
         row.put("epochs", s.epochs());
         row.put("trainImages", s.trainImages());
-        row.put("mode", mode);
+        row.put("mode", String.valueOf(runs.get(0).get("mode")));
+        row.put("recipe", recipeLabel(runs.get(0)));
         row.put("seeds", seeds);
         row.put("exitAccuracyMean", exitStats.stream().map(x -> x[0]).toList());
         row.put("exitAccuracyHalfRange", exitStats.stream().map(x -> x[1]).toList());
@@ -129,6 +148,11 @@ final class ResultsTable {
         row.put("ensembleAccuracyHalfRange", ensemble[1]);
         row.put("trainImagesPerSecond", Math.round(speed * 10) / 10.0);
         row.put("macsToExit", macs);
+        if (runs.stream().allMatch(r -> r.get("trainSeconds") instanceof Number)) {
+            double seconds = runs.stream().mapToDouble(r -> number(r, "trainSeconds")
+                    + (r.get("teacherTrainSeconds") instanceof Number t ? t.doubleValue() : 0)).average().orElse(0);
+            row.put("trainMinutes", Math.round(seconds / 6) / 10.0);
+        }
         return row;
     }
 

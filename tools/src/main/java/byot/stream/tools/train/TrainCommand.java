@@ -62,7 +62,7 @@ public final class TrainCommand implements Command {
 
     @Override
     public Options options() {
-        return DistillationOptions.declare(ModelOptions.declare(new Options()))
+        return DistillationOptions.declare(ModelOptions.declare(new Options())).addAll(List.of(DistillationOptions.WARMUP_STEPS))
                 .add("dataset", "fashion-mnist", "Data set: fashion-mnist, cifar10, cifar100")
                 .add("data", null, "Directory with the data set files (default: Debian package path for fashion-mnist)")
                 .add("dropout", "0", "Dropout between the convolutions of wide residual blocks (wrn* only)")
@@ -74,7 +74,6 @@ public final class TrainCommand implements Command {
                 .add("momentum", "0.9", "SGD momentum")
                 .add("weight-decay", "5e-4", "L2 weight decay")
                 .add("schedule", "cosine", "Learning-rate schedule: cosine, step, constant")
-                .add("warmup-steps", "0", "Ramp alpha and lambda from 0 over this many steps")
                 .add("crop-padding", "2", "Random-crop padding in pixels (0: no crop)")
                 .flag("flip", "Random horizontal flips (off by default: wrong for digits)")
                 .add("limit", null, "Train on only the first N training images")
@@ -120,7 +119,7 @@ public final class TrainCommand implements Command {
                 new Augmentation(args.getInt("crop-padding"), args.flag("flip")), seed);
         SgdConfig sgd = new SgdConfig(args.getDouble("lr"), args.getDouble("momentum"), args.getDouble("weight-decay"),
                 LrSchedule.fromId(args.get("schedule")), run.stepsFor(train.size()));
-        DistillationConfig distillation = DistillationOptions.config(args, mode, args.getInt("warmup-steps"));
+        DistillationConfig distillation = DistillationOptions.config(args, mode);
 
         MultiExitModel model = MultiExitModel.create(spec, seed);
         err.printf("training %s (%,d weights) in %s mode on %,d images, %d epochs%n",
@@ -154,6 +153,9 @@ public final class TrainCommand implements Command {
             result.put("dropout", spec.dropout());
         }
         result.put("mode", mode.id());
+        if (Recipe.matters(mode)) {
+            result.put("recipe", Recipe.of(distillation).fields());
+        }
         result.put("epochs", run.epochs());
         result.put("seed", seed);
         result.put("trainImages", train.size());

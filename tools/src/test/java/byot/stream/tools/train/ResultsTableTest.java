@@ -96,16 +96,60 @@ class ResultsTableTest {
 
     @Test
     void aCellIsDoneOnlyWhenEverySettingAgrees() {
-        var grid = new ExperimentCommand.Cell("resnet18", "0.25", "byot", "0");
+        var grid = new ExperimentCommand.Cell("resnet18", "0.25", "byot", "0", Recipe.DEFAULT);
         Map<String, Object> old = cell("resnet18", 0.25, "byot", 0, 3, 60000, 0.9); // written before cells recorded the limit
         assertThat(ExperimentCommand.sameSetting(old, grid, 3, null)).isTrue();
         assertThat(ExperimentCommand.sameSetting(old, grid, 1, null)).isFalse();
         assertThat(ExperimentCommand.sameSetting(old, grid, 3, 256L)).isFalse();
-        assertThat(ExperimentCommand.sameSetting(old, new ExperimentCommand.Cell("resnet18", "0.125", "byot", "0"), 3, null)).isFalse();
-        assertThat(ExperimentCommand.sameSetting(old, new ExperimentCommand.Cell("resnet18", "0.25", "byot", "1"), 3, null)).isFalse();
+        assertThat(ExperimentCommand.sameSetting(old, new ExperimentCommand.Cell("resnet18", "0.125", "byot", "0", Recipe.DEFAULT), 3, null)).isFalse();
+        assertThat(ExperimentCommand.sameSetting(old, new ExperimentCommand.Cell("resnet18", "0.25", "byot", "1", Recipe.DEFAULT), 3, null)).isFalse();
         Map<String, Object> smoke = cell("resnet18", 0.25, "byot", 0, 3, 256, 0.4);
         smoke.put("limit", 256);
         assertThat(ExperimentCommand.sameSetting(smoke, grid, 3, 256L)).isTrue();
         assertThat(ExperimentCommand.sameSetting(smoke, grid, 3, null)).isFalse();
+    }
+
+    /**
+     * Cells from before recipes were recorded count as the default recipe; a byot cell with another recipe is
+     * another cell (and another row), while baseline and deep supervision ignore the recipe altogether.
+     */
+    @Test
+    void aByotCellIsDoneOnlyForTheSameRecipe() {
+        Recipe noHint = new Recipe(0.3, 0.0, 3.0, 0, "deepest");
+        Map<String, Object> old = cell("resnet18", 0.25, "byot", 0, 3, 60000, 0.9);
+        assertThat(ExperimentCommand.sameSetting(old, new ExperimentCommand.Cell("resnet18", "0.25", "byot", "0", noHint), 3, null)).isFalse();
+        Map<String, Object> hintless = cell("resnet18", 0.25, "byot", 0, 3, 60000, 0.9);
+        hintless.put("recipe", noHint.fields());
+        assertThat(ExperimentCommand.sameSetting(hintless, new ExperimentCommand.Cell("resnet18", "0.25", "byot", "0", noHint), 3, null)).isTrue();
+        assertThat(ExperimentCommand.sameSetting(hintless, new ExperimentCommand.Cell("resnet18", "0.25", "byot", "0", Recipe.DEFAULT), 3, null))
+                .isFalse();
+        Map<String, Object> deepsup = cell("resnet18", 0.25, "deepsup", 0, 3, 60000, 0.9);
+        assertThat(ExperimentCommand.sameSetting(deepsup, new ExperimentCommand.Cell("resnet18", "0.25", "deepsup", "0", noHint), 3, null)).isTrue();
+        assertThat(new ExperimentCommand.Cell("resnet18", "0.25", "deepsup", "0", noHint).name(3, null)).isEqualTo("resnet18-x0.25-deepsup-s0-e3");
+        assertThat(new ExperimentCommand.Cell("resnet18", "0.25", "byot", "0", noHint).name(3, null)).isEqualTo("resnet18-x0.25-byot-l0-s0-e3");
+        assertThat(new Recipe(0.1, 0.0, 3.0, 156, "ensemble").label()).isEqualTo("α 0.1, λ 0, warm-up 156 steps, ensemble teacher");
+    }
+
+    @Test
+    void recipesGetRowsOfTheirOwnAndKdTimeIncludesItsTeacher() throws Exception {
+        Path md = dir.resolve("results.md");
+        Map<String, Object> ensemble = cell("resnet18", 0.25, "byot", 0, 1, 60000, 0.90);
+        ensemble.put("recipe", new Recipe(0.3, 0.03, 3.0, 0, "ensemble").fields());
+        ensemble.put("trainSeconds", 120.0);
+        Map<String, Object> byot = cell("resnet18", 0.25, "byot", 0, 1, 60000, 0.88);
+        byot.put("trainSeconds", 130.0);
+        Map<String, Object> kd = cell("resnet18", 0.25, "kd", 0, 1, 60000, 0.89);
+        kd.put("trainSeconds", 150.0);
+        kd.put("teacherTrainSeconds", 90.0);
+        ResultsTable.write(md, List.of(ensemble, byot, kd), "./byot experiment ...");
+        String text = Files.readString(md);
+        assertThat(text).contains("| mode | seeds | exit 1 | exit 2 | exit 3 | exit 4 | ensemble | train img/s | train min |");
+        assertThat(text).contains("| byot | [0] | 85.00 | 86.00 | 87.00 | 88.00 | 88.50 | 100 | 2.2 |");
+        assertThat(text).contains("| byot (ensemble teacher) | [0] | 87.00 | 88.00 | 89.00 | 90.00 | 90.50 | 100 | 2.0 |");
+        assertThat(text).contains("| kd | [0] | 86.00 | 87.00 | 88.00 | 89.00 | 89.50 | 100 | 4.0 |");
+
+        // Rewritten from the JSON twin alone (the cells gone), the rows keep their recipes apart.
+        ResultsTable.write(md, List.of(), "./byot experiment ...");
+        assertThat(Files.readString(md)).contains("| byot (ensemble teacher) | [0] |").contains("| byot | [0] |");
     }
 }

@@ -99,6 +99,7 @@ final class ResultsTable {
                 }
                 json.add(row);
             }
+            md.append(deltas(group.getValue()));
             if (macs != null) {
                 md.append("\nMACs per sample to leave at exit 1..4: ").append(macs).append("\n");
             }
@@ -107,6 +108,45 @@ final class ResultsTable {
         Files.createDirectories(markdown.toAbsolutePath().getParent());
         Files.writeString(markdown, withNotesKept(markdown, md.toString()));
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(jsonBeside(markdown).toFile(), json);
+    }
+
+    /**
+     * The paper's deltas, for every row that is neither reference: against deep supervision at each exit and the
+     * ensemble, and against the baseline at the deepest exit and the ensemble (its shallow heads are untrained).
+     */
+    private static String deltas(Map<String, Map<String, Object>> rows) {
+        Map<String, Object> deepsup = rows.get(TrainingMode.DEEPSUP.id());
+        Map<String, Object> baseline = rows.get(TrainingMode.BASELINE.id());
+        if (deepsup == null && baseline == null) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder();
+        for (var entry : rows.entrySet()) {
+            String mode = String.valueOf(entry.getValue().get("mode"));
+            if (mode.equals(TrainingMode.DEEPSUP.id()) || mode.equals(TrainingMode.BASELINE.id())) {
+                continue;
+            }
+            List<String> parts = new ArrayList<>();
+            if (deepsup != null) {
+                parts.add("vs deepsup " + String.join(" / ", signed(entry.getValue(), deepsup, 0, 1, 2, 3)));
+            }
+            if (baseline != null) {
+                parts.add("vs baseline " + String.join(" / ", signed(entry.getValue(), baseline, 3)));
+            }
+            out.append("- ").append(entry.getKey()).append(": ").append(String.join("; ", parts)).append('\n');
+        }
+        return out.isEmpty() ? "" : "\nΔ (pp) at exits 1 / 2 / 3 / 4 / ensemble (against the baseline: exit 4 / ensemble):\n\n" + out;
+    }
+
+    /** Row minus reference at the given exits, then at the ensemble, as signed percentage points. */
+    private static List<String> signed(Map<String, Object> row, Map<String, Object> reference, int... exits) {
+        List<String> out = new ArrayList<>();
+        for (int e : exits) {
+            out.add(String.format("%+.2f", ((Number) ((List<?>) row.get("exitAccuracyMean")).get(e)).doubleValue()
+                    - ((Number) ((List<?>) reference.get("exitAccuracyMean")).get(e)).doubleValue()));
+        }
+        out.add(String.format("%+.2f", number(row, "ensembleAccuracyMean") - number(reference, "ensembleAccuracyMean")));
+        return out;
     }
 
     /** A row's name: the mode, and the recipe's differences from the defaults where there are any. */

@@ -148,8 +148,23 @@ class ResultsTableTest {
         assertThat(text).contains("| byot (ensemble teacher) | [0] | 87.00 | 88.00 | 89.00 | 90.00 | 90.50 | 100 | 2.0 |");
         assertThat(text).contains("| kd | [0] | 86.00 | 87.00 | 88.00 | 89.00 | 89.50 | 100 | 4.0 |");
 
+        assertThat(text).doesNotContain("Δ (pp)"); // neither reference in this setting
+
         // Rewritten from the JSON twin alone (the cells gone), the rows keep their recipes apart.
         ResultsTable.write(md, List.of(), "./byot experiment ...");
         assertThat(Files.readString(md)).contains("| byot (ensemble teacher) | [0] |").contains("| byot | [0] |");
+    }
+
+    @Test
+    void everyOtherRowGetsItsDeltasAgainstDeepSupervisionAndTheBaseline() throws Exception {
+        Path md = dir.resolve("results.md");
+        ResultsTable.write(md, List.of(
+                cell("resnet18", 0.25, "deepsup", 0, 3, 60000, 0.90),
+                cell("resnet18", 0.25, "baseline", 0, 3, 60000, 0.915),
+                cell("resnet18", 0.25, "byot", 0, 3, 60000, 0.8975)), "./byot experiment ...");
+        String text = Files.readString(md);
+        // byot is 0.25 pp below deep supervision everywhere (same offsets per exit), 1.75 pp below the baseline.
+        assertThat(text).contains("- byot: vs deepsup -0.25 / -0.25 / -0.25 / -0.25 / -0.25; vs baseline -1.75 / -1.75\n");
+        assertThat(text).doesNotContain("- deepsup:").doesNotContain("- baseline:");
     }
 }

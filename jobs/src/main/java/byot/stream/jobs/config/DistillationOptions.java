@@ -21,7 +21,7 @@ public final class DistillationOptions {
             "Softmax temperature of the KL term").require(v -> v > 0, "above 0");
     public static final JobOption<String> TEACHER = JobOption.choice("distill-teacher", DEFAULTS.teacher().id(),
             "Teacher of the KL term in byot mode: deepest (the paper's: the deepest exit teaches the shallow ones) or"
-                    + " ensemble (the mean of every exit's softened output teaches every exit; eager engine only)",
+                    + " ensemble (the mean of every exit's softened output teaches every exit)",
             "deepest", "ensemble");
     /** Offline training only: the fine-tuner starts from a trained model, whose teacher is no longer noise. */
     public static final JobOption<Integer> WARMUP_STEPS = JobOption.integer("warmup-steps", 0,

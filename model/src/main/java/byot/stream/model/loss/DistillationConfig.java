@@ -20,9 +20,9 @@ public record DistillationConfig(TrainingMode mode, double alpha, double hintWei
         /** The paper's: the deepest exit teaches every shallow one; the deepest learns from labels only. */
         DEEPEST,
         /**
-         * The mean of every exit's softened output teaches every exit, the deepest included (as in on-the-fly
-         * native ensembles, Lan et al. 2018): a teacher better than any one exit, and one that regularises the
-         * deepest exit too.
+         * The mean of every exit's softened output teaches every exit, the deepest included (exit-ensemble
+         * distillation, Lee &amp; Lee 2021, arXiv:2104.00299; the branch ensemble of Lan et al. 2018): a teacher
+         * better than any one exit, and one that regularises the deepest exit too.
          */
         ENSEMBLE;
 

@@ -41,6 +41,15 @@ public final class SelfDistillationLoss {
                 ? stopGradient(sd, sd.getVariable(Names.hintFeatures(deepest))) : null;
         SDVariable softTeacher = distilling ? sd.nn().softmax(teacherLogits.div(t)) : null;
         SDVariable logSoftTeacher = distilling ? sd.nn().logSoftmax(teacherLogits.div(t)) : null;
+        if (cfg.mode() == TrainingMode.BYOT && cfg.teacher() == DistillationConfig.Teacher.ENSEMBLE) {
+            // The mean of every exit's softened output, each held constant.
+            SDVariable sum = softTeacher;
+            for (int e = 0; e < deepest; e++) {
+                sum = sum.add(sd.nn().softmax(stopGradient(sd, sd.getVariable(Names.logits(e))).div(t)));
+            }
+            softTeacher = sum.div(exits);
+            logSoftTeacher = sd.math().log(softTeacher);
+        }
 
         for (int e = 0; e < exits; e++) {
             boolean trained = cfg.mode() != TrainingMode.BASELINE || e == deepest;
@@ -50,7 +59,7 @@ public final class SelfDistillationLoss {
             SDVariable logits = sd.getVariable(Names.logits(e));
             SDVariable ce = crossEntropy(sd, Names.crossEntropy(e), logits, labels);
             parts.add(ce.name());
-            boolean distilled = (cfg.mode() == TrainingMode.BYOT && e != deepest) || cfg.mode() == TrainingMode.KD;
+            boolean distilled = cfg.distils(e, exits);
             if (!distilled) {
                 terms.add(ce);
                 continue;
@@ -61,7 +70,7 @@ public final class SelfDistillationLoss {
             SDVariable kl = softTeacher.mul(logSoftTeacher.sub(logStudent)).sum(1).mean(Names.kl(e));
             parts.add(kl.name());
             SDVariable weighted = alpha.rsub(1.0).mul(ce).add(alpha.mul(kl).mul(t * t));
-            if (cfg.mode() == TrainingMode.BYOT) {
+            if (cfg.mode() == TrainingMode.BYOT && e != deepest) {
                 SDVariable features = sd.getVariable(Names.hintFeatures(e));
                 SDVariable hint = features.squaredDifference(teacherFeatures).mean(Names.hint(e));
                 parts.add(hint.name());

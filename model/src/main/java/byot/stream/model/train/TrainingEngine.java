@@ -4,7 +4,6 @@ import byot.stream.model.engine.EagerTrainingStep;
 import byot.stream.model.graph.ForwardBackward;
 import byot.stream.model.graph.Parameters;
 import byot.stream.model.loss.DistillationConfig;
-import byot.stream.model.loss.TrainingMode;
 import byot.stream.model.loss.UnlabelledDistillation;
 import byot.stream.model.spec.ModelSpec;
 import java.util.Locale;
@@ -59,11 +58,6 @@ public enum TrainingEngine {
                     // The graph's loss would need per-row masks in every term; the eager engine is the default on CPU.
                     throw new IllegalArgumentException("the graph training engine has no unlabelled distillation term:"
                             + " switch it off (weight 0; in the job --unlabelled-share 0) or train on the eager engine"
-                            + " (-D" + PROPERTY + "=eager, CPU only)");
-                }
-                if (distillation.teacher() == DistillationConfig.Teacher.ENSEMBLE && distillation.mode() == TrainingMode.BYOT) {
-                    throw new IllegalArgumentException("the graph training engine has only the deepest exit as teacher:"
-                            + " use the deepest (--distill-teacher deepest) or train on the eager engine"
                             + " (-D" + PROPERTY + "=eager, CPU only)");
                 }
                 yield new TrainingGraph(spec, params, distillation);

@@ -59,10 +59,25 @@ class EagerTrainingStepTest {
     @ParameterizedTest
     @MethodSource("backbonesAndModes")
     void matchesTheGraphOnEveryBackboneAndMode(Architecture arch, TrainingMode mode) {
+        assertMatchesTheGraph(arch, DistillationConfig.defaults(mode));
+    }
+
+    /** BYOT with the exits' ensemble as teacher: the deepest exit distilled too, no hint of its own. */
+    @ParameterizedTest
+    @MethodSource("backbones")
+    void matchesTheGraphWithTheEnsembleTeacher(Architecture arch) {
+        assertMatchesTheGraph(arch, new DistillationConfig(TrainingMode.BYOT, 0.3, 0.03, 3.0, 0, DistillationConfig.Teacher.ENSEMBLE));
+    }
+
+    static Stream<Architecture> backbones() {
+        return backbonesAndModes().map(a -> (Architecture) a.get()[0]).distinct();
+    }
+
+    private static void assertMatchesTheGraph(Architecture arch, DistillationConfig cfg) {
+        TrainingMode mode = cfg.mode();
         ModelSpec spec = tiny(arch);
         MultiExitModel model = MultiExitModel.create(spec, 5);
         calmResidualBranches(model);
-        DistillationConfig cfg = DistillationConfig.defaults(mode);
         // The eager step first: the graph then rebinds the parameters to its own (equal) copies.
         EagerTrainingStep eager = new EagerTrainingStep(spec, model.parameters(), cfg);
         TrainingGraph graph = new TrainingGraph(spec, model.parameters(), cfg);

@@ -1,7 +1,6 @@
 package byot.stream.model.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import byot.stream.model.MultiExitModel;
@@ -13,9 +12,6 @@ import byot.stream.model.loss.DistillationConfig.Teacher;
 import byot.stream.model.loss.TrainingMode;
 import byot.stream.model.spec.Architecture;
 import byot.stream.model.spec.ModelSpec;
-import byot.stream.model.train.SgdConfig;
-import byot.stream.model.train.Trainer;
-import byot.stream.model.train.TrainingEngine;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -27,7 +23,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * BYOT with the exits' ensemble as the KL term's teacher: every exit, the deepest included, matches the mean of the
  * exits' softened outputs, and that mean is a constant of the step (stop-gradient). Checked against kd mode, whose
  * fixed teacher and gradients the graph-equivalence test already holds to the SameDiff graph: handed the ensemble's
- * distribution as its teacher, kd must give the same loss and the same gradient for every weight.
+ * distribution as its teacher, kd must give the same loss and the same gradient for every weight. (The eager engine
+ * against the graph's ensemble teacher: {@code EagerTrainingStepTest}.)
  */
 class EnsembleTeacherTest {
 
@@ -87,15 +84,6 @@ class EnsembleTeacherTest {
         Map<String, INDArray> b = ensemble.forwardBackward(data.pixels, labels, 0.3, 0.03, null).gradients();
         assertTrue(a.get("exit4/fc/w").sub(b.get("exit4/fc/w")).norm2Number().doubleValue() > 0,
                 "the ensemble teacher does not reach the deepest exit");
-    }
-
-    @Test
-    void theGraphEngineRefusesTheEnsembleTeacher() {
-        ModelSpec spec = EagerTrainingStepTest.tiny(Architecture.RESNET18);
-        DistillationConfig cfg = new DistillationConfig(TrainingMode.BYOT, 0.3, 0.03, T, 0, Teacher.ENSEMBLE);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Trainer(
-                MultiExitModel.create(spec, 3), cfg, SgdConfig.constantRate(0.01, 0.9, 0), TrainingEngine.GRAPH));
-        assertTrue(e.getMessage().contains("only the deepest exit as teacher"), e.getMessage());
     }
 
     /** Logits whose softmax at temperature T is the mean of the exits' softmax at T: T * log(mean). */

@@ -53,7 +53,7 @@ class AdaptPipelineTest {
     void trainingAndFineTuningDeclareTheLossWeightsOnce() {
         var run = AdaptOptions.declare().parse(new String[0]);
         var defaults = byot.stream.model.loss.DistillationConfig.defaults(byot.stream.model.loss.TrainingMode.BYOT);
-        assertThat(byot.stream.jobs.config.DistillationOptions.config(run, byot.stream.model.loss.TrainingMode.BYOT, 0))
+        assertThat(byot.stream.jobs.config.DistillationOptions.config(run.configuration(), byot.stream.model.loss.TrainingMode.BYOT, 0))
                 .isEqualTo(defaults);
     }
 }

@@ -79,6 +79,11 @@ public final class AdaptOptions {
             "Inference instances (0: the environment's default parallelism)").require(v -> v >= 0, "at least 0");
     public static final JobOption<Integer> MAX_MODEL_BYTES = integer("max-model-bytes", InferenceConfig.DEFAULT_MAX_MODEL_BYTES,
             "Largest model update inference accepts; bigger ones are refused and counted").require(v -> v > 0, "at least 1");
+    public static final JobOption<String> MODEL_SWAP_THREAD = choice("model-swap-thread", "own",
+            "Where inference decodes, checks and warms a new model version: own (a thread of its own, so events keep"
+                    + " flowing and only the swap itself happens between batches) or task (the task thread, holding up"
+                    + " the events in flight at every publication)",
+            "own", "task");
 
     // Fine-tuning (the loss weights: DistillationOptions).
     public static final JobOption<String> MODE = choice("mode", "byot",
@@ -195,7 +200,7 @@ public final class AdaptOptions {
             DRIFT_TRUST_WINDOW, EXIT_CALIBRATION, EXIT_CALIBRATION_TOLERANCE, EXIT_CALIBRATION_WINDOW, EXIT_CALIBRATION_MIN_EVENTS,
             UNLABELLED_SHARE, UNLABELLED_WEIGHT, UNLABELLED_MIN_CONFIDENCE, HOLDOUT_EVERY, HOLDOUT_SIZE, GATE_MARGIN,
             METRICS_WINDOW_SECONDS, EVENT_TIME_MAX_PAST_S, EVENT_TIME_MAX_FUTURE_S, CHECKPOINT_INTERVAL_MS, CHECKPOINT_DIR,
-            FROM_SAVEPOINT, ALLOW_NON_RESTORED_STATE, FRESH, BUFFER_TIMEOUT_MS, MAX_PIXEL_BYTES, MAX_MODEL_BYTES, BOUNDED);
+            FROM_SAVEPOINT, ALLOW_NON_RESTORED_STATE, FRESH, BUFFER_TIMEOUT_MS, MAX_PIXEL_BYTES, MAX_MODEL_BYTES, MODEL_SWAP_THREAD, BOUNDED);
 
     private AdaptOptions() {
     }
@@ -262,7 +267,8 @@ public final class AdaptOptions {
 
     public static PipelineConfig pipeline(ReadableConfig c, int exits) {
         InferenceConfig inference = new InferenceConfig(BATCH_SIZE.get(c), MAX_WAIT_MS.get(c),
-                ExitCriterion.fromId(CRITERION.get(c)), thresholds(c, exits), MAX_MODEL_BYTES.get(c));
+                ExitCriterion.fromId(CRITERION.get(c)), thresholds(c, exits), MAX_MODEL_BYTES.get(c),
+                "own".equals(MODEL_SWAP_THREAD.get(c)));
         TrainingMode mode = TrainingMode.fromId(MODE.get(c));
         AdaptConfig adapt = new AdaptConfig(
                 DistillationOptions.config(c, mode, 0),

@@ -6,6 +6,7 @@ import byot.stream.connectors.format.ImageEventCodec;
 import byot.stream.connectors.format.ImageLimits;
 import byot.stream.connectors.format.MalformedRecordException.Reason;
 import byot.stream.connectors.format.ModelUpdate;
+import byot.stream.connectors.format.ModelUpdateCodec;
 import byot.stream.connectors.format.Prediction;
 import byot.stream.jobs.operators.drift.ServedExitPolicy;
 import byot.stream.model.MultiExitModel;
@@ -32,12 +33,14 @@ import org.apache.flink.util.OutputTag;
  * Early-exit inference over micro-batches. Input 1 is image events; input 2 is model updates, broadcast to
  * every instance. Events are buffered until {@code maxBatch} arrive or the oldest has waited
  * {@code maxWaitMillis}; the batch then runs section by section and each event leaves at its first confident
- * exit. A model update first flushes the buffer with the old model, then swaps, so no event is dropped and
- * each prediction names the version that made it.
+ * exit. A model update is decoded and checked by a {@link ModelPreparer}, by default on a thread of its own
+ * while events keep flowing; once it is ready the buffer is flushed with the old model and the new one swapped in,
+ * so no event is dropped and each prediction names the version that made it.
  *
  * <p>The buffer is flushed before every checkpoint barrier and watermark, so it is never part of a snapshot
- * and never holds events behind a watermark. The served model is union operator state, written by the first
- * instance only: after a restore or a rescale every instance resumes with it.
+ * and never holds events behind a watermark. The served model, and the updates still being prepared at a barrier,
+ * are union operator state written by the first instance only: after a restore or a rescale every instance resumes
+ * with that model and prepares those updates again (on the task thread, before the first event).
  *
  * <p>An event whose confidence comes out NaN or infinite gets no prediction (a prediction must carry a confidence
  * in [0, 1]); it leaves on {@link #DEAD_LETTERS} with reason {@code NON_FINITE_OUTPUT} instead of failing the job.
@@ -47,6 +50,8 @@ public final class EarlyExitOperator extends AbstractStreamOperator<Prediction>
 
     /** State name; part of the savepoint format. */
     static final String SERVED_MODEL = "served-model";
+    /** State name; part of the savepoint format. Updates received and not yet swapped in at a checkpoint. */
+    static final String PENDING_MODELS = "pending-model-updates";
     /** Events the served model could not answer. */
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("early-exit-dead-letters") {};
 
@@ -56,6 +61,9 @@ public final class EarlyExitOperator extends AbstractStreamOperator<Prediction>
     private transient ModelSlot slot;
     private transient ExitPolicy policy;
     private transient ListState<byte[]> servedModel;
+    private transient ListState<byte[]> pendingModels;
+    private transient ModelPreparer preparer;
+    private transient ModelUpdateCodec pendingCodec;
     private transient List<StreamRecord<ImageEvent>> buffer;
     private transient long flushDue = -1;
     private transient Counter predictions;
@@ -90,12 +98,22 @@ public final class EarlyExitOperator extends AbstractStreamOperator<Prediction>
         }
         slot = newest != null ? new ModelSlot(newestModel, newest, config.maxModelBytes())
                 : new ModelSlot(ModelFile.fromBytes(initialModel), initialModel, config.maxModelBytes());
+        pendingModels = context.getOperatorStateStore().getUnionListState(new ListStateDescriptor<>(PENDING_MODELS, byte[].class));
+        pendingCodec = new ModelUpdateCodec(Math.max(config.maxModelBytes(), ModelUpdateCodec.DEFAULT_MAX_PAYLOAD_BYTES));
+        for (byte[] encoded : pendingModels.get()) {
+            ModelUpdate update = pendingCodec.decode(encoded);
+            slot.offer(update).ifPresent(reason -> LOG.warn("model update {} from the checkpoint refused, still serving version {}: {}",
+                    update.modelVersion(), slot.version(), reason));
+        }
     }
 
     @Override
     public void open() throws Exception {
         super.open();
         policy = ServedExitPolicy.of(config.policy(), slot.payload());
+        preparer = new ModelPreparer(slot, config.ownSwapThread()
+                ? ModelPreparer.ownThread("byot-model-swap-" + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask()) : null,
+                config.maxBatch());
         buffer = new ArrayList<>(config.maxBatch());
         var metrics = getMetricGroup();
         predictions = metrics.counter(PipelineMetrics.PREDICTIONS);
@@ -112,6 +130,7 @@ public final class EarlyExitOperator extends AbstractStreamOperator<Prediction>
 
     @Override
     public void processElement1(StreamRecord<ImageEvent> element) throws Exception {
+        installPrepared();
         buffer.add(element);
         if (buffer.size() >= config.maxBatch()) {
             flush();
@@ -129,12 +148,28 @@ public final class EarlyExitOperator extends AbstractStreamOperator<Prediction>
 
     @Override
     public void processElement2(StreamRecord<ModelUpdate> element) throws Exception {
-        flush();
-        slot.offer(element.getValue()).ifPresentOrElse(reason -> {
-            rejectedUpdates.inc();
-            LOG.warn("model update {} refused, still serving version {}: {}",
-                    element.getValue().modelVersion(), slot.version(), reason);
-        }, () -> policy = ServedExitPolicy.of(config.policy(), slot.payload()));
+        preparer.submit(element.getValue());
+        installPrepared();
+    }
+
+    /** Swaps in what the preparer has ready, after answering the buffered events with the model they came to. */
+    private void installPrepared() {
+        install(preparer.completed());
+    }
+
+    private void install(List<ModelSlot.Prepared> done) {
+        if (done.stream().anyMatch(ModelSlot.Ready.class::isInstance)) {
+            flush();
+        }
+        for (ModelSlot.Prepared prepared : done) {
+            if (prepared instanceof ModelSlot.Ready ready) {
+                slot.install(ready);
+                policy = ServedExitPolicy.of(config.policy(), slot.payload());
+            } else if (prepared instanceof ModelSlot.Refused refused) {
+                rejectedUpdates.inc();
+                LOG.warn("model update {} refused, still serving version {}: {}", refused.version(), slot.version(), refused.reason());
+            }
+        }
     }
 
     @Override
@@ -145,6 +180,7 @@ public final class EarlyExitOperator extends AbstractStreamOperator<Prediction>
 
     @Override
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        installPrepared();
         flush();
         super.prepareSnapshotPreBarrier(checkpointId);
     }
@@ -156,8 +192,10 @@ public final class EarlyExitOperator extends AbstractStreamOperator<Prediction>
         // One suffices, because aligned barriers reach every instance after the same broadcast updates.
         if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
             servedModel.update(List.of(slot.payload()));
+            pendingModels.update(preparer.inFlight().stream().map(pendingCodec::encode).toList());
         } else {
             servedModel.clear();
+            pendingModels.clear();
         }
     }
 
@@ -172,6 +210,14 @@ public final class EarlyExitOperator extends AbstractStreamOperator<Prediction>
     public void finish() throws Exception {
         flush();
         super.finish();
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (preparer != null) {
+            preparer.close();
+        }
+        super.close();
     }
 
     private void flush() {
@@ -216,6 +262,11 @@ public final class EarlyExitOperator extends AbstractStreamOperator<Prediction>
     /** For tests: the early-exit policy this instance applies. */
     ExitPolicy servedPolicy() {
         return policy;
+    }
+
+    /** For tests: waits for the updates being prepared and swaps them in. */
+    void awaitPreparedUpdates() {
+        install(preparer.awaitAll());
     }
 
     /** For tests: the version this instance serves. */

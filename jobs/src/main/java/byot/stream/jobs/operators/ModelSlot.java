@@ -13,15 +13,40 @@ import java.util.Optional;
  * The model an inference instance serves, and the rules for replacing it: an update must decode, have the
  * served model's architecture and input, carry a higher version, and hold only finite values. The served model itself (same version,
  * same weights) is accepted and changes nothing. Anything else is refused with a reason, and the current model keeps serving.
+ *
+ * <p>Replacing is two steps, so that the costly one can run off the task thread ({@link ModelPreparer}):
+ * {@link #prepare} checks and decodes an update into a ready snapshot (one thread at a time, in arrival order,
+ * judging each update against the newest one it accepted), and {@link #install} swaps a ready snapshot in (the task
+ * thread only). {@link #offer} does both at once.
  */
 final class ModelSlot {
+
+    /** What {@link #prepare} made of an update. */
+    sealed interface Prepared permits Refused, Unchanged, Ready {}
+
+    /** Refused, with the reason; the served model keeps serving. */
+    record Refused(long version, String reason) implements Prepared {}
+
+    /** The newest accepted model announced again (a learner resuming after a restore): nothing to do. */
+    record Unchanged() implements Prepared {}
+
+    /** A checked, decoded version, ready to serve; whoever drops it instead of installing it must close it. */
+    record Ready(EarlyExitClassifier classifier, byte[] payload) implements Prepared {}
 
     private final ModelSpec expected;
     private final int maxPayloadBytes;
     /** Every update has the served model's spec: its tensor index is worked out once, not at every swap. */
     private final RequiredTensors requiredTensors = new RequiredTensors();
+
+    // Served: read and written on the task thread only.
     private EarlyExitClassifier classifier;
     private byte[] payload;
+
+    // The newest accepted version, served or still on its way: read and written by whoever prepares.
+    private long acceptedVersion;
+    private byte[] acceptedPayload;
+    /** Weights digest of {@link #acceptedPayload}, worked out when first needed. */
+    private String acceptedDigest;
 
     /**
      * Takes ownership of {@code model}, decoded from {@code payload}: its snapshot is kept, its tensors freed.
@@ -34,6 +59,8 @@ final class ModelSlot {
         this.maxPayloadBytes = maxPayloadBytes;
         this.classifier = model.snapshot();
         this.payload = payload;
+        this.acceptedVersion = classifier.version();
+        this.acceptedPayload = payload;
         model.release();
     }
 
@@ -49,49 +76,73 @@ final class ModelSlot {
         return payload;
     }
 
-    /** Installs {@code update}, or explains why not. */
-    Optional<String> offer(ModelUpdate update) {
+    ModelSpec spec() {
+        return expected;
+    }
+
+    /** Checks and decodes {@code update}, judged against the newest version accepted so far. */
+    Prepared prepare(ModelUpdate update) {
         if (update.payload().length > maxPayloadBytes) {
-            return Optional.of("payload of " + update.payload().length + " bytes exceeds the cap of " + maxPayloadBytes);
+            return new Refused(update.modelVersion(), "payload of " + update.payload().length + " bytes exceeds the cap of " + maxPayloadBytes);
         }
-        if (update.modelVersion() == classifier.version() && sameWeights(update.payload())) {
-            return Optional.empty();   // the learner re-announcing what it resumed with after a restore
+        if (update.modelVersion() == acceptedVersion && sameWeights(update.payload())) {
+            return new Unchanged();
         }
-        if (update.modelVersion() <= classifier.version()) {
-            return Optional.of("version " + update.modelVersion() + " is not newer than " + classifier.version());
+        if (update.modelVersion() <= acceptedVersion) {
+            return new Refused(update.modelVersion(), "version " + update.modelVersion() + " is not newer than " + acceptedVersion);
         }
         MultiExitModel model;
         try {
             model = ModelFile.fromBytes(update.payload(), requiredTensors);
         } catch (ModelFormatException e) {
-            return Optional.of("corrupt model payload: " + e.getMessage());
+            return new Refused(update.modelVersion(), "corrupt model payload: " + e.getMessage());
         }
         try {
             if (!model.spec().equals(expected)) {
-                return Optional.of("model " + model.spec().summary() + " does not match served " + expected.summary());
+                return new Refused(update.modelVersion(), "model " + model.spec().summary() + " does not match served " + expected.summary());
             }
             if (model.version() != update.modelVersion()) {
-                return Optional.of("header version " + update.modelVersion() + " differs from payload version " + model.version());
+                return new Refused(update.modelVersion(),
+                        "header version " + update.modelVersion() + " differs from payload version " + model.version());
             }
             Optional<String> nonFinite = model.parameters().firstNonFinite();
             if (nonFinite.isPresent()) {
-                return Optional.of("tensor " + nonFinite.get() + " holds NaN or infinite values");
+                return new Refused(update.modelVersion(), "tensor " + nonFinite.get() + " holds NaN or infinite values");
             }
-            EarlyExitClassifier replaced = classifier;
-            classifier = model.snapshot();
-            payload = update.payload();
-            // Native memory of the old snapshot is freed now, not when a collection of the old generation gets to it.
-            replaced.close();
-            return Optional.empty();
+            acceptedVersion = model.version();
+            acceptedPayload = update.payload();
+            acceptedDigest = null;
+            return new Ready(model.snapshot(), update.payload());
         } finally {
             model.release();
         }
     }
 
+    /** Serves {@code ready} from now on. Task thread only. */
+    void install(Ready ready) {
+        EarlyExitClassifier replaced = classifier;
+        classifier = ready.classifier();
+        payload = ready.payload();
+        // Native memory of the old snapshot is freed now, not when a collection of the old generation gets to it.
+        replaced.close();
+    }
+
+    /** Prepares and installs {@code update} at once, or explains why not. Task thread, with nothing else preparing. */
+    Optional<String> offer(ModelUpdate update) {
+        Prepared prepared = prepare(update);
+        if (prepared instanceof Ready ready) {
+            install(ready);
+        }
+        return prepared instanceof Refused refused ? Optional.of(refused.reason()) : Optional.empty();
+    }
+
     /** Payloads carry their creation time, so equal weights are compared by their digest, not by bytes. */
     private boolean sameWeights(byte[] other) {
         try {
-            return digest(other).equals(digest(payload));
+            if (acceptedDigest == null) {
+                acceptedDigest = digest(acceptedPayload);
+            }
+            return digest(other).equals(acceptedDigest);
         } catch (ModelFormatException e) {
             return false;
         }

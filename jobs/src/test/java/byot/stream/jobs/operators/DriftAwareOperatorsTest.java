@@ -145,7 +145,7 @@ class DriftAwareOperatorsTest {
     @Test
     void inferenceStopsAnsweringAtAnExitTheLearnerNoLongerTrusts() throws Exception {
         // Threshold 0 lets every event leave at exit 1, unless the version says exit 1 is not to be trusted.
-        InferenceConfig eager = new InferenceConfig(4, 60_000, ExitCriterion.MAX_SOFTMAX, new double[] {0, 0, 0}, 8 << 20);
+        InferenceConfig eager = new InferenceConfig(4, 60_000, ExitCriterion.MAX_SOFTMAX, new double[] {0, 0, 0}, 8 << 20).onTaskThread();
         List<ImageEvent> events = SyntheticImages.events(8, 10, 0.5, false, 5, "i-", 1_000L);
         try (var h = new TwoInputStreamOperatorTestHarness<ImageEvent, ModelUpdate, Prediction>(
                 new EarlyExitOperator(eager, ModelFile.toBytes(MultiExitModel.create(FineTuneOperatorTest.SPEC, 0), false)))) {
@@ -168,7 +168,7 @@ class DriftAwareOperatorsTest {
 
     @Test
     void calibratedThresholdsReplaceTheConfiguredOnes() throws Exception {
-        InferenceConfig never = new InferenceConfig(4, 60_000, ExitCriterion.MAX_SOFTMAX, new double[] {1.1, 1.1, 1.1}, 8 << 20);
+        InferenceConfig never = new InferenceConfig(4, 60_000, ExitCriterion.MAX_SOFTMAX, new double[] {1.1, 1.1, 1.1}, 8 << 20).onTaskThread();
         EarlyExitOperator op = new EarlyExitOperator(never, ModelFile.toBytes(MultiExitModel.create(FineTuneOperatorTest.SPEC, 0), false));
         try (var h = new TwoInputStreamOperatorTestHarness<ImageEvent, ModelUpdate, Prediction>(op)) {
             h.open();

@@ -22,7 +22,11 @@ import org.junit.jupiter.api.Test;
 class EarlyExitOperatorTest {
 
     static final ModelSpec SPEC = FineTuneOperatorTest.SPEC;
+    /** Updates swapped in where they arrive, so a test sees each one in force right after handing it over. */
     static final InferenceConfig CONFIG = new InferenceConfig(4, 60_000, ExitCriterion.MAX_SOFTMAX, new double[] {0.5, 0.5, 0.5},
+            8 << 20).onTaskThread();
+    /** The job's default: updates prepared on a thread of the operator's own. */
+    static final InferenceConfig OWN_THREAD = new InferenceConfig(4, 60_000, ExitCriterion.MAX_SOFTMAX, new double[] {0.5, 0.5, 0.5},
             8 << 20);
 
     private final List<ImageEvent> events = SyntheticImages.events(10, 10, 0.5, false, 5, "i-", 1_000L);
@@ -93,6 +97,51 @@ class EarlyExitOperatorTest {
         }
     }
 
+    /**
+     * On its own thread an update is decoded while events keep coming: each event is answered exactly once, by the old
+     * version until the new one is ready and by the new one after (never back), and a refused update is counted as
+     * on the task thread.
+     */
+    @Test
+    void updatesPreparedOnTheirOwnThreadSwapInBetweenBatches() throws Exception {
+        try (var h = harness(OWN_THREAD)) {
+            h.open();
+            EarlyExitOperator op = (EarlyExitOperator) h.getOperator();
+            h.processElement2(update(1, SPEC, 1), 1);
+            h.processElement2(update(1, SPEC, 2), 2);  // not newer than version 1, once that is accepted
+            feed(h, events);
+            op.awaitPreparedUpdates();
+            h.endInput1();
+            List<Prediction> out = h.extractOutputValues();
+            assertThat(out).extracting(Prediction::id).containsExactlyElementsOf(events.stream().map(ImageEvent::id).toList());
+            List<Long> versions = out.stream().map(Prediction::modelVersion).toList();
+            assertThat(versions).isSortedAccordingTo(Long::compare).allMatch(v -> v == 0 || v == 1);
+            assertThat(op.servedVersion()).isEqualTo(1);
+            assertThat(op.refusedUpdates()).isEqualTo(1);
+        }
+    }
+
+    /**
+     * An update received before a checkpoint is served after a restore from it, whether it had been swapped in by the
+     * barrier or was still being prepared (then the checkpoint holds it, and the restored instance prepares it again).
+     */
+    @Test
+    void anUpdateStillBeingPreparedAtACheckpointIsServedAfterARestore() throws Exception {
+        OperatorSubtaskState snapshot;
+        try (var h = harness(OWN_THREAD)) {
+            h.open();
+            h.processElement2(update(5, SPEC, 1), 1);
+            h.processElement2(update(6, SPEC, 2), 2);
+            snapshot = h.snapshot(1, 10);
+        }
+        try (var restored = harness(OWN_THREAD)) {
+            restored.initializeState(snapshot);
+            restored.open();
+            feed(restored, events.subList(0, 4));
+            assertThat(restored.extractOutputValues()).hasSize(4).allMatch(p -> p.modelVersion() == 6);
+        }
+    }
+
     @Test
     void aWaitingBatchIsAnsweredWhenItsTimeIsUp() throws Exception {
         try (var h = harness()) {
@@ -146,7 +195,11 @@ class EarlyExitOperatorTest {
     }
 
     private static TwoInputStreamOperatorTestHarness<ImageEvent, ModelUpdate, Prediction> harness() throws Exception {
-        return new TwoInputStreamOperatorTestHarness<>(new EarlyExitOperator(CONFIG, ModelFile.toBytes(MultiExitModel.create(SPEC, 0), false)));
+        return harness(CONFIG);
+    }
+
+    private static TwoInputStreamOperatorTestHarness<ImageEvent, ModelUpdate, Prediction> harness(InferenceConfig config) throws Exception {
+        return new TwoInputStreamOperatorTestHarness<>(new EarlyExitOperator(config, ModelFile.toBytes(MultiExitModel.create(SPEC, 0), false)));
     }
 
     private static void feed(TwoInputStreamOperatorTestHarness<ImageEvent, ModelUpdate, Prediction> h, List<ImageEvent> batch)

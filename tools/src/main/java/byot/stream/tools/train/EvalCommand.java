@@ -65,14 +65,20 @@ public final class EvalCommand implements Command {
                 .add("timing-images", "2048", "Images per timed pass")
                 .add("timing-rounds", "5", "Interleaved timing rounds; figures are medians over rounds")
                 .flag("regroup", "Time early exit with the samples that stay regrouped across batches into full batches at each later stage (throughput over a backlog; default: each batch on its own, as a stream sees it)")
-                .add("limit", null, "Evaluate on only the first N test images");
+                .add("split", "test", "Which images to score: test, or train (the training images, un-augmented: with test,"
+                        + " the generalisation gap)")
+                .add("limit", null, "Evaluate on only the first N images of the split");
     }
 
     @Override
     public int run(Parsed args) throws Exception {
         MultiExitModel model = ModelFile.load(Path.of(args.get("model")));
         DatasetChoice dataset = DatasetChoice.fromId(args.get("dataset"));
-        ImageArrays test = TrainCommand.limit(dataset.load(args.optional("data").map(Path::of), "test"), args, "limit");
+        String split = args.get("split");
+        if (!split.equals("test") && !split.equals("train")) {
+            throw new UsageException("--split must be test or train, got " + split);
+        }
+        ImageArrays test = TrainCommand.limit(dataset.load(args.optional("data").map(Path::of), split), args, "limit");
         if (!test.shape().equals(model.spec().input())) {
             throw new UsageException("model expects " + model.spec().input() + " images, " + dataset.id() + " has " + test.shape());
         }
@@ -81,7 +87,7 @@ public final class EvalCommand implements Command {
         EarlyExitClassifier classifier = model.snapshot();
         int exits = classifier.exits();
 
-        err.println("scoring " + test.size() + " test images at every exit...");
+        err.println("scoring " + test.size() + " " + split + " images at every exit...");
         ExitScores scores = ExitScores.compute(classifier, test, 256);
         List<EarlyExitOutcome> sweep = new ArrayList<>();
         for (double t : thresholds) {
@@ -125,7 +131,9 @@ public final class EvalCommand implements Command {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("model", args.get("model"));
         result.put("modelVersion", model.version());
-        result.put("testImages", test.size());
+        result.put("split", split);
+        // Kept under its old name for the test split; the training split's count is named for what it is.
+        result.put(split.equals("test") ? "testImages" : "trainImages", test.size());
         result.put("exitAccuracy", perExit);
         result.put("ensembleAccuracy", Json.round(scores.ensembleAccuracy()));
         result.put("macsToExit", macs(classifier));

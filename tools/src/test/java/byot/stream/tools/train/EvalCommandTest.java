@@ -57,4 +57,27 @@ class EvalCommandTest {
         assertThat(held).isEqualTo(128);
         assertThat(calibrated.get("imagesPerSecond").asDouble()).isPositive();
     }
+
+    /** The training split scores the training images (the generalisation gap's other half); an unknown split is refused. */
+    @Test
+    void scoresTheTrainingImagesWhenAskedAndRefusesAnUnknownSplit(@TempDir Path dir) throws Exception {
+        assumeTrue(new FashionMnist(FashionMnist.DEFAULT_DIR).missingFiles().isEmpty(), "dataset-fashion-mnist is not installed");
+        Path model = dir.resolve("m.byot");
+        ModelFile.save(MultiExitModel.create(ModelSpec.fashionMnist(Architecture.RESNET18, 0.0625), 0), model, false);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        EvalCommand eval = new EvalCommand(new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        int rc = eval.run(eval.options().parse(new String[] {"--model", model.toString(), "--split", "train", "--limit", "128",
+            "--sweep-thresholds", "0.5", "--batch-size", "32", "--timing-images", "32", "--timing-rounds", "1"}));
+        assertThat(rc).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("scoring 128 train images");
+        JsonNode json = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8).lines().reduce((a, b) -> b).orElseThrow());
+        assertThat(json.get("split").asText()).isEqualTo("train");
+        assertThat(json.get("trainImages").asInt()).isEqualTo(128);
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> eval.run(eval.options().parse(new String[] {
+                "--model", model.toString(), "--split", "validation"})))
+                .hasMessageContaining("--split must be test or train");
+    }
 }

@@ -164,7 +164,23 @@ class ResultsTableTest {
                 cell("resnet18", 0.25, "byot", 0, 3, 60000, 0.8975)), "./byot experiment ...");
         String text = Files.readString(md);
         // byot is 0.25 pp below deep supervision everywhere (same offsets per exit), 1.75 pp below the baseline.
-        assertThat(text).contains("- byot: vs deepsup -0.25 / -0.25 / -0.25 / -0.25 / -0.25; vs baseline -1.75 / -1.75\n");
+        assertThat(text).contains("- byot: vs deepsup -0.25 / -0.25 / -0.25 / -0.25 / -0.25 (ahead at every exit in 0 of 1 seeds);"
+                + " vs baseline -1.75 / -1.75\n");
         assertThat(text).doesNotContain("- deepsup:").doesNotContain("- baseline:");
+    }
+
+    /** Seed by seed: a row ahead on average thanks to one seed is not ahead in every seed. */
+    @Test
+    void pairedSeedsCountWhereARowIsAheadAtEveryExit() throws Exception {
+        Path md = dir.resolve("results.md");
+        ResultsTable.write(md, List.of(
+                cell("resnet18", 0.25, "deepsup", 0, 1, 60000, 0.90),
+                cell("resnet18", 0.25, "deepsup", 1, 1, 60000, 0.90),
+                cell("resnet18", 0.25, "deepsup", 2, 1, 60000, 0.90),
+                cell("resnet18", 0.25, "byot", 0, 1, 60000, 0.93),
+                cell("resnet18", 0.25, "byot", 1, 1, 60000, 0.89),
+                cell("resnet18", 0.25, "byot", 3, 1, 60000, 0.95)), "./byot experiment ...");
+        // Seeds 0 and 1 are shared; seed 0 is ahead everywhere, seed 1 behind; seed 3 has no partner.
+        assertThat(Files.readString(md)).contains("(ahead at every exit in 1 of 2 seeds)");
     }
 }

@@ -69,7 +69,7 @@ final class ResultsTable {
         md.append("the last grid run:\n\n```\n").append(command).append("\n```\n\n");
         md.append("Cells with different width, epochs or training-set size are separate tables. In `baseline` mode only the deepest\n");
         md.append("exit is trained; its shallow heads stay at chance and are shown for completeness. A byot or kd row names the\n");
-        md.append("distillation settings that differ from the defaults (α 0.3, λ 0.03, T 3, no warm-up, the deepest exit as teacher);\n");
+        md.append("distillation settings that differ from the paper's (α 0.3, λ 0.03, T 3, no warm-up, the deepest exit as teacher);\n");
         md.append("train min is the mean wall time of a cell's training, a kd cell's teacher (its baseline cell) included.\n\n");
         List<Map<String, Object>> json = new ArrayList<>();
         for (var group : rows.entrySet()) {

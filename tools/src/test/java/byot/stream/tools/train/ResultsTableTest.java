@@ -96,13 +96,13 @@ class ResultsTableTest {
 
     @Test
     void aCellIsDoneOnlyWhenEverySettingAgrees() {
-        var grid = new ExperimentCommand.Cell("resnet18", "0.25", "byot", "0", Recipe.DEFAULT);
+        var grid = new ExperimentCommand.Cell("resnet18", "0.25", "byot", "0", Recipe.PAPER);
         Map<String, Object> old = cell("resnet18", 0.25, "byot", 0, 3, 60000, 0.9); // written before cells recorded the limit
         assertThat(ExperimentCommand.sameSetting(old, grid, 3, null)).isTrue();
         assertThat(ExperimentCommand.sameSetting(old, grid, 1, null)).isFalse();
         assertThat(ExperimentCommand.sameSetting(old, grid, 3, 256L)).isFalse();
-        assertThat(ExperimentCommand.sameSetting(old, new ExperimentCommand.Cell("resnet18", "0.125", "byot", "0", Recipe.DEFAULT), 3, null)).isFalse();
-        assertThat(ExperimentCommand.sameSetting(old, new ExperimentCommand.Cell("resnet18", "0.25", "byot", "1", Recipe.DEFAULT), 3, null)).isFalse();
+        assertThat(ExperimentCommand.sameSetting(old, new ExperimentCommand.Cell("resnet18", "0.125", "byot", "0", Recipe.PAPER), 3, null)).isFalse();
+        assertThat(ExperimentCommand.sameSetting(old, new ExperimentCommand.Cell("resnet18", "0.25", "byot", "1", Recipe.PAPER), 3, null)).isFalse();
         Map<String, Object> smoke = cell("resnet18", 0.25, "byot", 0, 3, 256, 0.4);
         smoke.put("limit", 256);
         assertThat(ExperimentCommand.sameSetting(smoke, grid, 3, 256L)).isTrue();
@@ -121,7 +121,7 @@ class ResultsTableTest {
         Map<String, Object> hintless = cell("resnet18", 0.25, "byot", 0, 3, 60000, 0.9);
         hintless.put("recipe", noHint.fields());
         assertThat(ExperimentCommand.sameSetting(hintless, new ExperimentCommand.Cell("resnet18", "0.25", "byot", "0", noHint), 3, null)).isTrue();
-        assertThat(ExperimentCommand.sameSetting(hintless, new ExperimentCommand.Cell("resnet18", "0.25", "byot", "0", Recipe.DEFAULT), 3, null))
+        assertThat(ExperimentCommand.sameSetting(hintless, new ExperimentCommand.Cell("resnet18", "0.25", "byot", "0", Recipe.PAPER), 3, null))
                 .isFalse();
         Map<String, Object> deepsup = cell("resnet18", 0.25, "deepsup", 0, 3, 60000, 0.9);
         assertThat(ExperimentCommand.sameSetting(deepsup, new ExperimentCommand.Cell("resnet18", "0.25", "deepsup", "0", noHint), 3, null)).isTrue();

@@ -63,10 +63,10 @@ public final class ExperimentCommand implements Command {
                 .add("limit", null, "Train on only the first N images (smoke runs)");
     }
 
-    /** One cell of the grid; {@code recipe} is {@link Recipe#DEFAULT} for modes it does not change. */
+    /** One cell of the grid; {@code recipe} is {@link Recipe#PAPER} for modes it does not change. */
     record Cell(String arch, String width, String mode, String seed, Recipe recipe) {
         Cell {
-            recipe = Recipe.matters(TrainingMode.fromId(mode)) ? recipe : Recipe.DEFAULT;
+            recipe = Recipe.matters(TrainingMode.fromId(mode)) ? recipe : Recipe.PAPER;
         }
 
         String name(int epochs, Long limit) {

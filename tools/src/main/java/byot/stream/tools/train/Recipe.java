@@ -9,13 +9,15 @@ import java.util.Map;
 
 /**
  * The distillation settings a {@code byot} or {@code kd} cell was trained with, as recorded in its JSON and shown
- * in its table row. Only settings that differ from {@link DistillationConfig#defaults} appear in a row's label and
- * a cell's file name, so cells trained before recipes were recorded keep their names and count as the defaults.
+ * in its table row. Only settings that differ from the paper's recipe ({@link #PAPER}) appear in a row's label and
+ * a cell's file name, so cells trained before recipes were recorded keep their names and count as the paper's
+ * recipe, which is what they were trained with, whatever the defaults of {@code byot train} become.
  * Baseline and deep-supervision cells have no recipe: none of these settings changes their loss.
  */
 record Recipe(double alpha, double lambda, double temperature, int warmupSteps, String teacher) {
 
-    static final Recipe DEFAULT = of(DistillationConfig.defaults(TrainingMode.BYOT));
+    /** The official code's values, the defaults until recipes were recorded: α 0.3, λ 0.03, T 3, the deepest exit. */
+    static final Recipe PAPER = new Recipe(0.3, 0.03, 3.0, 0, DistillationConfig.Teacher.DEEPEST.id());
 
     static Recipe of(DistillationConfig c) {
         return new Recipe(c.alpha(), c.hintWeight(), c.temperature(), c.warmupSteps(), c.teacher().id());
@@ -26,14 +28,14 @@ record Recipe(double alpha, double lambda, double temperature, int warmupSteps, 
         return mode == TrainingMode.BYOT || mode == TrainingMode.KD;
     }
 
-    /** The recipe a finished cell records; none recorded means the defaults of its time, which are today's. */
+    /** The recipe a finished cell records; none recorded means the paper's, the only one before recipes were recorded. */
     static Recipe ofCell(Map<String, Object> cell) {
         if (!(cell.get("recipe") instanceof Map<?, ?> r)) {
-            return DEFAULT;
+            return PAPER;
         }
-        return new Recipe(number(r, "alpha", DEFAULT.alpha), number(r, "lambda", DEFAULT.lambda),
-                number(r, "temperature", DEFAULT.temperature), (int) number(r, "warmupSteps", DEFAULT.warmupSteps),
-                r.get("teacher") instanceof String t ? t : DEFAULT.teacher);
+        return new Recipe(number(r, "alpha", PAPER.alpha), number(r, "lambda", PAPER.lambda),
+                number(r, "temperature", PAPER.temperature), (int) number(r, "warmupSteps", PAPER.warmupSteps),
+                r.get("teacher") instanceof String t ? t : PAPER.teacher);
     }
 
     Map<String, Object> fields() {
@@ -46,43 +48,43 @@ record Recipe(double alpha, double lambda, double temperature, int warmupSteps, 
         return f;
     }
 
-    /** The settings that differ from the defaults, for a table row: "α 0.1, λ 0, ensemble teacher"; empty if none. */
+    /** The settings that differ from the paper's, for a table row: "α 0.1, λ 0, ensemble teacher"; empty for the paper's. */
     String label() {
         List<String> parts = new ArrayList<>();
-        if (alpha != DEFAULT.alpha) {
+        if (alpha != PAPER.alpha) {
             parts.add("α " + trimmed(alpha));
         }
-        if (lambda != DEFAULT.lambda) {
+        if (lambda != PAPER.lambda) {
             parts.add("λ " + trimmed(lambda));
         }
-        if (temperature != DEFAULT.temperature) {
+        if (temperature != PAPER.temperature) {
             parts.add("T " + trimmed(temperature));
         }
-        if (warmupSteps != DEFAULT.warmupSteps) {
+        if (warmupSteps != PAPER.warmupSteps) {
             parts.add("warm-up " + warmupSteps + " steps");
         }
-        if (!teacher.equals(DEFAULT.teacher)) {
+        if (!teacher.equals(PAPER.teacher)) {
             parts.add(teacher + " teacher");
         }
         return String.join(", ", parts);
     }
 
-    /** The same differences for a cell's file name: "-a0.1-l0-tensemble"; empty if none. */
+    /** The same differences for a cell's file name: "-a0.1-l0-tensemble"; empty for the paper's. */
     String fileSuffix() {
         StringBuilder s = new StringBuilder();
-        if (alpha != DEFAULT.alpha) {
+        if (alpha != PAPER.alpha) {
             s.append("-a").append(trimmed(alpha));
         }
-        if (lambda != DEFAULT.lambda) {
+        if (lambda != PAPER.lambda) {
             s.append("-l").append(trimmed(lambda));
         }
-        if (temperature != DEFAULT.temperature) {
+        if (temperature != PAPER.temperature) {
             s.append("-T").append(trimmed(temperature));
         }
-        if (warmupSteps != DEFAULT.warmupSteps) {
+        if (warmupSteps != PAPER.warmupSteps) {
             s.append("-w").append(warmupSteps);
         }
-        if (!teacher.equals(DEFAULT.teacher)) {
+        if (!teacher.equals(PAPER.teacher)) {
             s.append("-t").append(teacher);
         }
         return s.toString();

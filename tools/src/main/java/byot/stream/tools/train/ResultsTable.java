@@ -69,7 +69,7 @@ final class ResultsTable {
         md.append("the last grid run:\n\n```\n").append(command).append("\n```\n\n");
         md.append("Cells with different width, epochs or training-set size are separate tables. In `baseline` mode only the deepest\n");
         md.append("exit is trained; its shallow heads stay at chance and are shown for completeness. A byot or kd row names the\n");
-        md.append("distillation settings that differ from the defaults (α 0.3, λ 0.03, T 3, no warm-up, the deepest exit as teacher);\n");
+        md.append("distillation settings that differ from the paper's (α 0.3, λ 0.03, T 3, no warm-up, the deepest exit as teacher);\n");
         md.append("train min is the mean wall time of a cell's training, a kd cell's teacher (its baseline cell) included.\n\n");
         List<Map<String, Object>> json = new ArrayList<>();
         for (var group : rows.entrySet()) {
@@ -128,7 +128,8 @@ final class ResultsTable {
             }
             List<String> parts = new ArrayList<>();
             if (deepsup != null) {
-                parts.add("vs deepsup " + String.join(" / ", signed(entry.getValue(), deepsup, 0, 1, 2, 3)));
+                parts.add("vs deepsup " + String.join(" / ", signed(entry.getValue(), deepsup, 0, 1, 2, 3))
+                        + pairedWins(entry.getValue(), deepsup));
             }
             if (baseline != null) {
                 parts.add("vs baseline " + String.join(" / ", signed(entry.getValue(), baseline, 3)));
@@ -136,6 +137,32 @@ final class ResultsTable {
             out.append("- ").append(entry.getKey()).append(": ").append(String.join("; ", parts)).append('\n');
         }
         return out.isEmpty() ? "" : "\nΔ (pp) at exits 1 / 2 / 3 / 4 / ensemble (against the baseline: exit 4 / ensemble):\n\n" + out;
+    }
+
+    /**
+     * Of the seeds both rows ran, in how many the row is ahead of the reference at every exit: the paper's claim
+     * (shallow exits that beat deep supervision) seed by seed, where a mean can hide one lucky seed. Empty when the
+     * rows share no seed or were written before seeds were recorded.
+     */
+    private static String pairedWins(Map<String, Object> row, Map<String, Object> reference) {
+        if (!(row.get("accuracyBySeed") instanceof Map<?, ?> mine) || !(reference.get("accuracyBySeed") instanceof Map<?, ?> theirs)) {
+            return "";
+        }
+        int shared = 0;
+        int wins = 0;
+        for (var seed : mine.entrySet()) {
+            if (!(theirs.get(seed.getKey()) instanceof List<?> ref)) {
+                continue;
+            }
+            List<?> acc = (List<?>) seed.getValue();
+            shared++;
+            boolean ahead = true;
+            for (int e = 0; e < 4; e++) {
+                ahead &= ((Number) acc.get(e)).doubleValue() > ((Number) ref.get(e)).doubleValue();
+            }
+            wins += ahead ? 1 : 0;
+        }
+        return shared == 0 ? "" : " (ahead at every exit in " + wins + " of " + shared + " seeds)";
     }
 
     /** Row minus reference at the given exits, then at the ensemble, as signed percentage points. */
@@ -184,6 +211,14 @@ final class ResultsTable {
         row.put("seeds", seeds);
         row.put("exitAccuracyMean", exitStats.stream().map(x -> x[0]).toList());
         row.put("exitAccuracyHalfRange", exitStats.stream().map(x -> x[1]).toList());
+        // Per seed, so that rows can be compared seed by seed (same seed: same initial weights and sampling).
+        Map<String, Object> bySeed = new TreeMap<>();
+        for (Map<String, Object> r : runs) {
+            List<Object> exits = new ArrayList<>((List<?>) r.get("exitAccuracy"));
+            exits.add(r.get("ensembleAccuracy"));
+            bySeed.put(String.valueOf(r.get("seed")), exits);
+        }
+        row.put("accuracyBySeed", bySeed);
         row.put("ensembleAccuracyMean", ensemble[0]);
         row.put("ensembleAccuracyHalfRange", ensemble[1]);
         row.put("trainImagesPerSecond", Math.round(speed * 10) / 10.0);

@@ -112,7 +112,8 @@ final class ResultsTable {
 
     /**
      * The paper's deltas, for every row that is neither reference: against deep supervision at each exit and the
-     * ensemble, and against the baseline at the deepest exit and the ensemble (its shallow heads are untrained).
+     * ensemble, and the deepest exit and the ensemble against the baseline's deepest exit (the paper's baseline
+     * column: one network; the baseline's own ensemble averages in its untrained shallow heads).
      */
     private static String deltas(Map<String, Map<String, Object>> rows) {
         Map<String, Object> deepsup = rows.get(TrainingMode.DEEPSUP.id());
@@ -132,11 +133,15 @@ final class ResultsTable {
                         + pairedWins(entry.getValue(), deepsup));
             }
             if (baseline != null) {
-                parts.add("vs baseline " + String.join(" / ", signed(entry.getValue(), baseline, 3)));
+                // The baseline is one classifier, its deepest exit (its "ensemble" averages three untrained heads).
+                double reference = ((Number) ((List<?>) baseline.get("exitAccuracyMean")).get(3)).doubleValue();
+                parts.add("vs baseline " + String.format("%+.2f / %+.2f",
+                        ((Number) ((List<?>) entry.getValue().get("exitAccuracyMean")).get(3)).doubleValue() - reference,
+                        number(entry.getValue(), "ensembleAccuracyMean") - reference));
             }
             out.append("- ").append(entry.getKey()).append(": ").append(String.join("; ", parts)).append('\n');
         }
-        return out.isEmpty() ? "" : "\nΔ (pp) at exits 1 / 2 / 3 / 4 / ensemble (against the baseline: exit 4 / ensemble):\n\n" + out;
+        return out.isEmpty() ? "" : "\nΔ (pp) at exits 1 / 2 / 3 / 4 / ensemble; against the baseline (its deepest exit), exit 4 / ensemble:\n\n" + out;
     }
 
     /**

@@ -2,6 +2,7 @@ package byot.stream.tools.train;
 
 import byot.stream.tools.cli.Command;
 import byot.stream.jobs.config.DistillationOptions;
+import byot.stream.jobs.config.JobOption;
 import byot.stream.jobs.config.Options;
 import byot.stream.jobs.config.Parsed;
 import byot.stream.tools.cli.StatusLine;
@@ -169,17 +170,20 @@ public final class ExperimentCommand implements Command {
 
     /** The train flags of a recipe: all of them, so a cell never depends on train's defaults changing. */
     private static List<String> recipeArgs(Recipe r) {
-        return List.of("--alpha", String.valueOf(r.alpha()), "--lambda", String.valueOf(r.lambda()),
-                "--temperature", String.valueOf(r.temperature()), "--warmup-steps", String.valueOf(r.warmupSteps()),
-                "--distill-teacher", r.teacher());
+        return List.of("--" + DistillationOptions.ALPHA.flag(), String.valueOf(r.alpha()),
+                "--" + DistillationOptions.LAMBDA.flag(), String.valueOf(r.lambda()),
+                "--" + DistillationOptions.TEMPERATURE.flag(), String.valueOf(r.temperature()),
+                "--" + DistillationOptions.WARMUP_STEPS.flag(), String.valueOf(r.warmupSteps()),
+                "--" + DistillationOptions.TEACHER.flag(), r.teacher());
     }
 
     /** The recipe flags given on the command line, to print with the table. */
     private static String recipeFlags(Parsed args) {
         StringBuilder flags = new StringBuilder();
-        for (String flag : List.of("alpha", "lambda", "temperature", "warmup-steps", "distill-teacher")) {
-            if (args.given(flag)) {
-                flags.append(" --").append(flag).append(' ').append(args.get(flag));
+        for (JobOption<?> option : List.of(DistillationOptions.ALPHA, DistillationOptions.LAMBDA, DistillationOptions.TEMPERATURE,
+                DistillationOptions.WARMUP_STEPS, DistillationOptions.TEACHER)) {
+            if (args.given(option.flag())) {
+                flags.append(" --").append(option.flag()).append(' ').append(args.get(option.flag()));
             }
         }
         return flags.toString();

@@ -50,51 +50,38 @@ record Recipe(double alpha, double lambda, double temperature, int warmupSteps, 
 
     /** The settings that differ from the paper's, for a table row: "α 0.1, λ 0, ensemble teacher"; empty for the paper's. */
     String label() {
-        List<String> parts = new ArrayList<>();
-        if (alpha != PAPER.alpha) {
-            parts.add("α " + trimmed(alpha));
-        }
-        if (lambda != PAPER.lambda) {
-            parts.add("λ " + trimmed(lambda));
-        }
-        if (temperature != PAPER.temperature) {
-            parts.add("T " + trimmed(temperature));
-        }
-        if (warmupSteps != PAPER.warmupSteps) {
-            parts.add("warm-up " + warmupSteps + " steps");
-        }
-        if (!teacher.equals(PAPER.teacher)) {
-            parts.add(teacher + " teacher");
-        }
-        return String.join(", ", parts);
+        return String.join(", ", differences().stream().map(Difference::label).toList());
     }
 
     /** The same differences for a cell's file name: "-a0.1-l0-tensemble"; empty for the paper's. */
     String fileSuffix() {
-        StringBuilder s = new StringBuilder();
+        return String.join("", differences().stream().map(d -> "-" + d.suffix()).toList());
+    }
+
+    /** One setting that differs from the paper's, as a row's label and a file name's part show it. */
+    private record Difference(String label, String suffix) {}
+
+    private List<Difference> differences() {
+        List<Difference> out = new ArrayList<>();
         if (alpha != PAPER.alpha) {
-            s.append("-a").append(trimmed(alpha));
+            out.add(new Difference("α " + ResultsTable.trimmed(alpha), "a" + ResultsTable.trimmed(alpha)));
         }
         if (lambda != PAPER.lambda) {
-            s.append("-l").append(trimmed(lambda));
+            out.add(new Difference("λ " + ResultsTable.trimmed(lambda), "l" + ResultsTable.trimmed(lambda)));
         }
         if (temperature != PAPER.temperature) {
-            s.append("-T").append(trimmed(temperature));
+            out.add(new Difference("T " + ResultsTable.trimmed(temperature), "T" + ResultsTable.trimmed(temperature)));
         }
         if (warmupSteps != PAPER.warmupSteps) {
-            s.append("-w").append(warmupSteps);
+            out.add(new Difference("warm-up " + warmupSteps + " steps", "w" + warmupSteps));
         }
         if (!teacher.equals(PAPER.teacher)) {
-            s.append("-t").append(teacher);
+            out.add(new Difference(teacher + " teacher", "t" + teacher));
         }
-        return s.toString();
+        return out;
     }
 
     private static double number(Map<?, ?> r, String key, double fallback) {
         return r.get(key) instanceof Number n ? n.doubleValue() : fallback;
-    }
-
-    private static String trimmed(double v) {
-        return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
     }
 }

@@ -134,9 +134,8 @@ final class ResultsTable {
             }
             if (baseline != null) {
                 // The baseline is one classifier, its deepest exit (its "ensemble" averages three untrained heads).
-                double reference = ((Number) ((List<?>) baseline.get("exitAccuracyMean")).get(3)).doubleValue();
-                parts.add("vs baseline " + String.format("%+.2f / %+.2f",
-                        ((Number) ((List<?>) entry.getValue().get("exitAccuracyMean")).get(3)).doubleValue() - reference,
+                double reference = exitMean(baseline, 3);
+                parts.add("vs baseline " + String.format("%+.2f / %+.2f", exitMean(entry.getValue(), 3) - reference,
                         number(entry.getValue(), "ensembleAccuracyMean") - reference));
             }
             out.append("- ").append(entry.getKey()).append(": ").append(String.join("; ", parts)).append('\n');
@@ -174,11 +173,15 @@ final class ResultsTable {
     private static List<String> signed(Map<String, Object> row, Map<String, Object> reference, int... exits) {
         List<String> out = new ArrayList<>();
         for (int e : exits) {
-            out.add(String.format("%+.2f", ((Number) ((List<?>) row.get("exitAccuracyMean")).get(e)).doubleValue()
-                    - ((Number) ((List<?>) reference.get("exitAccuracyMean")).get(e)).doubleValue()));
+            out.add(String.format("%+.2f", exitMean(row, e) - exitMean(reference, e)));
         }
         out.add(String.format("%+.2f", number(row, "ensembleAccuracyMean") - number(reference, "ensembleAccuracyMean")));
         return out;
+    }
+
+    /** A row's mean accuracy at exit {@code e}, in percent. */
+    private static double exitMean(Map<String, Object> row, int e) {
+        return ((Number) ((List<?>) row.get("exitAccuracyMean")).get(e)).doubleValue();
     }
 
     /** A row's name: the mode, and the recipe's differences from the defaults where there are any. */
@@ -289,7 +292,8 @@ final class ResultsTable {
         return n.doubleValue();
     }
 
-    private static String trimmed(double v) {
+    /** 0.25 as "0.25", 3.0 as "3": a setting as people write it, in titles, row labels and file names. */
+    static String trimmed(double v) {
         return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
     }
 }

@@ -1,6 +1,7 @@
 package byot.stream.tools.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import byot.stream.connectors.dataset.FashionMnist;
@@ -17,28 +18,18 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code byot eval} end to end on the installed Fashion-MNIST test split. */
+/** {@code byot eval} end to end on the installed Fashion-MNIST. */
 class EvalCommandTest {
 
     @Test
     void sweepsThresholdsWithInterleavedTimingAndCalibratesOnAHeldOutHalf(@TempDir Path dir) throws Exception {
-        assumeTrue(new FashionMnist(FashionMnist.DEFAULT_DIR).missingFiles().isEmpty(), "dataset-fashion-mnist is not installed");
-        Path model = dir.resolve("m.byot");
-        ModelFile.save(MultiExitModel.create(ModelSpec.fashionMnist(Architecture.RESNET18, 0.0625), 0), model, false);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Eval eval = new Eval(dir);
+        int rc = eval.run("--limit", "256", "--sweep-thresholds", "0.0,0.5,1.01", "--target-accuracy", "0",
+                "--batch-size", "32", "--timing-images", "64", "--timing-rounds", "2");
 
-        EvalCommand eval = new EvalCommand(new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-
-        int rc = eval.run(eval.options().parse(new String[] {"--model", model.toString(), "--limit", "256",
-            "--sweep-thresholds", "0.0,0.5,1.01", "--target-accuracy", "0", "--batch-size", "32", "--timing-images", "64",
-            "--timing-rounds", "2"}));
-
-        String stdout = out.toString(StandardCharsets.UTF_8);
-        assertThat(rc).as(err.toString(StandardCharsets.UTF_8)).isZero();
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("round 2/2 done");
-        JsonNode json = new ObjectMapper().readTree(stdout.lines().reduce((a, b) -> b).orElseThrow());
+        assertThat(rc).as(eval.err()).isZero();
+        assertThat(eval.err()).contains("round 2/2 done");
+        JsonNode json = eval.json();
         assertThat(json.get("timingRounds").asInt()).isEqualTo(2);
         assertThat(json.get("testImages").asInt()).isEqualTo(256);
         JsonNode sweep = json.get("sweep");
@@ -61,23 +52,48 @@ class EvalCommandTest {
     /** The training split scores the training images (the generalisation gap's other half); an unknown split is refused. */
     @Test
     void scoresTheTrainingImagesWhenAskedAndRefusesAnUnknownSplit(@TempDir Path dir) throws Exception {
-        assumeTrue(new FashionMnist(FashionMnist.DEFAULT_DIR).missingFiles().isEmpty(), "dataset-fashion-mnist is not installed");
-        Path model = dir.resolve("m.byot");
-        ModelFile.save(MultiExitModel.create(ModelSpec.fashionMnist(Architecture.RESNET18, 0.0625), 0), model, false);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        EvalCommand eval = new EvalCommand(new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        int rc = eval.run(eval.options().parse(new String[] {"--model", model.toString(), "--split", "train", "--limit", "128",
-            "--sweep-thresholds", "0.5", "--batch-size", "32", "--timing-images", "32", "--timing-rounds", "1"}));
-        assertThat(rc).as(err.toString(StandardCharsets.UTF_8)).isZero();
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("scoring 128 train images");
-        JsonNode json = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8).lines().reduce((a, b) -> b).orElseThrow());
+        Eval eval = new Eval(dir);
+        int rc = eval.run("--split", "train", "--limit", "128", "--sweep-thresholds", "0.5", "--batch-size", "32",
+                "--timing-images", "32", "--timing-rounds", "1");
+        assertThat(rc).as(eval.err()).isZero();
+        assertThat(eval.err()).contains("scoring 128 train images");
+        JsonNode json = eval.json();
         assertThat(json.get("split").asText()).isEqualTo("train");
         assertThat(json.get("trainImages").asInt()).isEqualTo(128);
 
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> eval.run(eval.options().parse(new String[] {
-                "--model", model.toString(), "--split", "validation"})))
+        assertThatThrownBy(() -> eval.run("--split", "validation"))
                 .hasMessageContaining("--split must be test or train");
+    }
+
+    /** {@code byot eval} on a fresh ResNet18 ×0.0625 saved in {@code dir}, its output captured. */
+    private static final class Eval {
+        private final Path model;
+        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        private final EvalCommand command = new EvalCommand(new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+
+        Eval(Path dir) throws Exception {
+            assumeTrue(new FashionMnist(FashionMnist.DEFAULT_DIR).missingFiles().isEmpty(), "dataset-fashion-mnist is not installed");
+            model = dir.resolve("m.byot");
+            ModelFile.save(MultiExitModel.create(ModelSpec.fashionMnist(Architecture.RESNET18, 0.0625), 0), model, false);
+        }
+
+        int run(String... args) throws Exception {
+            String[] all = new String[args.length + 2];
+            all[0] = "--model";
+            all[1] = model.toString();
+            System.arraycopy(args, 0, all, 2, args.length);
+            return command.run(command.options().parse(all));
+        }
+
+        String err() {
+            return err.toString(StandardCharsets.UTF_8);
+        }
+
+        /** The last line of standard output: the command's JSON summary. */
+        JsonNode json() throws Exception {
+            return new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8).lines().reduce((a, b) -> b).orElseThrow());
+        }
     }
 }

@@ -64,10 +64,10 @@ public final class ExperimentCommand implements Command {
                 .add("limit", null, "Train on only the first N images (smoke runs)");
     }
 
-    /** One cell of the grid; {@code recipe} is {@link Recipe#PAPER} for modes it does not change. */
+    /** One cell of the grid; {@code recipe} is only what changes its mode's loss ({@link Recipe#forMode}). */
     record Cell(String arch, String width, String mode, String seed, Recipe recipe) {
         Cell {
-            recipe = Recipe.matters(TrainingMode.fromId(mode)) ? recipe : Recipe.PAPER;
+            recipe = recipe.forMode(TrainingMode.fromId(mode));
         }
 
         String name(int epochs, Long limit) {
@@ -165,7 +165,7 @@ public final class ExperimentCommand implements Command {
                 && f.get("seed") instanceof Number seed && String.valueOf(seed.longValue()).equals(cell.seed())
                 && f.get("widthMult") instanceof Number w && w.doubleValue() == Double.parseDouble(cell.width())
                 && f.get("epochs") instanceof Number e && e.intValue() == epochs && limitAgrees
-                && (!Recipe.matters(TrainingMode.fromId(cell.mode())) || Recipe.ofCell(f).equals(cell.recipe()));
+                && Recipe.ofCell(f).forMode(TrainingMode.fromId(cell.mode())).equals(cell.recipe());
     }
 
     /** The train flags of a recipe: all of them, so a cell never depends on train's defaults changing. */

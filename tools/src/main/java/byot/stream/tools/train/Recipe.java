@@ -28,6 +28,18 @@ record Recipe(double alpha, double lambda, double temperature, int warmupSteps, 
         return mode == TrainingMode.BYOT || mode == TrainingMode.KD;
     }
 
+    /**
+     * The part of this recipe that changes the loss of {@code mode}: all of it for byot; for kd, which has no hint and
+     * learns from a teacher model of its own, not λ or the teacher choice; none of it for baseline and deep supervision.
+     */
+    Recipe forMode(TrainingMode mode) {
+        return switch (mode) {
+            case BYOT -> this;
+            case KD -> new Recipe(alpha, PAPER.lambda, temperature, warmupSteps, PAPER.teacher);
+            default -> PAPER;
+        };
+    }
+
     /** The recipe a finished cell records; none recorded means the paper's, the only one before recipes were recorded. */
     static Recipe ofCell(Map<String, Object> cell) {
         if (!(cell.get("recipe") instanceof Map<?, ?> r)) {

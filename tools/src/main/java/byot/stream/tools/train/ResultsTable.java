@@ -190,7 +190,7 @@ final class ResultsTable {
     }
 
     private static String recipeLabel(Map<String, Object> cell) {
-        return Recipe.matters(TrainingMode.fromId(String.valueOf(cell.get("mode")))) ? Recipe.ofCell(cell).label() : "";
+        return Recipe.ofCell(cell).forMode(TrainingMode.fromId(String.valueOf(cell.get("mode")))).label();
     }
 
     /** One row of the table (and of its JSON twin): the cells of one setting, mode and recipe, over their seeds. */

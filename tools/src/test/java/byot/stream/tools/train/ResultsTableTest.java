@@ -184,4 +184,19 @@ class ResultsTableTest {
         // Seeds 0 and 1 are shared; seed 0 is ahead everywhere, seed 1 behind; seed 3 has no partner.
         assertThat(Files.readString(md)).contains("(ahead at every exit in 1 of 2 seeds)");
     }
+
+    /** kd has no hint and its own teacher: λ and --distill-teacher change nothing there, so they neither name its cell nor its row. */
+    @Test
+    void aKdCellIgnoresTheSettingsKdDoesNotUse() {
+        Recipe recipe = new Recipe(0.1, 0.0, 3.0, 0, "ensemble");
+        var kd = new ExperimentCommand.Cell("resnet18", "0.25", "kd", "0", recipe);
+        assertThat(kd.name(1, null)).isEqualTo("resnet18-x0.25-kd-a0.1-s0-e1");
+        Map<String, Object> cell = cell("resnet18", 0.25, "kd", 0, 1, 60000, 0.9);
+        cell.put("recipe", recipe.fields());
+        assertThat(ExperimentCommand.sameSetting(cell, kd, 1, null)).isTrue();
+        assertThat(ExperimentCommand.sameSetting(cell, new ExperimentCommand.Cell("resnet18", "0.25", "kd", "0",
+                new Recipe(0.1, 0.03, 3.0, 0, "deepest")), 1, null)).isTrue();
+        assertThat(new ExperimentCommand.Cell("resnet18", "0.25", "byot", "0", recipe).name(1, null))
+                .isEqualTo("resnet18-x0.25-byot-a0.1-l0-tensemble-s0-e1");
+    }
 }

@@ -23,6 +23,7 @@ import byot.stream.jobs.operators.LearnerBudget;
 import byot.stream.jobs.operators.drift.DetectorKind;
 import byot.stream.jobs.operators.drift.DriftConfig;
 import byot.stream.model.exit.ExitCriterion;
+import byot.stream.model.loss.LogitAdjustment;
 import byot.stream.model.loss.TrainingMode;
 import byot.stream.model.loss.UnlabelledDistillation;
 import byot.stream.model.train.SgdConfig;
@@ -102,6 +103,10 @@ public final class AdaptOptions {
     public static final JobOption<Double> MOMENTUM = number("momentum", 0.9, "Fine-tuning SGD momentum")
             .require(v -> v >= 0 && v < 1, "in [0, 1)");
     public static final JobOption<Double> WEIGHT_DECAY = number("weight-decay", 5e-4, "Fine-tuning weight decay")
+            .require(v -> v >= 0, "at least 0");
+    public static final JobOption<Double> LOGIT_ADJUSTMENT = number("logit-adjustment", 1.0,
+            "Strength (tau) of the cross-entropy's logit adjustment by each batch's class counts, which keeps a stream"
+                    + " whose labels come one class at a time from teaching that class's prior (0: plain cross-entropy)")
             .require(v -> v >= 0, "at least 0");
 
     // The learner beside inference (docs/architecture.md, "The learner beside inference").
@@ -194,7 +199,7 @@ public final class AdaptOptions {
             INITIAL_MODEL, MODEL_KEY, ModelOptions.ARCH, ModelOptions.WIDTH_MULT, ModelOptions.SEED,
             CRITERION, THRESHOLD, THRESHOLDS, BATCH_SIZE, MAX_WAIT_MS, PARALLELISM,
             MODE, TRAIN_EVERY, TRAIN_BATCH, REPLAY_SIZE, PUBLISH_EVERY_STEPS, PUBLISH_EVERY_SECONDS, LR, MOMENTUM, WEIGHT_DECAY,
-            DistillationOptions.ALPHA, DistillationOptions.LAMBDA, DistillationOptions.TEMPERATURE, DistillationOptions.TEACHER,
+            LOGIT_ADJUSTMENT, DistillationOptions.ALPHA, DistillationOptions.LAMBDA, DistillationOptions.TEMPERATURE, DistillationOptions.TEACHER,
             LEARNER_SLOT_GROUP, LEARNER_THREADS, LEARNER_TIME_SHARE, LEARNER_NICE, LEARNER_STEP_THREAD,
             DRIFT_DETECTOR, DRIFT_ADWIN_DELTA, DRIFT_ACTIVE_EVENTS, DRIFT_EXTRA_STEPS, DRIFT_RECENT_SHARE, DRIFT_TRUST_DROP,
             DRIFT_TRUST_WINDOW, EXIT_CALIBRATION, EXIT_CALIBRATION_TOLERANCE, EXIT_CALIBRATION_WINDOW, EXIT_CALIBRATION_MIN_EVENTS,
@@ -276,7 +281,8 @@ public final class AdaptOptions {
                 new AdaptConfig.Batching(TRAIN_EVERY.get(c), TRAIN_BATCH.get(c), REPLAY_SIZE.get(c)),
                 new AdaptConfig.Publishing(PUBLISH_EVERY_STEPS.get(c), PUBLISH_EVERY_SECONDS.get(c)),
                 ModelOptions.SEED.get(c), unlabelled(c),
-                new AdaptConfig.Gate(HOLDOUT_EVERY.get(c), HOLDOUT_SIZE.get(c), GATE_MARGIN.get(c)));
+                new AdaptConfig.Gate(HOLDOUT_EVERY.get(c), HOLDOUT_SIZE.get(c), GATE_MARGIN.get(c)),
+                new LogitAdjustment(LOGIT_ADJUSTMENT.get(c)));
         EventTimeBounds eventTime = new EventTimeBounds(Duration.ofSeconds(EVENT_TIME_MAX_PAST_S.get(c)),
                 Duration.ofSeconds(EVENT_TIME_MAX_FUTURE_S.get(c)));
         return new PipelineConfig(inference, adapt, PARALLELISM.get(c),

@@ -1,6 +1,7 @@
 package byot.stream.jobs.operators;
 
 import byot.stream.model.loss.DistillationConfig;
+import byot.stream.model.loss.LogitAdjustment;
 import byot.stream.model.loss.TrainingMode;
 import byot.stream.model.loss.UnlabelledDistillation;
 import byot.stream.model.train.LrSchedule;
@@ -14,14 +15,22 @@ import java.io.Serializable;
  * @param seed       drives the replay reservoir's sampling
  * @param unlabelled self-distillation on a sample of the unlabelled events
  * @param gate       the check a candidate version passes before it is published
+ * @param logitAdjustment cross-entropy adjusted for batches whose classes are not balanced (a stream whose labels
+ *                   come one class at a time)
  */
 public record AdaptConfig(DistillationConfig distillation, SgdConfig sgd, Batching batching, Publishing publishing, long seed,
-                          Unlabelled unlabelled, Gate gate)
+                          Unlabelled unlabelled, Gate gate, LogitAdjustment logitAdjustment)
         implements Serializable {
 
     /** Without unlabelled learning and without a publish gate. */
     public AdaptConfig(DistillationConfig distillation, SgdConfig sgd, Batching batching, Publishing publishing, long seed) {
         this(distillation, sgd, batching, publishing, seed, Unlabelled.OFF, Gate.OFF);
+    }
+
+    /** With plain cross-entropy. */
+    public AdaptConfig(DistillationConfig distillation, SgdConfig sgd, Batching batching, Publishing publishing, long seed,
+                       Unlabelled unlabelled, Gate gate) {
+        this(distillation, sgd, batching, publishing, seed, unlabelled, gate, LogitAdjustment.OFF);
     }
 
     /**
@@ -103,6 +112,7 @@ public record AdaptConfig(DistillationConfig distillation, SgdConfig sgd, Batchi
     public AdaptConfig {
         java.util.Objects.requireNonNull(unlabelled, "unlabelled");
         java.util.Objects.requireNonNull(gate, "gate");
+        java.util.Objects.requireNonNull(logitAdjustment, "logitAdjustment");
         // Fail at construction, on the client, rather than when the job starts on a cluster.
         if (distillation.mode() == TrainingMode.KD) {
             throw new IllegalArgumentException("kd needs a separate teacher and is offline only");

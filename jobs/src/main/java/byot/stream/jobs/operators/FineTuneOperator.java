@@ -15,6 +15,8 @@ import byot.stream.model.exit.ExitPolicy;
 import byot.stream.model.io.ModelFile;
 import byot.stream.model.io.ModelFormatException;
 import byot.stream.model.io.RequiredTensors;
+import byot.stream.model.loss.ContinualTerms;
+import byot.stream.model.loss.LogitAdjustment;
 import byot.stream.model.train.NonFiniteLossException;
 import byot.stream.model.train.StepResult;
 import byot.stream.model.train.Trainer;
@@ -137,6 +139,8 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
     private transient UnlabelledPool unlabelledPool;
     /** {@link #unlabelled()}: what this task's engine can do of {@code config.unlabelled()}. */
     private transient AdaptConfig.Unlabelled unlabelled;
+    /** As {@link #unlabelled}: the configured adjustment, or none where the engine lacks it. */
+    private transient LogitAdjustment logitAdjustment;
     private transient ListState<ImageEvent> unlabelledState;
     private transient Holdout holdout;
     private transient ListState<ImageEvent> holdoutState;
@@ -664,7 +668,22 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
     }
 
     private Trainer newTrainer() {
-        return new Trainer(model, config.distillation(), unlabelled().distillation(), config.sgd());
+        return new Trainer(model, config.distillation(), new ContinualTerms(unlabelled().distillation(), logitAdjustment()),
+                config.sgd());
+    }
+
+    /** The configured logit adjustment, or plain cross-entropy (said once) where this task's engine lacks it. */
+    private LogitAdjustment logitAdjustment() {
+        if (logitAdjustment == null) {
+            logitAdjustment = config.logitAdjustment();
+            TrainingEngine engine = TrainingEngine.fromSystemProperty();
+            if (logitAdjustment.enabled() && !engine.hasLogitAdjustment(model.spec())) {
+                LOG.warn("the {} training engine has no logit-adjusted cross-entropy: training with plain cross-entropy"
+                        + " (--logit-adjustment {} ignored)", engine.resolve(model.spec()).id(), logitAdjustment.tau());
+                logitAdjustment = LogitAdjustment.OFF;
+            }
+        }
+        return logitAdjustment;
     }
 
     /**

@@ -56,4 +56,16 @@ class AdaptPipelineTest {
         assertThat(byot.stream.jobs.config.DistillationOptions.config(run.configuration(), byot.stream.model.loss.TrainingMode.BYOT, 0))
                 .isEqualTo(defaults);
     }
+
+    /** On by default (a class-incremental stream must not teach the newest class's prior); 0 is plain cross-entropy. */
+    @Test
+    void logitAdjustmentIsOnByDefaultAndZeroSwitchesItOff() {
+        var defaults = AdaptOptions.declare().parse(new String[0]).configuration();
+        assertThat(AdaptOptions.pipeline(defaults, 4).adapt().logitAdjustment())
+                .isEqualTo(new byot.stream.model.loss.LogitAdjustment(1.0));
+        var off = AdaptOptions.declare().parse(new String[] {"--logit-adjustment", "0"}).configuration();
+        assertThat(AdaptOptions.pipeline(off, 4).adapt().logitAdjustment().enabled()).isFalse();
+        assertThatThrownBy(() -> AdaptOptions.declare().parse(new String[] {"--logit-adjustment", "-1"}).configuration())
+                .hasMessageContaining("--logit-adjustment").hasMessageContaining("at least 0");
+    }
 }

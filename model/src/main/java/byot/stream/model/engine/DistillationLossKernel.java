@@ -2,6 +2,7 @@ package byot.stream.model.engine;
 
 import byot.stream.model.graph.Names;
 import byot.stream.model.loss.DistillationConfig;
+import byot.stream.model.loss.LogitAdjustment;
 import byot.stream.model.loss.TrainingMode;
 import byot.stream.model.loss.UnlabelledDistillation;
 import java.util.ArrayList;
@@ -19,22 +20,27 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>A row whose one-hot label is all zeros has no label: the labelled terms are means over the labelled rows
  * only, and with {@link UnlabelledDistillation} on, the unlabelled rows add {@link UnlabelledTerm} to every
- * shallow exit. A batch without such rows gets exactly the loss of the SameDiff graph.
+ * shallow exit. With {@link LogitAdjustment} on, every exit's cross-entropy is taken on logits offset by the
+ * batch's labelled class counts. A batch without unlabelled rows, and without the adjustment, gets exactly the loss
+ * of the SameDiff graph.
  */
 final class DistillationLossKernel {
 
     private final DistillationConfig cfg;
     private final UnlabelledTerm unlabelled;
+    private final LogitAdjustment adjustment;
     private final int exits;
     private final int classes;
     private final List<String> parts = new ArrayList<>();
 
     DistillationLossKernel(DistillationConfig cfg, int exits, int classes) {
-        this(cfg, UnlabelledDistillation.OFF, exits, classes);
+        this(cfg, UnlabelledDistillation.OFF, LogitAdjustment.OFF, exits, classes);
     }
 
-    DistillationLossKernel(DistillationConfig cfg, UnlabelledDistillation unlabelledCfg, int exits, int classes) {
+    DistillationLossKernel(DistillationConfig cfg, UnlabelledDistillation unlabelledCfg, LogitAdjustment adjustment, int exits,
+                           int classes) {
         this.cfg = cfg;
+        this.adjustment = adjustment;
         this.unlabelled = unlabelledCfg.enabled() ? new UnlabelledTerm(unlabelledCfg, cfg.temperature(), classes) : null;
         this.exits = exits;
         this.classes = classes;
@@ -126,6 +132,7 @@ final class DistillationLossKernel {
         double[] logSoftDeepest = (cfg.mode() == TrainingMode.KD || ensembleTeacher()) && unlabelled != null
                 ? logSoftmax(deepest, n, 1.0 / t) : logSoftTeacher;
         double[] softDeepest = logSoftDeepest == logSoftTeacher ? softTeacher : logSoftDeepest == null ? null : exp(logSoftDeepest);
+        double[] ceOffsets = adjustment.enabled() ? adjustment.offsets(classCounts(oneHot, n)) : null;
         float[] z = new float[n * classes];
         double[] dz = new double[n * classes];
         float[] dzf = new float[n * classes];
@@ -134,10 +141,12 @@ final class DistillationLossKernel {
                 continue;
             }
             Vectors.read(ws.value(logits[e]), z);
-            double[] logP = logSoftmax(z, n, 1.0);
+            double[] logP = ceOffsets == null ? logSoftmax(z, n, 1.0) : adjustedLogSoftmax(z, n, ceOffsets);
             double ce = 0;
             for (int i = 0; i < n * classes; i++) {
-                ce -= oneHot[i] * logP[i];
+                if (oneHot[i] != 0) {   // a class outside the adjusted softmax has log p = -inf, and 0 * -inf is NaN
+                    ce -= oneHot[i] * logP[i];
+                }
             }
             ce *= perLabelled;
             values[part++] = ce;
@@ -233,6 +242,46 @@ final class DistillationLossKernel {
         double[] out = new double[x.length];
         for (int i = 0; i < x.length; i++) {
             out[i] = Math.log(x[i]);
+        }
+        return out;
+    }
+
+    /** How many labelled rows of the batch each class has. */
+    private int[] classCounts(float[] oneHot, int n) {
+        int[] counts = new int[classes];
+        for (int s = 0; s < n; s++) {
+            for (int k = 0; k < classes; k++) {
+                if (oneHot[s * classes + k] != 0) {
+                    counts[k]++;
+                }
+            }
+        }
+        return counts;
+    }
+
+    /**
+     * Row-wise log-softmax of {@code z + offsets}; a class with offset negative infinity is outside the softmax
+     * (log p = -inf, p = 0). At least one offset is finite whenever the batch has a labelled row.
+     */
+    private double[] adjustedLogSoftmax(float[] z, int n, double[] offsets) {
+        double[] out = new double[n * classes];
+        for (int s = 0; s < n; s++) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (int k = 0; k < classes; k++) {
+                max = Math.max(max, z[s * classes + k] + offsets[k]);
+            }
+            if (max == Double.NEGATIVE_INFINITY) {
+                java.util.Arrays.fill(out, s * classes, (s + 1) * classes, Double.NEGATIVE_INFINITY);
+                continue;   // no labelled row in the batch: nothing to adjust, and the row teaches nothing
+            }
+            double sum = 0;
+            for (int k = 0; k < classes; k++) {
+                sum += Math.exp(z[s * classes + k] + offsets[k] - max);
+            }
+            double log = max + Math.log(sum);
+            for (int k = 0; k < classes; k++) {
+                out[s * classes + k] = z[s * classes + k] + offsets[k] - log;
+            }
         }
         return out;
     }

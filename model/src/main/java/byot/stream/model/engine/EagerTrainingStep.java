@@ -9,6 +9,7 @@ import byot.stream.model.graph.Parameters;
 import byot.stream.model.head.ExitHead;
 import byot.stream.model.loss.DistillationConfig;
 import byot.stream.model.loss.TrainingMode;
+import byot.stream.model.loss.ContinualTerms;
 import byot.stream.model.loss.UnlabelledDistillation;
 import byot.stream.model.spec.InputShape;
 import byot.stream.model.spec.ModelSpec;
@@ -53,25 +54,30 @@ public final class EagerTrainingStep implements ForwardBackward {
     private final ConvKernels convolutions;
 
     public EagerTrainingStep(ModelSpec spec, Parameters params, DistillationConfig cfg) {
-        this(spec, params, cfg, UnlabelledDistillation.OFF, null, ConvKernels.fromSystemProperty());
+        this(spec, params, cfg, ContinualTerms.NONE, null, ConvKernels.fromSystemProperty());
     }
 
     /** With the convolution kernels named, whatever the {@value ConvKernels#PROPERTY} property says. */
     EagerTrainingStep(ModelSpec spec, Parameters params, DistillationConfig cfg, ConvKernels convolutions) {
-        this(spec, params, cfg, UnlabelledDistillation.OFF, null, convolutions);
+        this(spec, params, cfg, ContinualTerms.NONE, null, convolutions);
     }
 
     /** @param unlabelled the term on samples without a label (an all-zero one-hot row) */
     public EagerTrainingStep(ModelSpec spec, Parameters params, DistillationConfig cfg, UnlabelledDistillation unlabelled) {
-        this(spec, params, cfg, unlabelled, null, ConvKernels.fromSystemProperty());
+        this(spec, params, cfg, ContinualTerms.of(unlabelled));
+    }
+
+    /** @param terms the stream learner's terms: on samples without a label, and the logit adjustment */
+    public EagerTrainingStep(ModelSpec spec, Parameters params, DistillationConfig cfg, ContinualTerms terms) {
+        this(spec, params, cfg, terms, null, ConvKernels.fromSystemProperty());
     }
 
     /** @param profile where to add each op's time, or {@code null} for no timing */
     public EagerTrainingStep(ModelSpec spec, Parameters params, DistillationConfig cfg, OpProfile profile) {
-        this(spec, params, cfg, UnlabelledDistillation.OFF, profile, ConvKernels.fromSystemProperty());
+        this(spec, params, cfg, ContinualTerms.NONE, profile, ConvKernels.fromSystemProperty());
     }
 
-    private EagerTrainingStep(ModelSpec spec, Parameters params, DistillationConfig cfg, UnlabelledDistillation unlabelled,
+    private EagerTrainingStep(ModelSpec spec, Parameters params, DistillationConfig cfg, ContinualTerms terms,
                               OpProfile profile, ConvKernels convolutions) {
         this.profile = profile;
         OneDnn onednn = convolutions.open();
@@ -79,7 +85,7 @@ public final class EagerTrainingStep implements ForwardBackward {
         Backbone backbone = Backbone.of(spec);
         this.exits = backbone.sections();
         this.classes = spec.numClasses();
-        this.loss = new DistillationLossKernel(cfg, unlabelled, exits, classes);
+        this.loss = new DistillationLossKernel(cfg, terms.unlabelled(), terms.logitAdjustment(), exits, classes);
         EagerLayers layers = new EagerLayers(params, onednn);
         InputShape in = spec.input();
         EagerLayers.Input inputMap = layers.input(in.channels(), in.height(), in.width(),

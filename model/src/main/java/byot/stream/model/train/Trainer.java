@@ -4,6 +4,7 @@ import byot.stream.model.MultiExitModel;
 import byot.stream.model.graph.LayerBuilder;
 import byot.stream.model.graph.Parameters;
 import byot.stream.model.graph.ForwardBackward;
+import byot.stream.model.loss.ContinualTerms;
 import byot.stream.model.loss.DistillationConfig;
 import byot.stream.model.loss.TrainingMode;
 import byot.stream.model.loss.UnlabelledDistillation;
@@ -28,7 +29,7 @@ public final class Trainer {
 
     private final MultiExitModel model;
     private final DistillationConfig distillation;
-    private final UnlabelledDistillation unlabelled;
+    private final ContinualTerms terms;
     private final SgdConfig sgd;
     private final ForwardBackward graph;
     private final MomentumSgd optimizer;
@@ -51,12 +52,23 @@ public final class Trainer {
     /** @throws IllegalArgumentException when the unlabelled term is on and the engine is the graph, which lacks it */
     public Trainer(MultiExitModel model, DistillationConfig distillation, UnlabelledDistillation unlabelled, SgdConfig sgd,
                    TrainingEngine engine) {
+        this(model, distillation, ContinualTerms.of(unlabelled), sgd, engine);
+    }
+
+    /** With a stream learner's terms, on the engine the system property names. */
+    public Trainer(MultiExitModel model, DistillationConfig distillation, ContinualTerms terms, SgdConfig sgd) {
+        this(model, distillation, terms, sgd, TrainingEngine.fromSystemProperty());
+    }
+
+    /** @throws IllegalArgumentException when a term is on that the engine lacks (the graph has neither) */
+    public Trainer(MultiExitModel model, DistillationConfig distillation, ContinualTerms terms, SgdConfig sgd,
+                   TrainingEngine engine) {
         this.model = model;
         this.distillation = distillation;
-        this.unlabelled = unlabelled;
+        this.terms = terms;
         this.sgd = sgd;
         this.engine = engine.resolve(model.spec());
-        this.graph = this.engine.create(model.spec(), model.parameters(), distillation, unlabelled);
+        this.graph = this.engine.create(model.spec(), model.parameters(), distillation, terms);
         this.optimizer = new MomentumSgd(sgd, model.parameters());
     }
 
@@ -172,7 +184,7 @@ public final class Trainer {
                     + " does not match " + java.util.Arrays.toString(expected));
         }
         for (int label : labels) {
-            if (label == UNLABELLED && unlabelled.enabled()) {
+            if (label == UNLABELLED && terms.unlabelled().enabled()) {
                 continue;
             }
             if (label < 0 || label >= model.spec().numClasses()) {

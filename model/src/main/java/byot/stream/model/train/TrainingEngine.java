@@ -4,7 +4,8 @@ import byot.stream.model.engine.EagerTrainingStep;
 import byot.stream.model.graph.ForwardBackward;
 import byot.stream.model.graph.Parameters;
 import byot.stream.model.loss.DistillationConfig;
-import byot.stream.model.loss.UnlabelledDistillation;
+import byot.stream.model.loss.ContinualTerms;
+import byot.stream.model.loss.LogitAdjustment;
 import byot.stream.model.spec.ModelSpec;
 import java.util.Locale;
 import org.nd4j.linalg.factory.Nd4j;
@@ -50,11 +51,21 @@ public enum TrainingEngine {
         return resolve(spec) == EAGER;
     }
 
-    ForwardBackward create(ModelSpec spec, Parameters params, DistillationConfig distillation, UnlabelledDistillation unlabelled) {
+    /** Whether this choice, on the current backend, can train with {@link LogitAdjustment}. */
+    public boolean hasLogitAdjustment(ModelSpec spec) {
+        return resolve(spec) == EAGER;
+    }
+
+    ForwardBackward create(ModelSpec spec, Parameters params, DistillationConfig distillation, ContinualTerms terms) {
         return switch (resolve(spec)) {
-            case EAGER -> new EagerTrainingStep(spec, params, distillation, unlabelled);
+            case EAGER -> new EagerTrainingStep(spec, params, distillation, terms);
             case GRAPH -> {
-                if (unlabelled.enabled()) {
+                if (terms.logitAdjustment().enabled()) {
+                    throw new IllegalArgumentException("the graph training engine has no logit-adjusted cross-entropy:"
+                            + " switch it off (tau 0; in the job --logit-adjustment 0) or train on the eager engine"
+                            + " (-D" + PROPERTY + "=eager, CPU only)");
+                }
+                if (terms.unlabelled().enabled()) {
                     // The graph's loss would need per-row masks in every term; the eager engine is the default on CPU.
                     throw new IllegalArgumentException("the graph training engine has no unlabelled distillation term:"
                             + " switch it off (weight 0; in the job --unlabelled-share 0) or train on the eager engine"

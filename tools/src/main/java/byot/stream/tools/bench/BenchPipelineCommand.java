@@ -80,7 +80,8 @@ public final class BenchPipelineCommand implements Command {
                 .add("latency-events", "12000", "Events for the half-load latency run (about 30 s; its first tenth is left out as warm-up)")
                 .add("train-events", "1600", "Labelled events for the adaptation run")
                 .add("data", null, "Directory with the Fashion-MNIST IDX files (the events are its test images)")
-                .add("latency-log", null, "Write the half-load run's predictions as CSV (event time ms, latency ms, exit depth) to this file");
+                .add("latency-log", null, "Write the half-load run's predictions as CSV (event time ms, latency ms, exit depth, model version) to this file:"
+                        + " a burst of slow answers next to a new version points at the model swap");
     }
 
     @Override
@@ -272,8 +273,8 @@ public final class BenchPipelineCommand implements Command {
     /** One line per prediction, in the order given (event time), for finding when the slow ones happened. */
     private void writeLatencyLog(Path file, List<Prediction> predictions) throws IOException {
         List<String> lines = new ArrayList<>();
-        lines.add("event_time_ms,latency_ms,exit_depth");
-        predictions.forEach(p -> lines.add(p.eventTime() + "," + p.latencyMs() + "," + p.exitDepth()));
+        lines.add("event_time_ms,latency_ms,exit_depth,model_version");
+        predictions.forEach(p -> lines.add(p.eventTime() + "," + p.latencyMs() + "," + p.exitDepth() + "," + p.modelVersion()));
         Files.write(file, lines);
         err.println("latency log: " + file);
     }

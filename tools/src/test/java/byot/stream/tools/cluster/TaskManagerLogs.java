@@ -42,6 +42,24 @@ final class TaskManagerLogs {
         return scan(CheckpointedModel::parseRestored);
     }
 
+    /**
+     * Whether a learner logged, after {@code after}, that the publish gate refused candidate {@code version}
+     * ({@code FineTuneOperator.accept}'s warning).
+     */
+    boolean gateRefused(long version, Instant after) throws IOException {
+        String candidate = "publish gate: candidate version " + version + " ";
+        try (var files = Files.list(logDir)) {
+            for (Path f : files.filter(p -> p.getFileName().toString().matches("taskmanager-\\d+\\.log")).toList()) {
+                for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+                    if (line.contains(candidate) && line.contains("refused") && time(line).isAfter(after)) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
     private List<Line> scan(Function<String, Optional<CheckpointedModel>> parser) throws IOException {
         List<Line> out = new ArrayList<>();
         try (var files = Files.list(logDir)) {

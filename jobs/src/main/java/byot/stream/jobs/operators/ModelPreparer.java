@@ -49,7 +49,14 @@ final class ModelPreparer implements AutoCloseable {
     /** A daemon thread of its own, named {@code name}. */
     static ExecutorService ownThread(String name) {
         return Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, name);
+            // Background work with no deadline: at normal priority and OMP_NUM_THREADS its decode and warm-up batch
+            // competed with the task thread for the cores, and slow answers came in bursts before swaps
+            // (docs/benchmarks.md). Niced and on one OpenMP thread it takes what inference leaves idle.
+            Thread t = new Thread(() -> {
+                ThreadNice.lower(19);
+                LearnerThreads.limitCallingThread(1);
+                r.run();
+            }, name);
             t.setDaemon(true);
             return t;
         });

@@ -139,7 +139,7 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
     private transient UnlabelledPool unlabelledPool;
     /** {@link #unlabelled()}: what this task's engine can do of {@code config.unlabelled()}. */
     private transient AdaptConfig.Unlabelled unlabelled;
-    /** As {@link #unlabelled}: the configured adjustment, or none where the engine lacks it. */
+    /** {@link #logitAdjustment()}: what this task's engine can do of {@code config.logitAdjustment()}. */
     private transient LogitAdjustment logitAdjustment;
     private transient ListState<ImageEvent> unlabelledState;
     private transient Holdout holdout;
@@ -672,36 +672,44 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
                 config.sgd());
     }
 
-    /** The configured logit adjustment, or plain cross-entropy (said once) where this task's engine lacks it. */
-    private LogitAdjustment logitAdjustment() {
-        if (logitAdjustment == null) {
-            logitAdjustment = config.logitAdjustment();
-            TrainingEngine engine = TrainingEngine.fromSystemProperty();
-            if (logitAdjustment.enabled() && !engine.hasLogitAdjustment(model.spec())) {
-                LOG.warn("the {} training engine has no logit-adjusted cross-entropy: training with plain cross-entropy"
-                        + " (--logit-adjustment {} ignored)", engine.resolve(model.spec()).id(), logitAdjustment.tau());
-                logitAdjustment = LogitAdjustment.OFF;
-            }
-        }
-        return logitAdjustment;
-    }
-
     /**
      * The configured unlabelled learning, or none where this task's training engine lacks the term (the graph engine,
      * which GPU task managers run): the learner then keeps learning from labels, says so once, and drops the sampled
      * unlabelled events, rather than failing a job whose defaults turn the term on.
      */
     private AdaptConfig.Unlabelled unlabelled() {
-        if (unlabelled == null) {
-            unlabelled = config.unlabelled();
-            TrainingEngine engine = TrainingEngine.fromSystemProperty();
-            if (unlabelled.enabled() && !engine.hasUnlabelledTerm(model.spec())) {
-                LOG.warn("the {} training engine has no unlabelled self-distillation term: learning from labelled events only"
-                        + " (--unlabelled-share {} ignored)", engine.resolve(model.spec()).id(), unlabelled.share());
-                unlabelled = AdaptConfig.Unlabelled.OFF;
-            }
-        }
+        resolveContinualTerms();
         return unlabelled;
+    }
+
+    /** The configured logit adjustment, or plain cross-entropy (said once) where this task's engine lacks it. */
+    private LogitAdjustment logitAdjustment() {
+        resolveContinualTerms();
+        return logitAdjustment;
+    }
+
+    /** Keeps of the configured stream terms what this task's training engine has; says once what it drops. */
+    private void resolveContinualTerms() {
+        if (unlabelled != null) {
+            return;
+        }
+        unlabelled = config.unlabelled();
+        logitAdjustment = config.logitAdjustment();
+        TrainingEngine engine = TrainingEngine.fromSystemProperty();
+        if (engine.hasContinualTerms(model.spec())) {
+            return;
+        }
+        String id = engine.resolve(model.spec()).id();
+        if (unlabelled.enabled()) {
+            LOG.warn("the {} training engine has no unlabelled self-distillation term: learning from labelled events only"
+                    + " (--unlabelled-share {} ignored)", id, unlabelled.share());
+            unlabelled = AdaptConfig.Unlabelled.OFF;
+        }
+        if (logitAdjustment.enabled()) {
+            LOG.warn("the {} training engine has no logit-adjusted cross-entropy: training with plain cross-entropy"
+                    + " (--logit-adjustment {} ignored)", id, logitAdjustment.tau());
+            logitAdjustment = LogitAdjustment.OFF;
+        }
     }
 
     /**

@@ -141,7 +141,7 @@ final class DistillationLossKernel {
                 continue;
             }
             Vectors.read(ws.value(logits[e]), z);
-            double[] logP = ceOffsets == null ? logSoftmax(z, n, 1.0) : adjustedLogSoftmax(z, n, ceOffsets);
+            double[] logP = logSoftmax(z, n, 1.0, ceOffsets);
             double ce = 0;
             for (int i = 0; i < n * classes; i++) {
                 if (oneHot[i] != 0) {   // a class outside the adjusted softmax has log p = -inf, and 0 * -inf is NaN
@@ -259,48 +259,36 @@ final class DistillationLossKernel {
         return counts;
     }
 
+    /** Row-wise log-softmax of {@code scale * z} for an [n, classes] matrix. */
+    private double[] logSoftmax(float[] z, int n, double scale) {
+        return logSoftmax(z, n, scale, null);
+    }
+
     /**
-     * Row-wise log-softmax of {@code z + offsets}; a class with offset negative infinity is outside the softmax
-     * (log p = -inf, p = 0). At least one offset is finite whenever the batch has a labelled row.
+     * Row-wise log-softmax of {@code scale * z + offsets} ({@code offsets} null: none). A class with offset negative
+     * infinity is outside the softmax (log p = -inf, p = 0); a row with every class outside it (a batch without a
+     * labelled row, under {@link LogitAdjustment}) is all -inf and teaches nothing.
      */
-    private double[] adjustedLogSoftmax(float[] z, int n, double[] offsets) {
+    private double[] logSoftmax(float[] z, int n, double scale, double[] offsets) {
         double[] out = new double[n * classes];
+        double[] row = new double[classes];
         for (int s = 0; s < n; s++) {
             double max = Double.NEGATIVE_INFINITY;
             for (int k = 0; k < classes; k++) {
-                max = Math.max(max, z[s * classes + k] + offsets[k]);
+                row[k] = scale * z[s * classes + k] + (offsets == null ? 0 : offsets[k]);
+                max = Math.max(max, row[k]);
             }
             if (max == Double.NEGATIVE_INFINITY) {
                 java.util.Arrays.fill(out, s * classes, (s + 1) * classes, Double.NEGATIVE_INFINITY);
-                continue;   // no labelled row in the batch: nothing to adjust, and the row teaches nothing
+                continue;
             }
             double sum = 0;
             for (int k = 0; k < classes; k++) {
-                sum += Math.exp(z[s * classes + k] + offsets[k] - max);
+                sum += Math.exp(row[k] - max);
             }
             double log = max + Math.log(sum);
             for (int k = 0; k < classes; k++) {
-                out[s * classes + k] = z[s * classes + k] + offsets[k] - log;
-            }
-        }
-        return out;
-    }
-
-    /** Row-wise log-softmax of {@code scale * z} for an [n, classes] matrix. */
-    private double[] logSoftmax(float[] z, int n, double scale) {
-        double[] out = new double[n * classes];
-        for (int s = 0; s < n; s++) {
-            double max = Double.NEGATIVE_INFINITY;
-            for (int k = 0; k < classes; k++) {
-                max = Math.max(max, scale * z[s * classes + k]);
-            }
-            double sum = 0;
-            for (int k = 0; k < classes; k++) {
-                sum += Math.exp(scale * z[s * classes + k] - max);
-            }
-            double log = max + Math.log(sum);
-            for (int k = 0; k < classes; k++) {
-                out[s * classes + k] = scale * z[s * classes + k] - log;
+                out[s * classes + k] = row[k] - log;
             }
         }
         return out;

@@ -46,13 +46,11 @@ public enum TrainingEngine {
         return Nd4j.getEnvironment().isCPU() ? EAGER : GRAPH;
     }
 
-    /** Whether this choice, on the current backend, can train the unlabelled self-distillation term. */
-    public boolean hasUnlabelledTerm(ModelSpec spec) {
-        return resolve(spec) == EAGER;
-    }
-
-    /** Whether this choice, on the current backend, can train with {@link LogitAdjustment}. */
-    public boolean hasLogitAdjustment(ModelSpec spec) {
+    /**
+     * Whether this choice, on the current backend, can train a stream learner's own terms ({@link ContinualTerms}:
+     * unlabelled self-distillation and {@link LogitAdjustment}); only the eager engine has them.
+     */
+    public boolean hasContinualTerms(ModelSpec spec) {
         return resolve(spec) == EAGER;
     }
 

@@ -12,7 +12,9 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
@@ -48,12 +50,10 @@ final class TaskManagerLogs {
      */
     boolean gateRefused(long version, Instant after) throws IOException {
         String candidate = "publish gate: candidate version " + version + " ";
-        try (var files = Files.list(logDir)) {
-            for (Path f : files.filter(p -> p.getFileName().toString().matches("taskmanager-\\d+\\.log")).toList()) {
-                for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
-                    if (line.contains(candidate) && line.contains("refused") && time(line).isAfter(after)) {
-                        return true;
-                    }
+        for (List<String> lines : linesByTaskManager().values()) {
+            for (String line : lines) {
+                if (line.contains(candidate) && line.contains("refused") && time(line).isAfter(after)) {
+                    return true;
                 }
             }
         }
@@ -62,15 +62,23 @@ final class TaskManagerLogs {
 
     private List<Line> scan(Function<String, Optional<CheckpointedModel>> parser) throws IOException {
         List<Line> out = new ArrayList<>();
-        try (var files = Files.list(logDir)) {
-            for (Path f : files.filter(p -> p.getFileName().toString().matches("taskmanager-\\d+\\.log")).toList()) {
-                String tm = f.getFileName().toString().replace(".log", "");
-                for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
-                    parser.apply(line).ifPresent(m -> out.add(new Line(time(line), tm, m)));
-                }
+        for (Map.Entry<String, List<String>> log : linesByTaskManager().entrySet()) {
+            for (String line : log.getValue()) {
+                parser.apply(line).ifPresent(m -> out.add(new Line(time(line), log.getKey(), m)));
             }
         }
         out.sort(Comparator.comparing(Line::time).thenComparing(l -> l.model().checkpointId()));
+        return out;
+    }
+
+    /** Every TaskManager's log lines, by TaskManager name ({@code taskmanager-<n>}). */
+    private Map<String, List<String>> linesByTaskManager() throws IOException {
+        Map<String, List<String>> out = new TreeMap<>();
+        try (var files = Files.list(logDir)) {
+            for (Path f : files.filter(p -> p.getFileName().toString().matches("taskmanager-\\d+\\.log")).toList()) {
+                out.put(f.getFileName().toString().replace(".log", ""), Files.readAllLines(f, StandardCharsets.UTF_8));
+            }
+        }
         return out;
     }
 

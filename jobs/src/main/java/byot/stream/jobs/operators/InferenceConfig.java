@@ -33,6 +33,11 @@ public record InferenceConfig(int maxBatch, long maxWaitMillis, ExitCriterion cr
         return new InferenceConfig(maxBatch, maxWaitMillis, criterion, thresholds, maxModelBytes, false);
     }
 
+    /** The same, exiting at these thresholds. */
+    public InferenceConfig withThresholds(double[] other) {
+        return new InferenceConfig(maxBatch, maxWaitMillis, criterion, other, maxModelBytes, ownSwapThread);
+    }
+
     public InferenceConfig {
         if (maxBatch <= 0) {
             throw new IllegalArgumentException("inference batch size must be > 0, got " + maxBatch);

@@ -10,10 +10,10 @@ import byot.stream.model.spec.ModelSpec;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +25,9 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -225,23 +227,39 @@ public final class ModelFile {
 
     /** Digest of the weights and running statistics only: equal for two models that compute the same function. */
     public static String weightsChecksum(MultiExitModel model) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        // Fed tensor by tensor through one buffer: a checkpoint computes it, and a copy of the whole model per call
+        // was garbage that the inference thread beside it paid for in collector pauses.
+        MessageDigest digest = sha256();
+        ByteBuffer buffer = ByteBuffer.allocate(0);
         for (Parameters.Kind kind : List.of(Parameters.Kind.WEIGHT, Parameters.Kind.RUNNING_STAT)) {
-            model.parameters().view(kind).forEach((name, array) -> {
-                out.writeBytes(name.getBytes(StandardCharsets.UTF_8));
-                ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(array.length() * Float.BYTES)).order(ByteOrder.LITTLE_ENDIAN);
-                putFloats(b, array);
-                out.writeBytes(b.array());
-            });
+            for (Map.Entry<String, INDArray> e : model.parameters().view(kind).entrySet()) {
+                digest.update(e.getKey().getBytes(StandardCharsets.UTF_8));
+                int bytes = Math.toIntExact(e.getValue().length() * Float.BYTES);
+                if (buffer.capacity() < bytes) {
+                    buffer = ByteBuffer.allocate(bytes);
+                }
+                buffer.clear().order(ByteOrder.LITTLE_ENDIAN);
+                putFloats(buffer, e.getValue());
+                digest.update(buffer.array(), 0, bytes);
+            }
         }
-        return checksum(out.toByteArray());
+        return HexFormat.of().formatHex(digest.digest());
     }
 
-    /** The tensor's values in C order, in the buffer's byte order (little-endian in files). */
-    private static void putFloats(ByteBuffer out, INDArray array) {
-        for (float f : array.dup('c').data().asFloat()) {
-            out.putFloat(f);
-        }
+    /**
+     * The tensor's values in C order, in the buffer's byte order (little-endian in files). A float tensor laid out
+     * contiguously in C order (parameters are) is copied straight from its native memory; anything else through a
+     * C-ordered copy.
+     */
+    static void putFloats(ByteBuffer out, INDArray array) {
+        INDArray c = array.dataType() == DataType.FLOAT && array.ordering() == 'c' && Shape.hasDefaultStridesForShape(array)
+                ? array : array.castTo(DataType.FLOAT).dup('c');
+        int n = Math.toIntExact(c.length());
+        ByteBuffer memory = c.data().asNio().order(ByteOrder.nativeOrder());
+        memory.position(Math.toIntExact(c.offset() * Float.BYTES)).limit(memory.position() + n * Float.BYTES);
+        FloatBuffer source = memory.slice().order(ByteOrder.nativeOrder()).asFloatBuffer();
+        out.slice().order(out.order()).asFloatBuffer().put(source);
+        out.position(out.position() + n * Float.BYTES);
     }
 
     private static INDArray readTensor(ByteBuffer data, TensorJson t) throws ModelFormatException {
@@ -300,10 +318,14 @@ public final class ModelFile {
     }
 
     private static byte[] sha256(byte[] bytes, int length) {
+        MessageDigest md = sha256();
+        md.update(bytes, 0, length);
+        return md.digest();
+    }
+
+    private static MessageDigest sha256() {
         try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            md.update(bytes, 0, length);
-            return md.digest();
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
         }

@@ -56,6 +56,45 @@ class ModelFileTest {
     }
 
     @Test
+    void weightsChecksumIsTheDigestOfNamesAndLittleEndianValuesInCOrder() throws Exception {
+        java.security.MessageDigest reference = java.security.MessageDigest.getInstance("SHA-256");
+        for (Parameters.Kind kind : List.of(Parameters.Kind.WEIGHT, Parameters.Kind.RUNNING_STAT)) {
+            MODEL.parameters().view(kind).forEach((name, a) -> {
+                reference.update(name.getBytes(StandardCharsets.UTF_8));
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate((int) a.length() * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                for (float f : a.dup('c').data().asFloat()) {
+                    b.putFloat(f);
+                }
+                reference.update(b.array());
+            });
+        }
+        assertEquals(java.util.HexFormat.of().formatHex(reference.digest()), ModelFile.weightsChecksum(MODEL));
+    }
+
+    @Test
+    void tensorsAreWrittenInCOrderWhateverTheirLayout() {
+        INDArray matrix = org.nd4j.linalg.factory.Nd4j.arange(0, 24).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).reshape('c', 4, 6);
+        INDArray fOrder = matrix.dup('f');
+        INDArray rowView = matrix.getRow(2);                     // contiguous, at an offset in the matrix's memory
+        INDArray columnView = matrix.getColumn(3);               // strided
+        INDArray slabView = matrix.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(1, 3), org.nd4j.linalg.indexing.NDArrayIndex.all());
+        INDArray doubles = matrix.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+        for (INDArray a : List.of(matrix, fOrder, rowView, columnView, slabView, doubles)) {
+            java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate((int) a.length() * 4 + 8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            out.putInt(-1);                                        // something before, as in a file
+            ModelFile.putFloats(out, a);
+            assertEquals(4 + a.length() * 4, out.position(), "position after " + a.shapeInfoToString());
+            float[] written = new float[(int) a.length()];
+            out.position(4);
+            for (int i = 0; i < written.length; i++) {
+                written[i] = out.getFloat();
+            }
+            assertArrayEquals(a.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).dup('c').data().asFloat(), written, 0f,
+                    a.shapeInfoToString());
+        }
+    }
+
+    @Test
     void calibratedExitThresholdsTravelInTheHeaderAndOlderFilesHaveNone() throws Exception {
         byot.stream.model.exit.CalibratedExits calibration = new byot.stream.model.exit.CalibratedExits(
                 byot.stream.model.exit.ExitCriterion.ENTROPY, new double[] {0.25, 0.5, 1.0}, new boolean[] {false, true, true});

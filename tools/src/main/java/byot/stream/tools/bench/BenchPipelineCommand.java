@@ -15,10 +15,15 @@ import byot.stream.jobs.config.Options;
 import byot.stream.jobs.config.Parsed;
 import byot.stream.jobs.config.UsageException;
 import byot.stream.jobs.operators.InferenceConfig;
+import byot.stream.jobs.operators.drift.DriftConfig;
 import byot.stream.model.exit.ExitCriterion;
 import byot.stream.tools.pipeline.LocalKafka;
 import byot.stream.tools.pipeline.LocalPipeline;
 import byot.stream.tools.pipeline.PipelineOutputs;
+import byot.stream.tools.pipeline.PublishedModels;
+import byot.stream.connectors.format.ModelUpdate;
+import byot.stream.connectors.format.ModelUpdateCodec;
+import byot.stream.model.exit.CalibratedExits;
 import byot.stream.tools.train.Json;
 import byot.stream.model.MultiExitModel;
 import byot.stream.model.exit.EarlyExitClassifier;
@@ -34,7 +39,11 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 import org.HdrHistogram.Histogram;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -77,7 +86,11 @@ public final class BenchPipelineCommand implements Command {
                 .add("events", "6000", "Events for each maximum-throughput run")
                 .add("labeled-fraction", "0.3", "Share of the events that carry a label, in every phase but the adaptation run (the demo's mix: the learner trains throughout)")
                 .add("rounds", "3", "Maximum-throughput rounds, each running early exit and forced full depth (order alternating); medians are reported")
-                .add("latency-events", "12000", "Events for the half-load latency run (about 30 s; its first tenth is left out as warm-up)")
+                .add("latency-events", "12000", "Events measured in the half-load latency run (about 40 s), after its warm-up")
+                .add("warmup-max-seconds", "150", "Before the maximum-throughput rounds, and again before the measured half-load events, send"
+                        + " events until the JIT compiler works less than a tenth of a core, for at most this long (0: no warm-up);"
+                        + " the warm-up's own latency is reported beside the measured one. Unless --threshold or --thresholds is"
+                        + " given, the measured phases serve the thresholds the warm-up's learner calibrated, as a job in service does")
                 .add("train-events", "1600", "Labelled events for the adaptation run")
                 .add("data", null, "Directory with the Fashion-MNIST IDX files (the events are its test images)")
                 .add("latency-log", null, "Write the half-load run's predictions as CSV (event time ms, latency ms, exit depth, model version) to this file:"
@@ -93,7 +106,7 @@ public final class BenchPipelineCommand implements Command {
         result.put("model", model.spec().summary());
         int exits = model.spec().sections();
         PipelineConfig pipeline = AdaptOptions.pipeline(args, exits);
-        PipelineConfig fullDepth = pipeline.withInference(forcedFullDepth(pipeline.inference()));
+        PipelineConfig fullDepth = forcedFullDepth(pipeline);
         int events = args.getInt("events");
         double labeled = labeledFraction(args);
         int rounds = args.getInt("rounds");
@@ -103,26 +116,56 @@ public final class BenchPipelineCommand implements Command {
         LabeledImages images = FashionMnist.locate(args.optional("data").map(Path::of)).load(FashionMnist.Split.TEST);
         List<ImageEvent> maxEvents = events(images, events, labeled, 1);
 
-        double standalone = standalone(model.snapshot(), pipeline, maxEvents);
-        err.printf("standalone early exit: %.0f img/s%n", standalone);
-        result.put("standaloneImagesPerSecond", Math.round(standalone));
+        Duration warmUpMax = Duration.ofSeconds(args.getInt("warmup-max-seconds"));
+        if (warmUpMax.isNegative()) {
+            throw new UsageException("--warmup-max-seconds must be >= 0, got " + args.get("warmup-max-seconds"));
+        }
+        JitWarmUp jit = new JitWarmUp(warmUpMax);
 
         try (LocalKafka kafka = LocalKafka.of(ClientOptions.given(args))) {
             JobSettings job = AdaptOptions.settings(args, kafka.client());
             Path checkpoints = Path.of(AdaptOptions.CHECKPOINT_DIR.get(args.configuration()));
-            Phases early = new Phases(kafka, job, checkpoints, pipeline, initial);
-            Phases full = new Phases(kafka, job, checkpoints, fullDepth, initial);
-            // Early exit and full depth in the same rounds, the order alternating, so a slow stretch of a shared
-            // machine slows both sides of a round's ratio.
+            Phases warmUp = new Phases(kafka, job, checkpoints, pipeline, initial);
+            // The process compiles its broker, Flink and model code for a minute or more: warm it up first, at full speed.
+            Phase warm = runPhase("warm-up", warmUp, List.of(), 0, new WarmUpTraffic(jit, images, labeled, events));
+            result.put("warmUp", warmUpReport(warm));
+            // A job in service answers with the version its learner published last and the thresholds calibrated for
+            // it: the measured phases start from the warm-up's newest version, with its thresholds unless thresholds
+            // were given. The version travels without them (a version's own thresholds override the configured ones,
+            // which would undo forced full depth), so every phase is told its thresholds explicitly.
+            Optional<ModelUpdate> newest = newestModel(kafka, job, warm.modelsTopic());
+            MultiExitModel start = newest.isPresent() ? ModelFile.fromBytes(newest.get().payload()) : model;
+            byte[] startBytes = newest.isPresent() ? ModelFile.toBytes(start, true) : initial;
+            result.put("startVersion", start.version());
+            PipelineConfig served = pipeline;
+            String thresholdsFrom = "configured";
+            Optional<CalibratedExits> calibration = newest.isPresent() ? ModelFile.calibration(newest.get().payload()) : Optional.empty();
+            if (!args.given("threshold") && !args.given("thresholds") && calibration.isPresent()
+                    && calibration.get().criterion() == pipeline.inference().criterion()) {
+                served = pipeline.withInference(pipeline.inference()
+                        .withThresholds(pipeline.inference().policy().calibrated(calibration.get()).thresholds()));
+                thresholdsFrom = "calibrated by the learner during the warm-up (version " + start.version() + ")";
+            }
+            err.println("from version " + start.version() + ", thresholds " + Arrays.toString(served.inference().thresholds())
+                    + ": " + thresholdsFrom);
+            result.put("thresholds", served.inference().thresholds());
+            result.put("thresholdsFrom", thresholdsFrom);
+            Phases early = new Phases(kafka, job, checkpoints, served, startBytes);
+            Phases full = new Phases(kafka, job, checkpoints, fullDepth, startBytes);
+            // Standalone, early exit and full depth in the same rounds (the pipeline's order alternating), so a slow
+            // stretch of a shared machine slows both sides of a round's ratios.
+            double[] standaloneRates = new double[rounds];
             List<Phase> earlyRuns = new ArrayList<>();
             List<Phase> fullRuns = new ArrayList<>();
             for (int r = 0; r < rounds; r++) {
+                standaloneRates[r] = standalone(start.snapshot(), served, maxEvents);
+                err.printf("standalone-%d: early exit in this thread, %.0f img/s%n", r, standaloneRates[r]);
                 if (r % 2 == 0) {
-                    earlyRuns.add(runPhase("max-early-exit-" + r, early, maxEvents, 0));
-                    fullRuns.add(runPhase("max-full-depth-" + r, full, maxEvents, 0));
+                    earlyRuns.add(runPhase("max-early-exit-" + r, early, maxEvents, 0, null));
+                    fullRuns.add(runPhase("max-full-depth-" + r, full, maxEvents, 0, null));
                 } else {
-                    fullRuns.add(runPhase("max-full-depth-" + r, full, maxEvents, 0));
-                    earlyRuns.add(runPhase("max-early-exit-" + r, early, maxEvents, 0));
+                    fullRuns.add(runPhase("max-full-depth-" + r, full, maxEvents, 0, null));
+                    earlyRuns.add(runPhase("max-early-exit-" + r, early, maxEvents, 0, null));
                 }
             }
             double[] earlyRates = earlyRuns.stream().mapToDouble(Phase::eventsPerSecond).toArray();
@@ -131,6 +174,9 @@ public final class BenchPipelineCommand implements Command {
             for (int r = 0; r < rounds; r++) {
                 ratios[r] = earlyRates[r] / fullRates[r];
             }
+            double standalone = median(standaloneRates);
+            result.put("standaloneImagesPerSecond", Math.round(standalone));
+            result.put("standaloneImagesPerSecondPerRound", Arrays.stream(standaloneRates).mapToLong(Math::round).toArray());
             double pipelineRate = median(earlyRates);
             err.printf("pipeline: %.0f events/s (%.0f%% of standalone), full depth %.0f events/s, early exit %.2fx%n",
                     pipelineRate, 100 * pipelineRate / standalone, median(fullRates), median(ratios));
@@ -147,34 +193,42 @@ public final class BenchPipelineCommand implements Command {
             versus.put("fullDepthMeanExitDepth", Json.round(fullRuns.stream().flatMap(p -> p.predictions().stream())
                     .mapToInt(Prediction::exitDepth).average().orElse(0)));
             versus.put("medianRatio", Json.round(median(ratios)));
+            // What early exit costs: answers to the labelled events of every round, each scored as it was served
+            // (before the learner trained on that event).
+            versus.put("earlyExitAccuracy", accuracy(earlyRuns).stream().map(Json::round).boxed().findFirst().orElse(null));
+            versus.put("fullDepthAccuracy", accuracy(fullRuns).stream().map(Json::round).boxed().findFirst().orElse(null));
             result.put("earlyExitVsFullDepth", versus);
 
             double halfRate = pipelineRate / 2;
             List<ImageEvent> halfEvents = events(images, args.getInt("latency-events"), labeled, 2);
-            Phase half = runPhase("half", early, halfEvents, halfRate);
-            // The first tenth warms up (JIT, first SameDiff runs at each batch size) and is left out.
+            // Chunks of 5 s: short enough not to overshoot the settling by much, long enough to span a model swap.
+            Phase half = runPhase("half", early, halfEvents, halfRate,
+                    new WarmUpTraffic(jit, images, labeled, (int) Math.max(1, Math.round(halfRate * 5))));
             List<Prediction> inEventTimeOrder = half.predictions.stream()
                     .sorted(Comparator.comparingLong(Prediction::eventTime)).toList();
-            long warmUp = inEventTimeOrder.size() / 10;
             Map<String, Object> latency = new LinkedHashMap<>(latencyAtHalfLoad(Math.round(halfRate),
-                    inEventTimeOrder.stream().skip(warmUp).mapToLong(Prediction::latencyMs)));
+                    inEventTimeOrder.stream().mapToLong(Prediction::latencyMs)));
             latency.put("labeledFraction", Json.round(labeledShare(halfEvents)));
             latency.put("learnerSteps", half.steps());
             latency.put("learnerStepsPerSecond", Json.round(half.stepsPerSecond()));
+            Map<String, Object> halfWarmUp = warmUpReport(half);
+            halfWarmUp.putAll(latencyAtHalfLoad(Math.round(halfRate), half.warmUpPredictions().stream().mapToLong(Prediction::latencyMs)));
+            halfWarmUp.remove("rate");
+            latency.put("warmUp", halfWarmUp);
             result.put("latencyAtHalfLoad", latency);
-            err.printf("latency at %.0f events/s, %.0f%% labelled: p50 %d ms, p99 %d ms; learner %.2f steps/s%n", halfRate,
-                    100 * labeledShare(halfEvents), latency.get("p50Ms"), latency.get("p99Ms"), half.stepsPerSecond());
+            err.printf("latency at %.0f events/s, %.0f%% labelled: p50 %d ms, p99 %d ms (warm-up: p99 %d ms); learner %.2f steps/s%n",
+                    halfRate, 100 * labeledShare(halfEvents), latency.get("p50Ms"), latency.get("p99Ms"), halfWarmUp.get("p99Ms"),
+                    half.stepsPerSecond());
             if (args.has("latency-log")) {
                 writeLatencyLog(Path.of(args.get("latency-log")), inEventTimeOrder);
             }
 
-            Phase train = runPhase("train", early, events(images, args.getInt("train-events"), 1.0, 3), 0);
+            Phase train = runPhase("train", early, events(images, args.getInt("train-events"), 1.0, 3), 0, null);
             result.put("adaptationStepsPerSecond", Json.round(train.stepsPerSecond()));
             result.put("adaptationImagesPerSecond", Math.round(train.stepsPerSecond() * pipeline.adapt().batching().batchSize()));
             err.printf("adaptation: %.2f steps/s at batch %d%n", train.stepsPerSecond(), pipeline.adapt().batching().batchSize());
         }
         result.put("inferenceBatch", pipeline.inference().maxBatch());
-        result.put("thresholds", pipeline.inference().thresholds());
         Map<String, Object> learner = new LinkedHashMap<>();
         learner.put("slotGroup", pipeline.learnerSlotGroup());
         learner.put("threads", pipeline.learnerBudget().threads());
@@ -197,13 +251,35 @@ public final class BenchPipelineCommand implements Command {
     /**
      * Thresholds no confidence reaches: every event runs to the deepest exit. The shallow heads still run on the
      * way (the operator evaluates each exit it passes), so this is what early exit saves against serving every
-     * event at full depth with this operator.
+     * event at full depth with this operator. Its learner calibrates no thresholds: inference serves a version with
+     * the thresholds calibrated for it, and the run would no longer be at full depth.
      */
-    static InferenceConfig forcedFullDepth(InferenceConfig inference) {
+    static PipelineConfig forcedFullDepth(PipelineConfig pipeline) {
+        InferenceConfig inference = pipeline.inference();
         double[] never = new double[inference.thresholds().length];
         Arrays.fill(never, Double.POSITIVE_INFINITY);
-        return new InferenceConfig(inference.maxBatch(), inference.maxWaitMillis(), ExitCriterion.MAX_SOFTMAX, never,
-                inference.maxModelBytes());
+        InferenceConfig forced = new InferenceConfig(inference.maxBatch(), inference.maxWaitMillis(), ExitCriterion.MAX_SOFTMAX,
+                never, inference.maxModelBytes(), inference.ownSwapThread());
+        DriftConfig drift = pipeline.drift();
+        DriftConfig.Calibration c = drift.calibration();
+        DriftConfig uncalibrated = new DriftConfig(drift.detector(), drift.adwinDelta(), drift.activeEvents(), drift.regime(),
+                new DriftConfig.Calibration(false, c.tolerance(), c.window(), c.minEvents(), c.recentEvents()), drift.trustDrop());
+        return pipeline.withInference(forced).withDrift(uncalibrated);
+    }
+
+    /** Share of the answers to labelled events in these runs that were right; empty when none was labelled. */
+    static OptionalDouble accuracy(List<Phase> runs) {
+        long answered = 0;
+        long right = 0;
+        for (Phase run : runs) {
+            for (Prediction p : run.predictions()) {
+                if (p.label() != null) {
+                    answered++;
+                    right += p.predictedClass() == p.label() ? 1 : 0;
+                }
+            }
+        }
+        return answered == 0 ? OptionalDouble.empty() : OptionalDouble.of((double) right / answered);
     }
 
     static double labeledShare(List<ImageEvent> events) {
@@ -230,23 +306,32 @@ public final class BenchPipelineCommand implements Command {
     }
 
     /**
-     * Predictions of one phase and the span in which they were made. Emission time is event time plus the
-     * latency the operator measured; Kafka timestamps would not do, since the sink stamps records with event time.
+     * Predictions of one phase's measured events and of its warm-up, and the learner's steps over both. Emission time
+     * is event time plus the latency the operator measured; Kafka timestamps would not do, since the sink stamps
+     * records with event time.
      */
-    private record Phase(List<Prediction> predictions, long firstMillis, long lastMillis, long steps) {
-        double spanSeconds() {
-            return Math.max(1, lastMillis - firstMillis) / 1000.0;
-        }
-
+    record Phase(List<Prediction> predictions, List<Prediction> warmUpPredictions, JitWarmUp.Result warmUp, long steps,
+                         String modelsTopic) {
         double eventsPerSecond() {
-            return predictions.size() / spanSeconds();
+            return predictions.size() / spanSeconds(predictions);
         }
 
-        /** The learner's steps over the span in which predictions were made (it may also step a little after). */
+        /** The learner's steps over the span in which the phase's predictions, warm-up included, were made. */
         double stepsPerSecond() {
-            return steps / spanSeconds();
+            List<Prediction> all = new ArrayList<>(warmUpPredictions);
+            all.addAll(predictions);
+            return steps / spanSeconds(all);
+        }
+
+        private static double spanSeconds(List<Prediction> predictions) {
+            long first = predictions.stream().mapToLong(p -> p.eventTime() + p.latencyMs()).min().orElse(0);
+            long last = predictions.stream().mapToLong(p -> p.eventTime() + p.latencyMs()).max().orElse(0);
+            return Math.max(1, last - first) / 1000.0;
         }
     }
+
+    /** Warm-up traffic before a phase's measured events: chunks of {@code chunkEvents} at the phase's rate. */
+    private record WarmUpTraffic(JitWarmUp warmUp, LabeledImages images, double labeledFraction, int chunkEvents) {}
 
     /**
      * What every phase shares: the broker, the run's job settings and graph. On a broker of the user's, each phase's
@@ -260,14 +345,59 @@ public final class BenchPipelineCommand implements Command {
         }
     }
 
-    private Phase runPhase(String name, Phases phases, List<ImageEvent> events, double rate) throws Exception {
+    private Phase runPhase(String name, Phases phases, List<ImageEvent> events, double rate, WarmUpTraffic warm) throws Exception {
         try (LocalPipeline pipeline = LocalPipeline.start(phases.kafka(), phases.config(name))) {
-            err.println(name + ": " + events.size() + " events" + (rate > 0 ? " at " + Math.round(rate) + "/s" : " as fast as possible"));
-            pipeline.send(events, rate);
-            Phase phase = collect(pipeline.outputs(), events.size());
+            String pace = rate > 0 ? " at " + Math.round(rate) + "/s" : " as fast as possible";
+            JitWarmUp.Result warmed = JitWarmUp.Result.NONE;
+            if (warm != null) {
+                err.println(name + ": warming up" + pace + " until the JIT compiler settles");
+                warmed = warm.warmUp().run(chunk -> {
+                    List<ImageEvent> sent = warmUpEvents(warm, chunk);
+                    int before = pipeline.outputs().predictionCount();
+                    pipeline.send(sent, rate);
+                    if (rate == 0) {
+                        await(pipeline.outputs(), before + sent.size());   // else a backlog would outgrow the warm-up
+                    }
+                    return sent.size();
+                });
+                err.printf("%s: warm-up %.0f s, %d events, JIT %.2f of a core in its last chunk%s%n", name, warmed.seconds(),
+                        warmed.events(), warmed.lastChunkJitCores(), warmed.settled() ? "" : " (not settled: --warmup-max-seconds ran out)");
+            }
+            if (!events.isEmpty()) {
+                // At a rate, the measured events follow the warm-up's without a pause, on the same producer.
+                err.println(name + ": " + events.size() + " events" + pace);
+                pipeline.send(events, rate);
+            }
+            Map<Boolean, List<Prediction>> byWarmUp = await(pipeline.outputs(), warmed.events() + events.size()).stream()
+                    .collect(Collectors.partitioningBy(p -> p.id().startsWith(WARM_UP_ID)));
             long steps = pipeline.stopAndCountSteps();
-            return new Phase(phase.predictions(), phase.firstMillis(), phase.lastMillis(), steps);
+            return new Phase(byWarmUp.get(false), byWarmUp.get(true), warmed, steps, pipeline.settings().topics().models());
         }
+    }
+
+    private static final String WARM_UP_ID = "warm-up-";
+
+    /** A chunk of warm-up events: seeds from 1000 on, ids that say what they are. */
+    private static List<ImageEvent> warmUpEvents(WarmUpTraffic warm, int chunk) {
+        return events(warm.images(), warm.chunkEvents(), warm.labeledFraction(), 1000 + chunk).stream()
+                .map(e -> new ImageEvent(WARM_UP_ID + e.id(), e.eventTimeMillis(), e.sourceId(), e.label(), e.height(), e.width(),
+                        e.channels(), e.encoding(), e.pixels()))
+                .toList();
+    }
+
+    /** The newest version a phase's learner published, read back from its models topic. */
+    private static Optional<ModelUpdate> newestModel(LocalKafka kafka, JobSettings job, String modelsTopic) {
+        ModelUpdateCodec codec = job.modelKey().map(ModelUpdateCodec::signedWith).orElseGet(ModelUpdateCodec::new);
+        return new PublishedModels(kafka.client(), codec, Duration.ofSeconds(60)).read(modelsTopic, Set.of()).newest();
+    }
+
+    private static Map<String, Object> warmUpReport(Phase phase) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("seconds", Json.round(phase.warmUp().seconds()));
+        out.put("events", phase.warmUp().events());
+        out.put("jitCoresInLastChunk", Json.round(phase.warmUp().lastChunkJitCores()));
+        out.put("settled", phase.warmUp().settled());
+        return out;
     }
 
     /** One line per prediction, in the order given (event time), for finding when the slow ones happened. */
@@ -279,18 +409,15 @@ public final class BenchPipelineCommand implements Command {
         err.println("latency log: " + file);
     }
 
-    private static Phase collect(PipelineOutputs outputs, int expected) throws InterruptedException {
+    private static List<Prediction> await(PipelineOutputs outputs, int expected) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofMinutes(8).toNanos();
         while (outputs.predictionCount() < expected) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("only " + outputs.predictionCount() + " of " + expected + " predictions after 8 minutes");
             }
-            Thread.sleep(200);
+            Thread.sleep(20);
         }
-        List<Prediction> predictions = outputs.predictions();
-        long first = predictions.stream().mapToLong(p -> p.eventTime() + p.latencyMs()).min().orElse(0);
-        long last = predictions.stream().mapToLong(p -> p.eventTime() + p.latencyMs()).max().orElse(0);
-        return new Phase(predictions, first, last, 0);
+        return outputs.predictions();
     }
 
     /** The same events, in the same micro-batches, through the classifier in this thread: no Kafka, no Flink. */

@@ -19,10 +19,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.checkpoint.CheckpointException;
+import org.apache.flink.runtime.checkpoint.CheckpointFailureReason;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -79,6 +82,8 @@ public final class LocalPipeline implements AutoCloseable {
     private final JobSettings settings;
     private final PipelineOutputs outputs;
     private final JobClient job;
+    private final ImageEventCodec codec = new ImageEventCodec(ImageLimits.DEFAULT);
+    private KafkaProducer<byte[], byte[]> producer;
     private boolean cancelled;
 
     private LocalPipeline(JobSettings settings, PipelineOutputs outputs, JobClient job) {
@@ -146,27 +151,28 @@ public final class LocalPipeline implements AutoCloseable {
 
     /**
      * Sends {@code events} in this thread, each stamped with the moment it is sent, so a prediction's latency is end
-     * to end; {@code rate} events per second, 0 as fast as the producer takes them.
+     * to end; {@code rate} events per second, 0 as fast as the producer takes them. Calls share one producer, so
+     * consecutive calls continue one stream (a new producer's first send waits for the topic's metadata).
      */
     public void send(List<ImageEvent> events, double rate) {
-        ImageEventCodec codec = new ImageEventCodec(ImageLimits.DEFAULT);
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(settings.client().toProperties(Map.of("linger.ms", 5)),
-                new ByteArraySerializer(), new ByteArraySerializer())) {
-            long start = System.nanoTime();
-            for (int i = 0; i < events.size(); i++) {
-                if (rate > 0) {
-                    long wait = start + (long) (i / rate * 1e9) - System.nanoTime();
-                    if (wait > 0) {
-                        LockSupport.parkNanos(wait);
-                    }
-                }
-                ImageEvent e = events.get(i);
-                ImageEvent stamped = new ImageEvent(e.id(), System.currentTimeMillis(), e.sourceId(), e.label(), e.height(),
-                        e.width(), e.channels(), e.encoding(), e.pixels());
-                producer.send(new ProducerRecord<>(settings.topics().images(), ImageEventCodec.key(stamped), codec.encode(stamped)));
-            }
-            producer.flush();
+        if (producer == null) {
+            producer = new KafkaProducer<>(settings.client().toProperties(Map.of("linger.ms", 5)), new ByteArraySerializer(),
+                    new ByteArraySerializer());
         }
+        long start = System.nanoTime();
+        for (int i = 0; i < events.size(); i++) {
+            if (rate > 0) {
+                long wait = start + (long) (i / rate * 1e9) - System.nanoTime();
+                if (wait > 0) {
+                    LockSupport.parkNanos(wait);
+                }
+            }
+            ImageEvent e = events.get(i);
+            ImageEvent stamped = new ImageEvent(e.id(), System.currentTimeMillis(), e.sourceId(), e.label(), e.height(),
+                    e.width(), e.channels(), e.encoding(), e.pixels());
+            producer.send(new ProducerRecord<>(settings.topics().images(), ImageEventCodec.key(stamped), codec.encode(stamped)));
+        }
+        producer.flush();
     }
 
     /**
@@ -177,16 +183,42 @@ public final class LocalPipeline implements AutoCloseable {
     public long stopAndCountSteps() throws Exception {
         cancelled = true;
         String savepoints = settings.checkpointDir().replaceAll("/+$", "") + "/savepoints";
-        job.stopWithSavepoint(false, savepoints, SavepointFormatType.CANONICAL).get(2, TimeUnit.MINUTES);
+        // A short run can end before every task has started (the learner loads its model while inference already
+        // answers): the savepoint is refused until all tasks run, so ask again.
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (true) {
+            try {
+                job.stopWithSavepoint(false, savepoints, SavepointFormatType.CANONICAL).get(2, TimeUnit.MINUTES);
+                break;
+            } catch (ExecutionException e) {
+                if (!notAllTasksRunning(e) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(200);
+            }
+        }
         Object steps = job.getJobExecutionResult().get(1, TimeUnit.MINUTES).getAllAccumulatorResults()
                 .get(FineTuneOperator.STEPS_ACCUMULATOR);
         return steps == null ? 0 : ((Number) steps).longValue();
+    }
+
+    private static boolean notAllTasksRunning(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof CheckpointException c
+                    && c.getCheckpointFailureReason() == CheckpointFailureReason.NOT_ALL_REQUIRED_TASKS_RUNNING) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Cancels the job (its retained checkpoints stay) and stops reading its output. */
     @Override
     public void close() throws Exception {
         try {
+            if (producer != null) {
+                producer.close();
+            }
             if (!cancelled) {
                 job.cancel().get();
             }

@@ -31,7 +31,8 @@ class BenchPipelineCommandITCase {
 
         // No --labeled-fraction: the default is what is under test.
         int rc = bench.run(bench.options().parse(new String[] {"--width-mult", "0.0625", "--events", "320",
-            "--latency-events", "480", "--train-events", "32", "--rounds", "1", "--checkpoint-dir", dir.toString()}));
+            "--latency-events", "480", "--train-events", "32", "--rounds", "1", "--warmup-max-seconds", "1",
+            "--checkpoint-dir", dir.toString()}));
 
         assertThat(rc).as(err.toString(StandardCharsets.UTF_8)).isZero();
         String stdout = out.toString(StandardCharsets.UTF_8);
@@ -43,6 +44,21 @@ class BenchPipelineCommandITCase {
         // 480 events, about 144 labelled, 16 per step: the learner stepped during the latency phase.
         assertThat(half.get("learnerSteps").asLong()).isPositive();
         assertThat(json.get("learnerStepsPerSecondAtMax").asDouble()).isPositive();
+
+        // A one-second limit: whole chunks of warm-up (of --events each) ran before the rounds, and chunks at half load
+        // before the measured half-load events, whose answers are kept out of the measured figures.
+        int warmUpEvents = json.get("warmUp").get("events").asInt();
+        assertThat(warmUpEvents).isPositive();
+        assertThat(warmUpEvents % 320).isZero();
+        JsonNode halfWarmUp = half.get("warmUp");
+        assertThat(halfWarmUp.get("events").asInt()).isPositive();
+        assertThat(halfWarmUp.get("p99Ms").asLong()).isPositive();
+        assertThat(half.get("p99Ms").asLong()).isPositive();
+
+        // No --threshold given: the measured phases serve what the warm-up's learner calibrated, if it published any.
+        assertThat(json.get("thresholds")).hasSize(3);
+        assertThat(json.get("startVersion").asLong()).isNotNegative();   // the warm-up's newest version, or the initial one
+        assertThat(json.get("thresholdsFrom").asText()).matches("configured|calibrated by the learner during the warm-up \\(version \\d+\\)");
 
         JsonNode versus = json.get("earlyExitVsFullDepth");
         assertThat(versus.get("rounds").asInt()).isEqualTo(1);

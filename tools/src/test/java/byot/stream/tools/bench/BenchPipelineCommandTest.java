@@ -3,10 +3,49 @@ package byot.stream.tools.bench;
 import static java.util.Map.entry;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import byot.stream.jobs.adapt.AdaptOptions;
+import byot.stream.jobs.adapt.PipelineConfig;
+import byot.stream.connectors.format.Prediction;
+import java.util.List;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
 class BenchPipelineCommandTest {
+
+    @Test
+    void forcedFullDepthNeverExitsEarlyAndItsLearnerCalibratesNoThresholds() {
+        BenchPipelineCommand bench = new BenchPipelineCommand();
+        PipelineConfig pipeline = AdaptOptions.pipeline(
+                bench.options().parse(new String[] {"--thresholds", "0.5,0.6,0.7", "--model-swap-thread", "task"}), 4);
+
+        PipelineConfig full = BenchPipelineCommand.forcedFullDepth(pipeline);
+
+        // Calibration is on by default; a version published with calibrated thresholds would be served with them.
+        assertThat(pipeline.drift().calibration().enabled()).isTrue();
+        assertThat(full.drift().calibration().enabled()).isFalse();
+        assertThat(full.inference().thresholds()).hasSize(3).containsOnly(Double.POSITIVE_INFINITY);
+        assertThat(full.inference().ownSwapThread()).isFalse();
+        assertThat(full.inference().maxBatch()).isEqualTo(pipeline.inference().maxBatch());
+        assertThat(full.adapt()).isEqualTo(pipeline.adapt());
+        assertThat(full.drift().detector()).isEqualTo(pipeline.drift().detector());
+    }
+
+    @Test
+    void accuracyCountsOnlyTheAnswersToLabelledEventsOfEveryRun() {
+        BenchPipelineCommand.Phase first = phase(answer("a", 3, 3), answer("b", 1, 2), answer("c", 5, null));
+        BenchPipelineCommand.Phase second = phase(answer("d", 0, 0), answer("e", 4, null));
+
+        assertThat(BenchPipelineCommand.accuracy(List.of(first, second))).hasValue(2.0 / 3);
+        assertThat(BenchPipelineCommand.accuracy(List.of(phase(answer("f", 1, null))))).isEmpty();
+    }
+
+    private static Prediction answer(String id, int predicted, Integer label) {
+        return new Prediction(id, "camera-0", predicted, 0.9, 1, new double[] {0.9}, 1, 0, 10, label);
+    }
+
+    private static BenchPipelineCommand.Phase phase(Prediction... answers) {
+        return new BenchPipelineCommand.Phase(List.of(answers), List.of(), JitWarmUp.Result.NONE, 0, "models");
+    }
 
     @Test
     void latencyAtHalfLoadReportsNearestRankQuantilesAndTheMaximum() {

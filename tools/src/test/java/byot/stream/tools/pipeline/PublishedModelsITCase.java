@@ -1,4 +1,4 @@
-package byot.stream.tools.demo;
+package byot.stream.tools.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -15,15 +15,14 @@ import byot.stream.jobs.config.Options;
 import byot.stream.jobs.config.Parsed;
 import byot.stream.jobs.config.UsageException;
 import byot.stream.jobs.operators.InferenceConfig;
-import byot.stream.jobs.operators.drift.DriftConfig;
-import byot.stream.model.exit.ExitCriterion;
 import byot.stream.tools.pipeline.LocalKafka;
 import byot.stream.tools.pipeline.LocalPipeline;
 import byot.stream.tools.pipeline.PipelineOutputs;
-import byot.stream.tools.pipeline.PublishedModels;
 import byot.stream.connectors.format.ModelUpdate;
 import byot.stream.connectors.format.ModelUpdateCodec;
-import byot.stream.model.exit.CalibratedExits;
+import byot.stream.connectors.kafka.LatestModelReader;
+import byot.stream.jobs.operators.drift.ServedExitPolicy;
+import byot.stream.model.exit.ExitPolicy;
 import byot.stream.tools.train.Json;
 import byot.stream.model.MultiExitModel;
 import byot.stream.model.exit.EarlyExitClassifier;
@@ -41,7 +40,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
-import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
@@ -139,12 +137,13 @@ public final class BenchPipelineCommand implements Command {
             result.put("startVersion", start.version());
             PipelineConfig served = pipeline;
             String thresholdsFrom = "configured";
-            Optional<CalibratedExits> calibration = newest.isPresent() ? ModelFile.calibration(newest.get().payload()) : Optional.empty();
-            if (!args.given("threshold") && !args.given("thresholds") && calibration.isPresent()
-                    && calibration.get().criterion() == pipeline.inference().criterion()) {
-                served = pipeline.withInference(pipeline.inference()
-                        .withThresholds(pipeline.inference().policy().calibrated(calibration.get()).thresholds()));
-                thresholdsFrom = "calibrated by the learner during the warm-up (version " + start.version() + ")";
+            if (!args.given("threshold") && !args.given("thresholds") && newest.isPresent()) {
+                ExitPolicy configured = pipeline.inference().policy();
+                ExitPolicy policy = ServedExitPolicy.of(configured, newest.get().payload());
+                if (policy != configured) {   // the version carries thresholds calibrated for this criterion
+                    served = pipeline.withInference(pipeline.inference().withThresholds(policy.thresholds()));
+                    thresholdsFrom = "calibrated by the learner during the warm-up (version " + start.version() + ")";
+                }
             }
             err.println("from version " + start.version() + ", thresholds " + Arrays.toString(served.inference().thresholds())
                     + ": " + thresholdsFrom);
@@ -195,8 +194,8 @@ public final class BenchPipelineCommand implements Command {
             versus.put("medianRatio", Json.round(median(ratios)));
             // What early exit costs: answers to the labelled events of every round, each scored as it was served
             // (before the learner trained on that event).
-            versus.put("earlyExitAccuracy", accuracy(earlyRuns).stream().map(Json::round).boxed().findFirst().orElse(null));
-            versus.put("fullDepthAccuracy", accuracy(fullRuns).stream().map(Json::round).boxed().findFirst().orElse(null));
+            versus.put("earlyExitAccuracy", roundedOrNull(accuracy(earlyRuns)));
+            versus.put("fullDepthAccuracy", roundedOrNull(accuracy(fullRuns)));
             result.put("earlyExitVsFullDepth", versus);
 
             double halfRate = pipelineRate / 2;
@@ -257,14 +256,8 @@ public final class BenchPipelineCommand implements Command {
     static PipelineConfig forcedFullDepth(PipelineConfig pipeline) {
         InferenceConfig inference = pipeline.inference();
         double[] never = new double[inference.thresholds().length];
-        Arrays.fill(never, Double.POSITIVE_INFINITY);
-        InferenceConfig forced = new InferenceConfig(inference.maxBatch(), inference.maxWaitMillis(), ExitCriterion.MAX_SOFTMAX,
-                never, inference.maxModelBytes(), inference.ownSwapThread());
-        DriftConfig drift = pipeline.drift();
-        DriftConfig.Calibration c = drift.calibration();
-        DriftConfig uncalibrated = new DriftConfig(drift.detector(), drift.adwinDelta(), drift.activeEvents(), drift.regime(),
-                new DriftConfig.Calibration(false, c.tolerance(), c.window(), c.minEvents(), c.recentEvents()), drift.trustDrop());
-        return pipeline.withInference(forced).withDrift(uncalibrated);
+        Arrays.fill(never, inference.criterion().never());
+        return pipeline.withInference(inference.withThresholds(never)).withDrift(pipeline.drift().withoutCalibration());
     }
 
     /** Share of the answers to labelled events in these runs that were right; empty when none was labelled. */
@@ -280,6 +273,10 @@ public final class BenchPipelineCommand implements Command {
             }
         }
         return answered == 0 ? OptionalDouble.empty() : OptionalDouble.of((double) right / answered);
+    }
+
+    private static Double roundedOrNull(OptionalDouble value) {
+        return value.isPresent() ? Json.round(value.getAsDouble()) : null;
     }
 
     static double labeledShare(List<ImageEvent> events) {
@@ -385,10 +382,15 @@ public final class BenchPipelineCommand implements Command {
                 .toList();
     }
 
-    /** The newest version a phase's learner published, read back from its models topic. */
+    /** The newest version a phase's learner published, read back from its models topic; empty if it published none. */
     private static Optional<ModelUpdate> newestModel(LocalKafka kafka, JobSettings job, String modelsTopic) {
         ModelUpdateCodec codec = job.modelKey().map(ModelUpdateCodec::signedWith).orElseGet(ModelUpdateCodec::new);
-        return new PublishedModels(kafka.client(), codec, Duration.ofSeconds(60)).read(modelsTopic, Set.of()).newest();
+        LatestModelReader.Result newest = new LatestModelReader(kafka.client(), codec, Duration.ofSeconds(60)).read(modelsTopic);
+        if (newest instanceof LatestModelReader.Result.Undecodable bad) {
+            throw new IllegalStateException("the warm-up's newest model at " + bad.where() + " does not decode: "
+                    + bad.error().getMessage(), bad.error());
+        }
+        return newest instanceof LatestModelReader.Result.Found found ? Optional.of(found.update()) : Optional.empty();
     }
 
     private static Map<String, Object> warmUpReport(Phase phase) {

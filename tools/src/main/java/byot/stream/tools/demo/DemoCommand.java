@@ -21,7 +21,6 @@ import byot.stream.tools.cli.StatusLine;
 import byot.stream.tools.pipeline.LocalKafka;
 import byot.stream.tools.pipeline.LocalPipeline;
 import byot.stream.tools.pipeline.PipelineOutputs;
-import byot.stream.tools.pipeline.PublishedModels;
 import byot.stream.tools.train.DatasetChoice;
 import byot.stream.tools.train.Json;
 import byot.stream.model.MultiExitModel;

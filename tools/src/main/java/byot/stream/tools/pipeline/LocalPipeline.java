@@ -28,6 +28,7 @@ import org.apache.flink.runtime.checkpoint.CheckpointException;
 import org.apache.flink.runtime.checkpoint.CheckpointFailureReason;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.util.ExceptionUtils;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -203,13 +204,8 @@ public final class LocalPipeline implements AutoCloseable {
     }
 
     private static boolean notAllTasksRunning(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof CheckpointException c
-                    && c.getCheckpointFailureReason() == CheckpointFailureReason.NOT_ALL_REQUIRED_TASKS_RUNNING) {
-                return true;
-            }
-        }
-        return false;
+        return ExceptionUtils.findThrowable(e, CheckpointException.class)
+                .map(c -> c.getCheckpointFailureReason() == CheckpointFailureReason.NOT_ALL_REQUIRED_TASKS_RUNNING).orElse(false);
     }
 
     /** Cancels the job (its retained checkpoints stay) and stops reading its output. */

@@ -78,6 +78,13 @@ public record DriftConfig(DetectorKind detector, double adwinDelta, int activeEv
         return new DriftConfig(DetectorKind.OFF, 0.002, 0, new Regime(0, 0), new Calibration(false, 0.005, 500, 200, 100), 0.05);
     }
 
+    /** The same, with no threshold calibration: inference keeps the configured thresholds. */
+    public DriftConfig withoutCalibration() {
+        Calibration off = new Calibration(false, calibration.tolerance(), calibration.window(), calibration.minEvents(),
+                calibration.recentEvents());
+        return new DriftConfig(detector, adwinDelta, activeEvents, regime, off, trustDrop);
+    }
+
     public boolean detects() {
         return detector != DetectorKind.OFF;
     }

@@ -1,4 +1,4 @@
-package byot.stream.tools.pipeline;
+package byot.stream.tools.demo;
 
 import byot.stream.connectors.format.ModelUpdate;
 import byot.stream.connectors.format.ModelUpdateCodec;
@@ -16,22 +16,22 @@ import java.util.Set;
  * and the newest are kept (each is megabytes); a record that does not decode or verify under the codec is skipped and
  * counted. When a version line was restarted ({@code --fresh}) a number can occur twice: the later record wins.
  */
-public final class PublishedModels {
+final class PublishedModels {
 
     /** @param newest the highest version read; empty when the topic holds none */
-    public record Found(Map<Long, ModelUpdate> wanted, Optional<ModelUpdate> newest, int undecodable) {}
+    record Found(Map<Long, ModelUpdate> wanted, Optional<ModelUpdate> newest, int undecodable) {}
 
     private final KafkaClientProperties client;
     private final ModelUpdateCodec codec;
     private final Duration timeout;
 
-    public PublishedModels(KafkaClientProperties client, ModelUpdateCodec codec, Duration timeout) {
+    PublishedModels(KafkaClientProperties client, ModelUpdateCodec codec, Duration timeout) {
         this.client = client;
         this.codec = codec;
         this.timeout = timeout;
     }
 
-    public Found read(String topic, Set<Long> versions) {
+    Found read(String topic, Set<Long> versions) {
         Map<Long, ModelUpdate> wanted = new HashMap<>();
         ModelUpdate[] newest = new ModelUpdate[1];
         int[] undecodable = {0};

@@ -1,4 +1,4 @@
-package byot.stream.tools.pipeline;
+package byot.stream.tools.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

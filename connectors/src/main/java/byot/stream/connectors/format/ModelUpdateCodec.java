@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Binary form of {@link ModelUpdate} (layout in docs/formats.md): magic {@code "BYOM"}, format version, signature
@@ -65,6 +66,11 @@ public final class ModelUpdateCodec implements Serializable {
 
     public static ModelUpdateCodec signedWith(ModelKeyFile keyFile) {
         return signedWith(keyFile, DEFAULT_MAX_PAYLOAD_BYTES);
+    }
+
+    /** Signed with the key where there is one, else unsigned: what a job with an optional {@code --model-key} uses. */
+    public static ModelUpdateCodec forKey(Optional<ModelKeyFile> keyFile) {
+        return keyFile.map(ModelUpdateCodec::signedWith).orElseGet(ModelUpdateCodec::new);
     }
 
     public boolean signs() {

@@ -73,7 +73,7 @@ public final class KafkaEndpoints {
     }
 
     static ModelUpdateSerializer modelsSerializer(String topic, Optional<ModelKeyFile> key) {
-        return new ModelUpdateSerializer(topic, key.map(ModelUpdateCodec::signedWith).orElseGet(ModelUpdateCodec::new));
+        return new ModelUpdateSerializer(topic, ModelUpdateCodec.forKey(key));
     }
 
     /**

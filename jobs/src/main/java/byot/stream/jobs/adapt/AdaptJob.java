@@ -155,7 +155,7 @@ public final class AdaptJob {
     }
 
     private static LatestModelReader.Result newestOnTopic(JobSettings s) throws IOException {
-        ModelUpdateCodec codec = s.modelKey().map(ModelUpdateCodec::signedWith).orElseGet(ModelUpdateCodec::new);
+        ModelUpdateCodec codec = ModelUpdateCodec.forKey(s.modelKey());
         var reader = new LatestModelReader(s.client(), codec, MODELS_TOPIC_TIMEOUT);
         try {
             return reader.read(s.topics().models());

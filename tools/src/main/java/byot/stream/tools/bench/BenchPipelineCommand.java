@@ -384,7 +384,7 @@ public final class BenchPipelineCommand implements Command {
 
     /** The newest version a phase's learner published, read back from its models topic; empty if it published none. */
     private static Optional<ModelUpdate> newestModel(LocalKafka kafka, JobSettings job, String modelsTopic) {
-        ModelUpdateCodec codec = job.modelKey().map(ModelUpdateCodec::signedWith).orElseGet(ModelUpdateCodec::new);
+        ModelUpdateCodec codec = ModelUpdateCodec.forKey(job.modelKey());
         LatestModelReader.Result newest = new LatestModelReader(kafka.client(), codec, Duration.ofSeconds(60)).read(modelsTopic);
         if (newest instanceof LatestModelReader.Result.Undecodable bad) {
             throw new IllegalStateException("the warm-up's newest model at " + bad.where() + " does not decode: "

@@ -268,7 +268,7 @@ public final class DemoCommand implements Command {
             err.println("forgetting: no event before the shift was answered, so no model at the shift");
             return Optional.empty();
         }
-        ModelUpdateCodec codec = job.modelKey().map(ModelUpdateCodec::signedWith).orElseGet(ModelUpdateCodec::new);
+        ModelUpdateCodec codec = ModelUpdateCodec.forKey(job.modelKey());
         err.println("reading the models at the shift (v" + atShift.getAsLong() + ") and at the end back from "
                 + job.topics().models() + "...");
         PublishedModels.Found found = new PublishedModels(client, codec, MODELS_READ_TIMEOUT)

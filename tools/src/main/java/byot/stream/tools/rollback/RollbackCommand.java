@@ -41,7 +41,7 @@ public final class RollbackCommand implements Command {
         }
         Configuration job = args.configuration();
         // A missing or short key fails here, with its reason, before the topic is read.
-        ModelUpdateCodec codec = AdaptOptions.modelKey(job).map(ModelUpdateCodec::signedWith).orElseGet(ModelUpdateCodec::new);
+        ModelUpdateCodec codec = ModelUpdateCodec.forKey(AdaptOptions.modelKey(job));
         String topic = AdaptOptions.MODELS_TOPIC.get(job);
         var result = new ModelRollback(ClientOptions.client(args), codec, Duration.ofSeconds(args.getLong("timeout-s")))
                 .rollBack(topic, version);

@@ -22,6 +22,7 @@ import byot.stream.jobs.operators.InferenceConfig;
 import byot.stream.jobs.operators.LearnerBudget;
 import byot.stream.jobs.operators.drift.DetectorKind;
 import byot.stream.jobs.operators.drift.DriftConfig;
+import byot.stream.jobs.operators.drift.InputAligner;
 import byot.stream.model.exit.ExitCriterion;
 import byot.stream.model.loss.LogitAdjustment;
 import byot.stream.model.loss.TrainingMode;
@@ -152,6 +153,14 @@ public final class AdaptOptions {
     public static final JobOption<Integer> EXIT_CALIBRATION_MIN_EVENTS = integer("exit-calibration-min-events", 200,
             "Labelled events before calibrating, and after an alarm before distrusted exits return").require(v -> v > 0, "at least 1");
 
+    public static final JobOption<String> INPUT_ALIGNMENT = choice("input-alignment", "on",
+            "When the images move to another intensity domain (exposure, gain, contrast, polarity), fit the affine map back"
+                    + " to the first domain's intensities, choose its sign on labelled events, and publish it with each version",
+            "on", "off");
+    public static final JobOption<Integer> INPUT_ALIGNMENT_MIN_LABELLED = integer("input-alignment-min-labelled", 8,
+            "Labelled events of a new intensity domain that choose its map (at most " + InputAligner.MIN_STRANGERS + ")")
+            .require(v -> v >= 1 && v <= InputAligner.MIN_STRANGERS, "in [1, " + InputAligner.MIN_STRANGERS + "]");
+
     // Learning from unlabelled events (self-distillation) and the gate before publishing.
     public static final JobOption<Double> UNLABELLED_SHARE = number("unlabelled-share", 0.2,
             "Share of the unlabelled events the learner self-distils from (0: off)").require(v -> v >= 0 && v <= 1, "in [0, 1]");
@@ -203,6 +212,7 @@ public final class AdaptOptions {
             LEARNER_SLOT_GROUP, LEARNER_THREADS, LEARNER_TIME_SHARE, LEARNER_NICE, LEARNER_STEP_THREAD,
             DRIFT_DETECTOR, DRIFT_ADWIN_DELTA, DRIFT_ACTIVE_EVENTS, DRIFT_EXTRA_STEPS, DRIFT_RECENT_SHARE, DRIFT_TRUST_DROP,
             DRIFT_TRUST_WINDOW, EXIT_CALIBRATION, EXIT_CALIBRATION_TOLERANCE, EXIT_CALIBRATION_WINDOW, EXIT_CALIBRATION_MIN_EVENTS,
+            INPUT_ALIGNMENT, INPUT_ALIGNMENT_MIN_LABELLED,
             UNLABELLED_SHARE, UNLABELLED_WEIGHT, UNLABELLED_MIN_CONFIDENCE, HOLDOUT_EVERY, HOLDOUT_SIZE, GATE_MARGIN,
             METRICS_WINDOW_SECONDS, EVENT_TIME_MAX_PAST_S, EVENT_TIME_MAX_FUTURE_S, CHECKPOINT_INTERVAL_MS, CHECKPOINT_DIR,
             FROM_SAVEPOINT, ALLOW_NON_RESTORED_STATE, FRESH, BUFFER_TIMEOUT_MS, MAX_PIXEL_BYTES, MAX_MODEL_BYTES, MODEL_SWAP_THREAD, BOUNDED);
@@ -296,7 +306,8 @@ public final class AdaptOptions {
                 new DriftConfig.Regime(DRIFT_EXTRA_STEPS.get(c), DRIFT_RECENT_SHARE.get(c)),
                 new DriftConfig.Calibration(EXIT_CALIBRATION.get(c).equalsIgnoreCase("on"), EXIT_CALIBRATION_TOLERANCE.get(c),
                         EXIT_CALIBRATION_WINDOW.get(c), EXIT_CALIBRATION_MIN_EVENTS.get(c), DRIFT_TRUST_WINDOW.get(c)),
-                DRIFT_TRUST_DROP.get(c));
+                DRIFT_TRUST_DROP.get(c),
+                new DriftConfig.Alignment(INPUT_ALIGNMENT.get(c).equalsIgnoreCase("on"), INPUT_ALIGNMENT_MIN_LABELLED.get(c)));
     }
 
     static AdaptConfig.Unlabelled unlabelled(ReadableConfig c) {

@@ -9,6 +9,8 @@ import byot.stream.connectors.format.ModelUpdate;
 import byot.stream.connectors.format.ModelUpdateCodec;
 import byot.stream.connectors.format.Prediction;
 import byot.stream.jobs.operators.drift.ServedExitPolicy;
+import byot.stream.model.input.DomainRouter;
+import byot.stream.model.input.InputAlignment;
 import byot.stream.model.MultiExitModel;
 import byot.stream.model.exit.ExitDecision;
 import byot.stream.model.exit.ExitPolicy;
@@ -60,6 +62,8 @@ public final class EarlyExitOperator extends AbstractStreamOperator<Prediction>
 
     private transient ModelSlot slot;
     private transient ExitPolicy policy;
+    /** Routes events through the served version's input alignment; {@code null} when it has none. */
+    private transient DomainRouter router;
     private transient ListState<byte[]> servedModel;
     private transient ListState<byte[]> pendingModels;
     private transient ModelPreparer preparer;
@@ -111,6 +115,7 @@ public final class EarlyExitOperator extends AbstractStreamOperator<Prediction>
     public void open() throws Exception {
         super.open();
         policy = ServedExitPolicy.of(config.policy(), slot.payload());
+        router = routerFor(slot.alignment(), null);
         preparer = new ModelPreparer(slot, config.ownSwapThread()
                 ? ModelPreparer.ownThread("byot-model-swap-" + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask()) : null,
                 config.maxBatch());
@@ -165,6 +170,7 @@ public final class EarlyExitOperator extends AbstractStreamOperator<Prediction>
             if (prepared instanceof ModelSlot.Ready ready) {
                 slot.install(ready);
                 policy = ServedExitPolicy.of(config.policy(), slot.payload());
+                router = routerFor(slot.alignment(), router);
             } else if (prepared instanceof ModelSlot.Refused refused) {
                 rejectedUpdates.inc();
                 LOG.warn("model update {} refused, still serving version {}: {}", refused.version(), slot.version(), refused.reason());
@@ -220,6 +226,14 @@ public final class EarlyExitOperator extends AbstractStreamOperator<Prediction>
         super.close();
     }
 
+    /** The same router while the alignment stays (most versions), so the stream's domain shares carry over. */
+    private static DomainRouter routerFor(InputAlignment alignment, DomainRouter current) {
+        if (alignment == null) {
+            return null;
+        }
+        return current != null && current.alignment().equals(alignment) ? current : new DomainRouter(alignment);
+    }
+
     private void flush() {
         flushDue = -1;
         if (buffer.isEmpty()) {
@@ -229,7 +243,7 @@ public final class EarlyExitOperator extends AbstractStreamOperator<Prediction>
         for (StreamRecord<ImageEvent> r : buffer) {
             events.add(r.getValue());
         }
-        List<ExitDecision> decisions = slot.classifier().classify(EventTensors.pixels(events), policy);
+        List<ExitDecision> decisions = slot.classifier().classify(EventTensors.pixels(events, router), policy);
         long now = System.currentTimeMillis();
         long version = slot.version();
         for (int i = 0; i < events.size(); i++) {

@@ -9,9 +9,13 @@ import byot.stream.connectors.format.MalformedRecordException.Reason;
 import byot.stream.connectors.format.ModelUpdate;
 import byot.stream.jobs.operators.drift.DriftAwareness;
 import byot.stream.jobs.operators.drift.DriftConfig;
+import byot.stream.jobs.operators.drift.InputAligner;
 import byot.stream.model.MultiExitModel;
+import byot.stream.model.exit.EarlyExitClassifier;
 import byot.stream.model.exit.ExitCriterion;
 import byot.stream.model.exit.ExitPolicy;
+import byot.stream.model.input.DomainRouter;
+import byot.stream.model.input.InputAlignment;
 import byot.stream.model.io.ModelFile;
 import byot.stream.model.io.ModelFormatException;
 import byot.stream.model.io.RequiredTensors;
@@ -148,12 +152,19 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
     private transient ListState<byte[]> servedState;
     private transient PublishGate gate;
     private transient Counter publishesRefused;
+    private transient Counter alignmentsAdopted;
     private transient volatile double lastLoss;
     private transient StepPacer pacer;
     private transient boolean pacedStepTimerSet;
     private transient Counter replayedOnly;
     private transient LongCounter stepsTaken;
     private transient DriftAwareness drift;
+    /** Fits the input alignment of new intensity domains; {@code null} when alignment is off. */
+    private transient InputAligner aligner;
+    /** Routes the learner's images through the current alignment; {@code null} while there is none. */
+    private transient DomainRouter router;
+    /** The alignment the model the learner starts from carries. */
+    private transient InputAlignment startAlignment;
     /** Where steps compute ({@link StepRunner}); their results are applied on this task thread. */
     private transient StepRunner runner;
     /** The step whose passes are computing, if any. */
@@ -225,6 +236,7 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         requiredTensors = new RequiredTensors(1);
         lastGood = saved != null ? saved : initialModel;
         model = ModelFile.fromBytes(lastGood, requiredTensors);
+        startAlignment = ModelFile.inputAlignment(lastGood).orElse(null);
         for (byte[] b : servedState.get()) {
             lastGood = b;   // without it (a snapshot from before this state existed) the checkpointed model stands in
         }
@@ -298,6 +310,7 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         skippedSteps = metrics.counter(PipelineMetrics.SKIPPED_STEPS);
         rollbacks = metrics.counter(PipelineMetrics.ROLLBACKS);
         publishesRefused = metrics.counter(PipelineMetrics.PUBLISHES_REFUSED);
+        alignmentsAdopted = metrics.counter(PipelineMetrics.INPUT_ALIGNMENTS);
         replayedOnly = metrics.counter(PipelineMetrics.REPLAYED_ONLY);
         eventCodec = new ImageEventCodec(ImageLimits.DEFAULT);
         metrics.gauge(PipelineMetrics.MODEL_VERSION, () -> model.version());
@@ -319,6 +332,10 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         drift.countAlarmsIn(metrics.counter(PipelineMetrics.DRIFT_ALARMS));
         metrics.gauge(PipelineMetrics.DRIFT_ACTIVE, () -> drift.active() ? 1 : 0);
         drift.published(model);
+        if (driftConfig.alignment().enabled()) {
+            aligner = new InputAligner(driftConfig.alignment().minLabelled(), exits, startAlignment);
+        }
+        router = startAlignment == null ? null : new DomainRouter(startAlignment);
         if (restored) {
             // Announced from the mailbox, not from open(): the output is only safe to use there. The timer covers a
             // stream without input; an event that comes first announces before it is learned from.
@@ -342,7 +359,7 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
             publish();
             return;
         }
-        byte[] payload = ModelFile.toBytes(model, false);
+        byte[] payload = ModelFile.toBytes(model, false, null, alignment());
         LOG.info("resumed from a checkpoint with model version {} ({})", model.version(), ModelFile.checksum(payload));
         output.collect(new StreamRecord<>(new ModelUpdate(model.version(), lastTimestamp, model.spec().summary(), payload),
                 lastTimestamp));
@@ -352,13 +369,16 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
     public void processElement(StreamRecord<ImageEvent> element) {
         ImageEvent event = element.getValue();
         if (!event.labeled()) {
+            observeInput(element, false);
             if (unlabelled().enabled()) {
                 unlabelledPool.offer(event);   // rides along with the next step's labelled events
             }
             return;
         }
         announceRestored(); // before any step, so the announced weights are the restored ones
-        if (holdout.take(event)) {
+        boolean heldOut = holdout.take(event);
+        observeInput(element, !heldOut);
+        if (heldOut) {
             return;   // held out for the publish gate: never trained on
         }
         lastTimestamp = element.hasTimestamp() ? element.getTimestamp() : event.eventTimeMillis();
@@ -455,7 +475,7 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         } else {
             // Serialising a few MB of weights pauses this task; do it only when they changed.
             if (snapshotBytes == null) {
-                snapshotBytes = ModelFile.toBytes(model, true);
+                snapshotBytes = ModelFile.toBytes(model, true, null, alignment());
             }
             if (snapshotWeights == null) {
                 snapshotWeights = ModelFile.weightsChecksum(model);
@@ -506,7 +526,7 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         pendingTimestamps.clear();
         List<ImageEvent> batch = new ArrayList<>(events);
         batch.addAll(drift.replay(config.batching().batchSize() - events.size(), 0, replay::sample));
-        drift.beforeStep(events, EventTensors::pixels);
+        drift.beforeStep(events, list -> EventTensors.pixels(list, router));
         // Unlabelled events come on top of the batch (label UNLABELLED): they do not displace replayed labelled ones.
         List<ImageEvent> unlabelledEvents = unlabelledPool.drain();
         batch.addAll(unlabelledEvents);
@@ -517,7 +537,7 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
 
     /** Computes a step on {@code batch} with the current trainer, then {@code done} on this thread. */
     private void compute(List<ImageEvent> batch, java.util.function.Consumer<StepRunner.Outcome<Trainer.Computed>> done) {
-        var pixels = EventTensors.pixels(batch);
+        var pixels = EventTensors.pixels(batch, router);
         int[] labels = EventTensors.labels(batch);
         Trainer stepping = trainer;
         runner.start(() -> stepping.compute(pixels, labels, null), done);
@@ -760,9 +780,10 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         long version = model.version() + 1;
         byte[] served = lastGood;
         List<ImageEvent> heldOut = List.copyOf(holdout.events());
+        InputAlignment alignment = alignment();
         runner.start(() -> {
             try {
-                return gate.judge(candidate, version, served, heldOut);
+                return gate.judge(candidate, alignment, version, served, heldOut);
             } catch (ModelFormatException e) {
                 throw new IllegalStateException("the learner's own served model does not decode", e);
             }
@@ -774,10 +795,75 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         });
     }
 
+    /** The input alignment published with the next version, or {@code null}: none. */
+    private InputAlignment alignment() {
+        return aligner != null ? aligner.current() : startAlignment;
+    }
+
+    /**
+     * Every event the learner sees, in stream order, goes past the input aligner; when the images have moved to another
+     * intensity domain it is a drift alarm, and a map back, when one is adopted, goes out at once with the weights
+     * inference already serves ({@link #republishWithAlignment}), so inference maps new events from then on.
+     */
+    private void observeInput(StreamRecord<ImageEvent> element, boolean scorable) {
+        if (aligner == null) {
+            return;
+        }
+        ImageEvent event = element.getValue();
+        aligner.observe(event, scorable);
+        if (!aligner.ready()) {
+            return;
+        }
+        // Scored with the version inference serves: the map must work for the answers given now.
+        java.util.Optional<InputAlignment> adopted = drift.served()
+                .map(served -> aligner.fit((events, candidate) -> PublishGate.correctExits(served, events, candidate)))
+                .orElseGet(() -> {
+                    try (EarlyExitClassifier scoring = model.snapshot()) {
+                        return aligner.fit((events, candidate) -> PublishGate.correctExits(scoring, events, candidate));
+                    }
+                });
+        InputAlignment now = aligner.current();
+        router = new DomainRouter(now);
+        DriftAlarm alarm = drift.inputShifted(event, model.version(), model.spec().sections());
+        output.collect(DRIFT_ALARMS, new StreamRecord<>(alarm, element.hasTimestamp() ? element.getTimestamp() : event.eventTimeMillis()));
+        if (adopted.isEmpty()) {
+            LOG.info("input domain {} kept as it comes: no map of its intensities beat the images as they came",
+                    now.domains().get(now.domains().size() - 1));
+            return;
+        }
+        LOG.warn("input alignment: images moved to another intensity domain; mapping them by {}",
+                now.domains().get(now.domains().size() - 1));
+        alignmentsAdopted.inc();
+        republishWithAlignment(element);
+    }
+
+    /**
+     * Publishes the served weights again, as the next version, with the alignment just adopted: inference maps events
+     * from the next model swap on instead of after the running step, the publish gate and a serialisation of the
+     * weights in training (a second or more, a few hundred events at the demo's rate). The weights were judged when
+     * they were first published, and the alignment was chosen on labelled events; the weights in training keep their
+     * unpublished steps and come out as the version after this one.
+     */
+    private void republishWithAlignment(StreamRecord<ImageEvent> element) {
+        long version = model.version() + 1;
+        byte[] payload;
+        try {
+            payload = ModelFile.republished(lastGood, version, drift.calibration(), alignment());
+        } catch (ModelFormatException e) {
+            throw new IllegalStateException("the learner's own served model does not decode", e);
+        }
+        model.setVersion(version);
+        snapshotBytes = null;   // the checkpoint carries the alignment too
+        lastGood = payload;
+        long timestamp = element.hasTimestamp() ? element.getTimestamp() : element.getValue().eventTimeMillis();
+        output.collect(new StreamRecord<>(new ModelUpdate(version, System.currentTimeMillis(), model.spec().summary(), payload),
+                Math.max(timestamp, lastTimestamp)));
+    }
+
     private void emitPublication() {
         model.setVersion(model.version() + 1);
         snapshotBytes = null;
-        byte[] payload = ModelFile.toBytes(model, false, drift.calibration());
+        byte[] payload = ModelFile.toBytes(model, false, drift.calibration(), alignment());
         drift.published(model);
         ModelUpdate update = new ModelUpdate(model.version(), System.currentTimeMillis(), model.spec().summary(), payload);
         output.collect(new StreamRecord<>(update, lastTimestamp));

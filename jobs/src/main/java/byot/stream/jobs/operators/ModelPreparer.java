@@ -46,14 +46,19 @@ final class ModelPreparer implements AutoCloseable {
         this.thread = thread;
     }
 
+    /** Linux nice value of the preparing thread: below inference's task thread (0), above the learner's (19). */
+    static final int PREPARER_NICE = 10;
+
     /** A daemon thread of its own, named {@code name}. */
     static ExecutorService ownThread(String name) {
         return Executors.newSingleThreadExecutor(r -> {
             // Background work with no deadline: at normal priority and OMP_NUM_THREADS its decode and warm-up batch
             // competed with the task thread for the cores, and slow answers came in bursts before swaps
-            // (docs/benchmarks.md). Niced and on one OpenMP thread it takes what inference leaves idle.
+            // (docs/benchmarks.md). Niced and on one OpenMP thread it takes what inference leaves idle. Nice 10, not the
+            // learner's 19: a new version should not wait for the learner's steps to leave a core free (they take every
+            // idle cycle in the demo), or a version that maps a new input domain reached inference seconds late.
             Thread t = new Thread(() -> {
-                ThreadNice.lower(19);
+                ThreadNice.lower(PREPARER_NICE);
                 LearnerThreads.limitCallingThread(1);
                 r.run();
             }, name);

@@ -3,6 +3,7 @@ package byot.stream.jobs.operators;
 import byot.stream.connectors.format.ModelUpdate;
 import byot.stream.model.MultiExitModel;
 import byot.stream.model.exit.EarlyExitClassifier;
+import byot.stream.model.input.InputAlignment;
 import byot.stream.model.io.ModelFile;
 import byot.stream.model.io.ModelFormatException;
 import byot.stream.model.io.RequiredTensors;
@@ -30,8 +31,12 @@ final class ModelSlot {
     /** The newest accepted model announced again (a learner resuming after a restore): nothing to do. */
     record Unchanged() implements Prepared {}
 
-    /** A checked, decoded version, ready to serve; whoever drops it instead of installing it must close it. */
-    record Ready(EarlyExitClassifier classifier, byte[] payload) implements Prepared {}
+    /**
+     * A checked, decoded version, ready to serve; whoever drops it instead of installing it must close it.
+     *
+     * @param alignment the input alignment it was published with, or {@code null}
+     */
+    record Ready(EarlyExitClassifier classifier, byte[] payload, InputAlignment alignment) implements Prepared {}
 
     private final ModelSpec expected;
     private final int maxPayloadBytes;
@@ -41,6 +46,7 @@ final class ModelSlot {
     // Served: read and written on the task thread only.
     private EarlyExitClassifier classifier;
     private byte[] payload;
+    private InputAlignment alignment;
 
     // The newest accepted version, served or still on its way: read and written by whoever prepares.
     private long acceptedVersion;
@@ -59,6 +65,7 @@ final class ModelSlot {
         this.maxPayloadBytes = maxPayloadBytes;
         this.classifier = model.snapshot();
         this.payload = payload;
+        this.alignment = alignmentOf(payload);
         this.acceptedVersion = classifier.version();
         this.acceptedPayload = payload;
         model.release();
@@ -74,6 +81,11 @@ final class ModelSlot {
 
     byte[] payload() {
         return payload;
+    }
+
+    /** The input alignment the served version was published with, or {@code null}. */
+    InputAlignment alignment() {
+        return alignment;
     }
 
     ModelSpec spec() {
@@ -112,7 +124,7 @@ final class ModelSlot {
             acceptedVersion = model.version();
             acceptedPayload = update.payload();
             acceptedDigest = null;
-            return new Ready(model.snapshot(), update.payload());
+            return new Ready(model.snapshot(), update.payload(), alignmentOf(update.payload()));
         } finally {
             model.release();
         }
@@ -123,6 +135,7 @@ final class ModelSlot {
         EarlyExitClassifier replaced = classifier;
         classifier = ready.classifier();
         payload = ready.payload();
+        alignment = ready.alignment();
         // Native memory of the old snapshot is freed now, not when a collection of the old generation gets to it.
         replaced.close();
     }
@@ -134,6 +147,15 @@ final class ModelSlot {
             install(ready);
         }
         return prepared instanceof Refused refused ? Optional.of(refused.reason()) : Optional.empty();
+    }
+
+    /** A payload that decoded has a valid header, so its alignment (valid or absent) reads too. */
+    private static InputAlignment alignmentOf(byte[] payload) {
+        try {
+            return ModelFile.inputAlignment(payload).orElse(null);
+        } catch (ModelFormatException e) {
+            throw new IllegalStateException("a decoded model's header does not read again", e);
+        }
     }
 
     /** Payloads carry their creation time, so equal weights are compared by their digest, not by bytes. */

@@ -57,12 +57,14 @@ public final class PipelineMetrics {
     public static final String DRIFT_ALARMS = "driftAlarms";
     /** fine-tune: 1 while drift is active (for --drift-active-events labelled events after an alarm), else 0. */
     public static final String DRIFT_ACTIVE = "driftActive";
+    /** fine-tune: input alignments adopted (a new intensity domain mapped back to the first one's intensities). */
+    public static final String INPUT_ALIGNMENTS = "inputAlignments";
 
     /** Metrics registered directly on an operator's group. */
     public static final List<String> OPERATOR_METRICS =
             List.of(PREDICTIONS, MODEL_UPDATES_REJECTED, MODEL_VERSION, LATENCY_MS, TRAINING_STEPS, LOSS, REPLAY_SIZE, DEAD_LETTERS,
                     EVENT_TIMES_CLAMPED, SKIPPED_STEPS, ROLLBACKS, NON_FINITE_OUTPUTS, PUBLISHES_REFUSED, REPLAYED_ONLY,
-                    DRIFT_ALARMS, DRIFT_ACTIVE);
+                    DRIFT_ALARMS, DRIFT_ACTIVE, INPUT_ALIGNMENTS);
 
     /** Metrics registered in the per-exit group. */
     public static final List<String> EXIT_METRICS = List.of(PREDICTIONS, SCORED, CORRECT, RECENT_ACCURACY);

@@ -3,6 +3,8 @@ package byot.stream.jobs.operators;
 import byot.stream.connectors.format.ImageEvent;
 import byot.stream.model.MultiExitModel;
 import byot.stream.model.exit.EarlyExitClassifier;
+import byot.stream.model.input.DomainRouter;
+import byot.stream.model.input.InputAlignment;
 import byot.stream.model.io.ModelFile;
 import byot.stream.model.io.ModelFormatException;
 import byot.stream.model.io.RequiredTensors;
@@ -37,6 +39,8 @@ final class PublishGate implements AutoCloseable {
     private final RequiredTensors tensors = new RequiredTensors(1);
     private byte[] servedPayload;
     private EarlyExitClassifier served;
+    /** The input alignment the served version was published with; {@code null}: none. */
+    private InputAlignment servedAlignment;
     /**
      * How many exits of the served version got each held-out event right, by event id: the served version is scored
      * only on the events that joined the holdout since the last judgement, which halves the gate's cost.
@@ -52,17 +56,21 @@ final class PublishGate implements AutoCloseable {
     }
 
     /**
-     * @param candidateVersion the version the candidate would be published as
-     * @param servedPayload    the model file of the version being served
+     * Each version sees the held-out events as inference would feed them to it: mapped by the input alignment it is
+     * (or was) published with.
+     *
+     * @param candidateAlignment the input alignment the candidate would be published with; {@code null}: none
+     * @param candidateVersion   the version the candidate would be published as
+     * @param servedPayload      the model file of the version being served
      */
-    GateVerdict judge(MultiExitModel candidate, long candidateVersion, byte[] servedPayload, List<ImageEvent> holdout)
-            throws ModelFormatException {
+    GateVerdict judge(MultiExitModel candidate, InputAlignment candidateAlignment, long candidateVersion, byte[] servedPayload,
+                      List<ImageEvent> holdout) throws ModelFormatException {
         if (holdout.size() < minimum()) {
             return new GateVerdict(candidateVersion, -1, Double.NaN, Double.NaN, holdout.size(), true);
         }
         EarlyExitClassifier reference = servedClassifier(servedPayload);
         List<ImageEvent> unscored = holdout.stream().filter(e -> !servedCorrect.containsKey(e.id())).toList();
-        int[] fresh = correctExits(reference, unscored);
+        int[] fresh = correctExits(reference, unscored, servedAlignment);
         for (int i = 0; i < fresh.length; i++) {
             servedCorrect.put(unscored.get(i).id(), fresh[i]);
         }
@@ -75,7 +83,7 @@ final class PublishGate implements AutoCloseable {
         servedCorrect.keySet().retainAll(held);   // events that left the window
         int[] candidateRight;
         try (EarlyExitClassifier c = candidate.snapshot()) {
-            candidateRight = correctExits(c, holdout);
+            candidateRight = correctExits(c, holdout, candidateAlignment);
         }
         int exits = reference.exits();
         boolean pass = !regressed(servedRight, candidateRight, exits, config.margin());
@@ -124,6 +132,7 @@ final class PublishGate implements AutoCloseable {
                 close();
                 servedCorrect.clear();
                 served = model.snapshot();
+                servedAlignment = ModelFile.inputAlignment(payload).orElse(null);
                 servedPayload = payload;
             } finally {
                 model.release();
@@ -132,17 +141,18 @@ final class PublishGate implements AutoCloseable {
         return served;
     }
 
-    /** Accuracy on {@code events}, averaged over the exits. */
-    static double score(EarlyExitClassifier classifier, List<ImageEvent> events) {
-        return mean(correctExits(classifier, events), classifier.exits());
+    /** Accuracy on {@code events} mapped by {@code alignment} (or as they came: {@code null}), averaged over the exits. */
+    static double score(EarlyExitClassifier classifier, List<ImageEvent> events, InputAlignment alignment) {
+        return mean(correctExits(classifier, events, alignment), classifier.exits());
     }
 
     /** For each event, how many exits classify it correctly. */
-    private static int[] correctExits(EarlyExitClassifier classifier, List<ImageEvent> events) {
+    static int[] correctExits(EarlyExitClassifier classifier, List<ImageEvent> events, InputAlignment alignment) {
         int[] out = new int[events.size()];
+        DomainRouter router = alignment == null ? null : new DomainRouter(alignment);
         for (int from = 0; from < events.size(); from += CHUNK) {
             List<ImageEvent> chunk = events.subList(from, Math.min(events.size(), from + CHUNK));
-            INDArray[] probabilities = classifier.allExits(EventTensors.pixels(chunk));
+            INDArray[] probabilities = classifier.allExits(EventTensors.pixels(chunk, router));
             for (INDArray exit : probabilities) {
                 int[] predicted = exit.argMax(1).toIntVector();
                 for (int i = 0; i < predicted.length; i++) {

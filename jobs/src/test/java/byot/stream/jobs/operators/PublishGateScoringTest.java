@@ -23,9 +23,9 @@ class PublishGateScoringTest {
              EarlyExitClassifier s = served.snapshot(); EarlyExitClassifier c = candidate.snapshot()) {
             for (int end = 64; end <= 160; end += 48) {   // the window slides: some events stay, some leave, some come
                 List<ImageEvent> window = new ArrayList<>(stream.subList(end - 64, end));
-                GateVerdict v = gate.judge(candidate, 1, FineTuneOperatorTest.INITIAL, window);
-                assertThat(v.servedAccuracy()).isEqualTo(PublishGate.score(s, window));
-                assertThat(v.candidateAccuracy()).isEqualTo(PublishGate.score(c, window));
+                GateVerdict v = gate.judge(candidate, null, 1, FineTuneOperatorTest.INITIAL, window);
+                assertThat(v.servedAccuracy()).isEqualTo(PublishGate.score(s, window, null));
+                assertThat(v.candidateAccuracy()).isEqualTo(PublishGate.score(c, window, null));
                 assertThat(v.holdoutSize()).isEqualTo(64);
             }
         }

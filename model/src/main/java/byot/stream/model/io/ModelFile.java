@@ -4,6 +4,7 @@ import byot.stream.model.MultiExitModel;
 import byot.stream.model.exit.CalibratedExits;
 import byot.stream.model.exit.ExitCriterion;
 import byot.stream.model.graph.Parameters;
+import byot.stream.model.input.InputAlignment;
 import byot.stream.model.spec.Architecture;
 import byot.stream.model.spec.InputShape;
 import byot.stream.model.spec.ModelSpec;
@@ -61,8 +62,11 @@ public final class ModelFile {
     /** Optional: thresholds a learner calibrated for this version; readers that do not know the field ignore it. */
     record ExitPolicyJson(String criterion, double[] thresholds, boolean[] trusted) {}
 
+    /** Optional: the photometric alignment inference applies before this version (reference domain first). */
+    record InputAlignmentJson(List<InputAlignment.Domain> domains) {}
+
     record Header(SpecJson spec, long modelVersion, long step, long seed, long createdAtMillis, List<TensorJson> tensors,
-                  ExitPolicyJson exitPolicy) {}
+                  ExitPolicyJson exitPolicy, InputAlignmentJson inputAlignment) {}
 
     private ModelFile() {
     }
@@ -73,6 +77,12 @@ public final class ModelFile {
 
     /** As above, with the early-exit thresholds calibrated for this version in the header ({@code null}: none). */
     public static byte[] toBytes(MultiExitModel model, boolean withOptimizerState, CalibratedExits calibration) {
+        return toBytes(model, withOptimizerState, calibration, null);
+    }
+
+    /** As above, with the input alignment inference applies before this version ({@code null}: none). */
+    public static byte[] toBytes(MultiExitModel model, boolean withOptimizerState, CalibratedExits calibration,
+                                 InputAlignment alignment) {
         ModelSpec s = model.spec();
         SpecJson spec = new SpecJson(s.architecture().id(), s.input().channels(), s.input().height(), s.input().width(),
                 s.numClasses(), s.widthMultiplier(), s.pixelMean(), s.pixelStd(), s.dropout());
@@ -91,9 +101,7 @@ public final class ModelFile {
             }
         }
         Header header = new Header(spec, model.version(), model.step(), model.parameters().seed(),
-                System.currentTimeMillis(), index, calibration == null ? null : new ExitPolicyJson(
-                        calibration.criterion().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'),
-                        calibration.thresholds(), calibration.trusted()));
+                System.currentTimeMillis(), index, exitPolicy(calibration), alignment == null ? null : new InputAlignmentJson(alignment.domains()));
         try {
             byte[] headerBytes = JSON.writeValueAsBytes(header);
             ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(PREFIX + headerBytes.length + offset + DIGEST));
@@ -107,6 +115,37 @@ public final class ModelFile {
         } catch (IOException e) {
             throw new IllegalStateException("cannot encode model header", e);
         }
+    }
+
+    /**
+     * The same weights as {@code payload} (a model file) under another version, with the given calibration and input
+     * alignment in the header: the tensors are copied as they are, not decoded. For a learner that re-serves the
+     * weights it last published with a new alignment, without waiting for the weights it is training.
+     */
+    public static byte[] republished(byte[] payload, long version, CalibratedExits calibration, InputAlignment alignment)
+            throws ModelFormatException {
+        Header old = header(payload);
+        int oldHeaderLength = ByteBuffer.wrap(payload, MAGIC.length + 2, 4).getInt();
+        int tensorsFrom = PREFIX + oldHeaderLength;
+        int tensorsLength = payload.length - DIGEST - tensorsFrom;
+        Header header = new Header(old.spec(), version, old.step(), old.seed(), System.currentTimeMillis(), old.tensors(),
+                exitPolicy(calibration), alignment == null ? null : new InputAlignmentJson(alignment.domains()));
+        try {
+            byte[] headerBytes = JSON.writeValueAsBytes(header);
+            ByteBuffer out = ByteBuffer.allocate(PREFIX + headerBytes.length + tensorsLength + DIGEST);
+            out.put(MAGIC).putShort((short) FORMAT_VERSION).putInt(headerBytes.length).put(headerBytes);
+            out.put(payload, tensorsFrom, tensorsLength);
+            out.put(sha256(out.array(), out.position()));
+            return out.array();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot encode model header", e);
+        }
+    }
+
+    private static ExitPolicyJson exitPolicy(CalibratedExits calibration) {
+        return calibration == null ? null : new ExitPolicyJson(
+                calibration.criterion().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'),
+                calibration.thresholds(), calibration.trusted());
     }
 
     /**
@@ -145,6 +184,25 @@ public final class ModelFile {
             return java.util.Optional.of(new CalibratedExits(ExitCriterion.fromId(p.criterion()), p.thresholds(), p.trusted()));
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException("exitPolicy in the model header: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The input alignment a learner published with this model file, if any. Checked like a full decode; domains
+     * that are not finite, have no spread or a zero gain, or a first domain that maps pixels, are a format error.
+     */
+    public static java.util.Optional<InputAlignment> inputAlignment(byte[] bytes) throws ModelFormatException {
+        InputAlignmentJson a = header(bytes).inputAlignment();
+        if (a == null) {
+            return java.util.Optional.empty();
+        }
+        try {
+            if (a.domains() == null || a.domains().contains(null)) {
+                throw new IllegalArgumentException("domains missing");
+            }
+            return java.util.Optional.of(new InputAlignment(a.domains()));
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException("inputAlignment in the model header: " + e.getMessage(), e);
         }
     }
 

@@ -112,6 +112,51 @@ class ModelFileTest {
     }
 
     @Test
+    void inputAlignmentTravelsInTheHeaderAndARepublishedFileKeepsTheWeightsBitForBit() throws Exception {
+        var reference = new byot.stream.model.input.InputAlignment.Domain(70, 38, 85, 22, 0, 250, 1, 0);
+        var alignment = new byot.stream.model.input.InputAlignment(java.util.List.of(reference,
+                byot.stream.model.input.InputAlignment.Domain.mappingOnto(reference, -1, 255)));
+        byte[] bytes = ModelFile.toBytes(MODEL, false, null, alignment);
+        assertEquals(java.util.Optional.of(alignment), ModelFile.inputAlignment(bytes));
+        assertEquals(java.util.Optional.empty(), ModelFile.inputAlignment(ModelFile.toBytes(MODEL, false)));
+
+        byte[] plain = ModelFile.toBytes(MODEL, false);
+        byte[] again = ModelFile.republished(plain, MODEL.version() + 5, null, alignment);
+        MultiExitModel decoded = ModelFile.fromBytes(again);
+        assertEquals(MODEL.version() + 5, decoded.version());
+        assertEquals(ModelFile.weightsChecksum(MODEL), ModelFile.weightsChecksum(decoded));
+        assertEquals(java.util.Optional.of(alignment), ModelFile.inputAlignment(again));
+        // The tensor bytes are copied, not re-encoded: the file ends with the same tensor data before its digest.
+        int tail = 1000;
+        assertArrayEquals(Arrays.copyOfRange(plain, plain.length - 32 - tail, plain.length - 32),
+                Arrays.copyOfRange(again, again.length - 32 - tail, again.length - 32));
+        assertThrows(ModelFormatException.class, () -> ModelFile.republished(Arrays.copyOf(plain, plain.length - 1), 3, null, null));
+    }
+
+    @Test
+    void anAlignmentThatIsNotFiniteOrMapsTheReferenceIsAFormatError() {
+        String good = new String(ModelFile.toBytes(MODEL, false, null, new byot.stream.model.input.InputAlignment(java.util.List.of(
+                new byot.stream.model.input.InputAlignment.Domain(70, 38, 85, 22, 0, 250, 1, 0)))), StandardCharsets.ISO_8859_1);
+        // A writer outside this code base might put anything there: a zero gain, a reference that maps pixels.
+        for (String[] damage : new String[][] {{"\"gain\":1.0", "\"gain\":0.0"}, {"\"offset\":0.0", "\"offset\":5.0"}}) {
+            assertTrue(good.contains(damage[0]), damage[0]);
+            byte[] bytes = resealed(good.replace(damage[0], damage[1]).getBytes(StandardCharsets.ISO_8859_1));
+            assertThrows(ModelFormatException.class, () -> ModelFile.inputAlignment(bytes));
+        }
+    }
+
+    /** The file with its header edited in place (same length) and its digest computed again. */
+    private static byte[] resealed(byte[] edited) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(Arrays.copyOf(edited, edited.length - 32));
+            System.arraycopy(digest, 0, edited, edited.length - 32, 32);
+            return edited;
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
     void optimizerStateIsOptional() throws Exception {
         byte[] lean = ModelFile.toBytes(MODEL, false);
         byte[] full = ModelFile.toBytes(MODEL, true);

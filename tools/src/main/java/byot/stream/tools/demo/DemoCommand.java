@@ -274,19 +274,26 @@ public final class DemoCommand implements Command {
         PublishedModels.Found found = new PublishedModels(client, codec, MODELS_READ_TIMEOUT)
                 .read(job.topics().models(), Set.of(atShift.getAsLong()));
         // The initial model is not on the topic: the job publishes only what it trained.
-        MultiExitModel before = found.wanted().containsKey(atShift.getAsLong())
-                ? ModelFile.fromBytes(found.wanted().get(atShift.getAsLong()).payload())
+        byte[] beforePayload = found.wanted().containsKey(atShift.getAsLong())
+                ? found.wanted().get(atShift.getAsLong()).payload() : null;
+        MultiExitModel before = beforePayload != null ? ModelFile.fromBytes(beforePayload)
                 : atShift.getAsLong() == initial.version() ? initial : null;
         if (before == null) {
             err.println("forgetting: model version " + atShift.getAsLong() + " is not on " + job.topics().models()
                     + (found.undecodable() > 0 ? " (" + found.undecodable() + " records did not decode)" : ""));
             return Optional.empty();
         }
-        MultiExitModel after = found.newest().isPresent() ? ModelFile.fromBytes(found.newest().get().payload()) : initial;
+        byte[] afterPayload = found.newest().isPresent() ? found.newest().get().payload() : null;
+        MultiExitModel after = afterPayload != null ? ModelFile.fromBytes(afterPayload) : initial;
         String images = "Fashion-MNIST train images " + PretrainSettings.HELD_OUT_FROM + "-"
                 + (PretrainSettings.HELD_OUT_FROM + heldOut.size() - 1) + " (" + heldOut.size()
-                + ", un-shifted, never pre-trained on nor streamed), deepest exit";
-        return Optional.of(new Forgetting(before.version(), Pretraining.deepestExitAccuracy(before, heldOut),
-                after.version(), Pretraining.deepestExitAccuracy(after, heldOut), images));
+                + ", un-shifted, never pre-trained on nor streamed), deepest exit, through each version's input alignment";
+        // Each version sees the images through the input alignment it was published with, as inference would.
+        return Optional.of(new Forgetting(before.version(), Pretraining.deepestExitAccuracy(before, alignedFor(beforePayload, heldOut)),
+                after.version(), Pretraining.deepestExitAccuracy(after, alignedFor(afterPayload, heldOut)), images));
+    }
+
+    private static ImageArrays alignedFor(byte[] payload, ImageArrays images) throws ModelFormatException {
+        return Pretraining.aligned(images, payload == null ? Optional.empty() : ModelFile.inputAlignment(payload));
     }
 }

@@ -68,6 +68,30 @@ final class Pretraining {
         return scores.accuracy(scores.exits() - 1);
     }
 
+    /**
+     * The images as a job serving a version with {@code alignment} would feed them to it: routed in order, like a stream,
+     * and mapped (rounded and clamped back to 0-255); the images themselves when there is no alignment.
+     */
+    static ImageArrays aligned(ImageArrays images, java.util.Optional<byot.stream.model.input.InputAlignment> alignment) {
+        if (alignment.isEmpty()) {
+            return images;
+        }
+        var router = new byot.stream.model.input.DomainRouter(alignment.get());
+        int per = images.shape().pixels();
+        byte[] mapped = new byte[images.pixels().length];
+        float[] image = new float[per];
+        for (int i = 0; i < images.size(); i++) {
+            for (int j = 0; j < per; j++) {
+                image[j] = images.pixels()[i * per + j] & 0xFF;
+            }
+            router.apply(image, 0, per);
+            for (int j = 0; j < per; j++) {
+                mapped[i * per + j] = (byte) Math.max(0, Math.min(255, Math.round(image[j])));
+            }
+        }
+        return new ImageArrays(mapped, images.labels(), images.shape(), images.numClasses());
+    }
+
     /** The train images no demo run pre-trains on: {@code [HELD_OUT_FROM, end)} of the train split. */
     static ImageArrays heldOut(ImageArrays train) {
         int from = PretrainSettings.HELD_OUT_FROM;

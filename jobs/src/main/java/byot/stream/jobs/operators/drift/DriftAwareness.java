@@ -36,6 +36,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class DriftAwareness implements AutoCloseable {
 
+    /** Detector name of the alarms raised when the images move to another intensity domain ({@link InputAligner}). */
+    public static final String INPUT_DOMAIN = "input-domain";
+
     /** Events seen since the latest alarm kept for the drift regime's replay (the newest ones). */
     static final int RECENT_CAPACITY = 512;
 
@@ -90,6 +93,11 @@ public final class DriftAwareness implements AutoCloseable {
         }
     }
 
+    /** An inference snapshot of the version last published, kept while detection or calibration runs. */
+    public Optional<EarlyExitClassifier> served() {
+        return Optional.ofNullable(served);
+    }
+
     /**
      * The labelled events of the coming step, before it moves the weights: scored by the served version for detection
      * and calibration.
@@ -139,6 +147,17 @@ public final class DriftAwareness implements AutoCloseable {
         recent.clear();
         return Optional.of(new DriftAlarm(event.id(), event.eventTimeMillis(), monitor.labelled(), modelVersion,
                 config.detector().id(), fired.get(), untrusted));
+    }
+
+    /**
+     * The input aligner found images of a new intensity domain, the last of them {@code event}: an alarm of detector
+     * {@value #INPUT_DOMAIN} naming every exit (the input of all of them moved) and distrusting none (the error
+     * detectors go on watching the answers, mapped or not). Counted with the error detectors' alarms.
+     */
+    public DriftAlarm inputShifted(ImageEvent event, long modelVersion, int exits) {
+        alarms.inc();
+        return new DriftAlarm(event.id(), event.eventTimeMillis(), Math.max(1, monitor.labelled()), modelVersion, INPUT_DOMAIN,
+                java.util.stream.IntStream.rangeClosed(1, exits).toArray(), new int[0]);
     }
 
     public boolean active() {

@@ -12,9 +12,31 @@ import java.io.Serializable;
  * @param calibration  online re-calibration of the early-exit thresholds
  * @param trustDrop    on an alarm, a shallow exit is no longer trusted when its accuracy on the most recent
  *                     {@link Calibration#recentEvents} labelled events is this much below its accuracy before them
+ * @param alignment    photometric alignment of new input domains ({@link InputAligner})
  */
 public record DriftConfig(DetectorKind detector, double adwinDelta, int activeEvents, Regime regime, Calibration calibration,
-                          double trustDrop) implements Serializable {
+                          double trustDrop, Alignment alignment) implements Serializable {
+
+    /**
+     * @param enabled     fit and publish an input alignment when the images move to a new intensity domain
+     * @param minLabelled labelled events of the new domain that choose its map
+     */
+    public record Alignment(boolean enabled, int minLabelled) implements Serializable {
+        public Alignment {
+            if (minLabelled < 1 || minLabelled > InputAligner.MIN_STRANGERS) {
+                throw new IllegalArgumentException("input-alignment-min-labelled must be in [1, " + InputAligner.MIN_STRANGERS
+                        + "], got " + minLabelled);
+            }
+        }
+
+        public static Alignment defaults() {
+            return new Alignment(true, 8);
+        }
+
+        public static Alignment off() {
+            return new Alignment(false, 8);
+        }
+    }
 
     /**
      * @param extraSteps  additional optimisation steps per regular step while drift is active (replayed events only)
@@ -70,19 +92,21 @@ public record DriftConfig(DetectorKind detector, double adwinDelta, int activeEv
 
     /** The job's defaults (those of {@code byot run --help}). */
     public static DriftConfig defaults() {
-        return new DriftConfig(DetectorKind.ADWIN, 0.002, 1000, new Regime(1, 0.5), new Calibration(true, 0.005, 500, 200, 100), 0.05);
+        return new DriftConfig(DetectorKind.ADWIN, 0.002, 1000, new Regime(1, 0.5), new Calibration(true, 0.005, 500, 200, 100), 0.05,
+                Alignment.defaults());
     }
 
-    /** Neither detection nor calibration: the learner and inference behave as before drift awareness existed. */
+    /** Neither detection, calibration nor input alignment: the learner and inference behave as before drift awareness existed. */
     public static DriftConfig off() {
-        return new DriftConfig(DetectorKind.OFF, 0.002, 0, new Regime(0, 0), new Calibration(false, 0.005, 500, 200, 100), 0.05);
+        return new DriftConfig(DetectorKind.OFF, 0.002, 0, new Regime(0, 0), new Calibration(false, 0.005, 500, 200, 100), 0.05,
+                Alignment.off());
     }
 
     /** The same, with no threshold calibration: inference keeps the configured thresholds. */
     public DriftConfig withoutCalibration() {
         Calibration off = new Calibration(false, calibration.tolerance(), calibration.window(), calibration.minEvents(),
                 calibration.recentEvents());
-        return new DriftConfig(detector, adwinDelta, activeEvents, regime, off, trustDrop);
+        return new DriftConfig(detector, adwinDelta, activeEvents, regime, off, trustDrop, alignment);
     }
 
     public boolean detects() {

@@ -21,6 +21,7 @@ import java.time.Duration;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.StateRecoveryOptions;
@@ -177,6 +178,9 @@ public final class AdaptJob {
         return environment(s, StartSettings.fresh());
     }
 
+    /** Time's worth of data the network buffers between two tasks hold in a local cluster (Flink's default: 1 s). */
+    static final java.time.Duration IN_FLIGHT = java.time.Duration.ofMillis(100);
+
     /**
      * As above, restoring {@code start}'s savepoint if any. Checkpoints are kept when the job is cancelled: the last one
      * is where a cancelled job resumes ({@code --from-savepoint}), and the operator removes old ones.
@@ -193,6 +197,13 @@ public final class AdaptJob {
         conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
         conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, s.checkpointDir());
         conf.set(org.apache.flink.configuration.ExecutionOptions.BUFFER_TIMEOUT, s.bufferTimeout());
+        // Network buffers sized to about IN_FLIGHT of data between tasks (buffer debloating). With Flink's fixed 32 KB
+        // buffers a learner busy with a step had hundreds of events queued in front of it while inference, reading the
+        // same source, ran ahead: in the demo inference answered 600 inverted events in one burst before the learner
+        // saw the first of them, so the map back (or anything else learned from the shift) came that much too late.
+        // TaskManager options: they shape a MiniCluster (byot run, demo, benches); a cluster takes its own (docs/deploy.md).
+        conf.set(TaskManagerOptions.BUFFER_DEBLOAT_ENABLED, true);
+        conf.set(TaskManagerOptions.BUFFER_DEBLOAT_TARGET, IN_FLIGHT);
         return StreamExecutionEnvironment.getExecutionEnvironment(conf);
     }
 }

@@ -50,6 +50,7 @@ final class DriftReport {
         for (DriftAlarm a : alarms) {
             Map<String, Object> d = new LinkedHashMap<>();
             d.put("eventIndex", position(a));
+            d.put("detector", a.detector());
             d.put("labelledEvents", a.labelledEvents());
             d.put("modelVersion", a.modelVersion());
             d.put("exits", a.exits());

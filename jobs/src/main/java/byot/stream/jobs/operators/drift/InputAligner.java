@@ -20,15 +20,15 @@ import java.util.Optional;
  * they lie together more than {@value #SHIFT_SPREADS} spreads from every known domain, and at least
  * {@code minLabelled} of them carry labels the learner may score on (not held out for the publish gate), they are a
  * new domain. Strangers, not a window of all events: a stream read from several partitions mixes the new domain
- * with the old one for as long as the partitions are apart (a thousand events in the demo), and waiting for a window
+ * with the old one for as long as the partitions are apart (until the learner's view catches up), and waiting for a window
  * of the new domain alone would leave the partition that is ahead unmapped all that time.
  *
  * <p>Fitting: the map sends the new domain's intensity range (1st to 99th percentile of its pixels) onto the
  * reference's, {@code |gain| = span_ref / span_new}, either way round: dark end to dark end, or (a negative) bright
- * end to dark end. Intensities cannot tell a negative from an image that is simply brighter, so the labels choose. The current model answers the
- * strangers' labelled events three ways (as they came, and mapped with either sign); the better map is adopted when
- * it gets more exits right than leaving the images alone by at least {@value #MIN_GAIN} of the exits on average and a
- * paired one-sided test at 1 % says so. Otherwise the new domain is kept with no map (images left alone), so the same
+ * end to dark end. Intensities cannot tell a negative from an image that is simply brighter, so the labels choose:
+ * the version inference serves answers the strangers' labelled events three ways (as they came, and mapped with
+ * either sign); the better map is adopted when it gets more exits right than leaving the images alone by at least
+ * {@value #MIN_GAIN} of the exits on average and a paired one-sided test at 1 % says so. Otherwise the new domain is kept with no map (images left alone), so the same
  * images are no strangers any more. Either way the strangers are forgotten.
  *
  * <p>Not checkpointed beyond the alignment itself, which travels in the model file: after a restore the strangers
@@ -42,7 +42,7 @@ public final class InputAligner {
     static final double STRANGER_DISTANCE = 6;
     /** Newest events among which strangers are counted; older strangers are forgotten. */
     public static final int MEMORY = 96;
-    /** Strangers among the newest {@link #MEMORY} events that make a new domain. */
+    /** Observeds among the newest {@link #MEMORY} events that make a new domain. */
     public static final int MIN_STRANGERS = 16;
     /** How far, in a domain's spreads, the strangers' medians must lie from every known domain. */
     static final double SHIFT_SPREADS = 1.5;
@@ -65,12 +65,12 @@ public final class InputAligner {
      * An observed event: its position among those observed, its statistics and pixels, and the event when it may be
      * scored on.
      */
-    private record Stranger(long seen, double mean, double std, byte[] pixels, ImageEvent scorable) {}
+    private record Observed(long seen, double mean, double std, byte[] pixels, ImageEvent scorable) {}
 
     private final int minLabelled;
     private final int exits;
-    private final List<Stranger> referenceImages = new ArrayList<>();
-    private final ArrayDeque<Stranger> strangers = new ArrayDeque<>();
+    private final List<Observed> referenceImages = new ArrayList<>();
+    private final ArrayDeque<Observed> strangers = new ArrayDeque<>();
     private long seen;
     private InputAlignment alignment;
 
@@ -102,7 +102,7 @@ public final class InputAligner {
     public void observe(ImageEvent event, boolean scorable) {
         double[] stats = ImageStatistics.meanAndStd(event.pixels());
         seen++;
-        Stranger observed = new Stranger(seen, stats[0], stats[1], event.pixels(), scorable && event.labeled() ? event : null);
+        Observed observed = new Observed(seen, stats[0], stats[1], event.pixels(), scorable && event.labeled() ? event : null);
         if (alignment == null) {
             referenceImages.add(observed);
             if (referenceImages.size() >= REFERENCE_EVENTS) {
@@ -188,7 +188,7 @@ public final class InputAligner {
 
     private List<ImageEvent> scorable() {
         List<ImageEvent> labelled = new ArrayList<>();
-        for (Stranger s : strangers) {
+        for (Observed s : strangers) {
             if (s.scorable() != null) {
                 labelled.add(s.scorable());
             }
@@ -198,7 +198,7 @@ public final class InputAligner {
 
     /** Whether the strangers' older and newer halves agree: one domain, not a drift still under way. */
     private boolean settled(ImageStatistics whole) {
-        List<Stranger> all = new ArrayList<>(strangers);
+        List<Observed> all = new ArrayList<>(strangers);
         ImageStatistics older = statistics(all.subList(0, all.size() / 2));
         ImageStatistics newer = statistics(all.subList(all.size() / 2, all.size()));
         double spreadOfMeans = Math.max(InputAlignment.Domain.MIN_SPREAD, whole.spreadOfMeans());
@@ -207,12 +207,12 @@ public final class InputAligner {
                 && Math.abs(older.meanOfStds() - newer.meanOfStds()) <= SETTLED_SPREADS * spreadOfStds;
     }
 
-    private static ImageStatistics statistics(java.util.Collection<Stranger> images) {
+    private static ImageStatistics statistics(java.util.Collection<Observed> images) {
         double[] means = new double[images.size()];
         double[] stds = new double[images.size()];
         long[] histogram = new long[256];
         int i = 0;
-        for (Stranger image : images) {
+        for (Observed image : images) {
             means[i] = image.mean();
             stds[i++] = image.std();
             ImageStatistics.count(image.pixels(), histogram);

@@ -2,6 +2,7 @@ package byot.stream.jobs.operators;
 
 import byot.stream.connectors.format.ImageEvent;
 import byot.stream.model.MultiExitModel;
+import byot.stream.jobs.operators.drift.PairedDifference;
 import byot.stream.model.exit.EarlyExitClassifier;
 import byot.stream.model.input.DomainRouter;
 import byot.stream.model.input.InputAlignment;
@@ -98,23 +99,8 @@ final class PublishGate implements AutoCloseable {
      * @param candidate the candidate's, on the same events
      */
     static boolean regressed(int[] served, int[] candidate, int exits, double margin) {
-        int n = served.length;
-        double meanDrop = 0;
-        for (int i = 0; i < n; i++) {
-            meanDrop += served[i] - candidate[i];
-        }
-        meanDrop /= n;
-        if (meanDrop / exits <= margin) {
-            return false;
-        }
-        double variance = 0;
-        for (int i = 0; i < n; i++) {
-            double d = served[i] - candidate[i] - meanDrop;
-            variance += d * d;
-        }
-        variance /= Math.max(1, n - 1);
-        // Every event dropping by the same count is a sure regression, not a zero-variance division.
-        return variance == 0 || meanDrop / Math.sqrt(variance / n) > Z_ONE_SIDED;
+        PairedDifference drop = PairedDifference.of(served, candidate);
+        return drop.mean() / exits > margin && drop.surelyPositive(Z_ONE_SIDED);
     }
 
     private static double mean(int[] right, int exits) {

@@ -172,10 +172,10 @@ public final class InputAligner {
             double offset = reference.low() - gain * (gain > 0 ? now.low() : now.high());
             InputAlignment candidate = alignment.with(InputAlignment.Domain.mappingOnto(reference, gain, offset));
             int[] right = scorer.correctExits(labelled, candidate);
-            double mean = meanDifference(right, base);
-            if (mean > bestGain && significant(right, base)) {
+            PairedDifference better = PairedDifference.of(right, base);
+            if (better.mean() > bestGain && labelled.size() >= 2 && better.surelyPositive(Z_ONE_SIDED)) {
                 best = candidate;
-                bestGain = mean;
+                bestGain = better.mean();
             }
         }
         if (best != null && bestGain / exits >= MIN_GAIN) {
@@ -218,30 +218,5 @@ public final class InputAligner {
             ImageStatistics.count(image.pixels(), histogram);
         }
         return ImageStatistics.of(means, stds, histogram);
-    }
-
-    private static double meanDifference(int[] a, int[] b) {
-        double sum = 0;
-        for (int i = 0; i < a.length; i++) {
-            sum += a[i] - b[i];
-        }
-        return a.length == 0 ? 0 : sum / a.length;
-    }
-
-    /** Paired one-sided test that {@code a} gets more right than {@code b} on the same events. */
-    static boolean significant(int[] a, int[] b) {
-        int n = a.length;
-        if (n < 2) {
-            return false;
-        }
-        double mean = meanDifference(a, b);
-        double variance = 0;
-        for (int i = 0; i < n; i++) {
-            double d = a[i] - b[i] - mean;
-            variance += d * d;
-        }
-        variance /= n - 1;
-        // Every event gaining the same count is a sure gain, not a zero-variance division.
-        return mean > 0 && (variance == 0 || mean / Math.sqrt(variance / n) > Z_ONE_SIDED);
     }
 }

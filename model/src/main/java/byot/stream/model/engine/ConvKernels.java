@@ -1,7 +1,7 @@
 package byot.stream.model.engine;
 
+import byot.stream.model.onednn.OneDnn;
 import java.util.Locale;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Which kernels compute the eager engine's ungrouped convolutions.
@@ -30,9 +30,6 @@ enum ConvKernels {
 
     /** oneDNN for this choice on the current backend, or {@code null} for ND4J's kernels. */
     OneDnn open() {
-        // ND4J's backend loads first (asking it about the backend does that): its libgomp is then the OpenMP
-        // runtime oneDNN links against too, and JavaCPP skips the presets' copy, so OMP_NUM_THREADS bounds one
-        // thread pool for both instead of two pools of that size.
-        return this == DNNL && Nd4j.getEnvironment().isCPU() ? OneDnn.openOrNull() : null;
+        return this == DNNL ? OneDnn.openOrNull("the eager engine's convolutions") : null;
     }
 }

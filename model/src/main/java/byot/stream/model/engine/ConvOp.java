@@ -1,5 +1,6 @@
 package byot.stream.model.engine;
 
+import byot.stream.model.onednn.OneDnn;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;

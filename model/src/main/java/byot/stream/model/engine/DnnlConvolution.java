@@ -1,5 +1,6 @@
 package byot.stream.model.engine;
 
+import byot.stream.model.onednn.OneDnn;
 import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.dnnl.IntMemoryMap;

@@ -4,6 +4,7 @@ import byot.stream.model.graph.FeatureMap;
 import byot.stream.model.graph.LayerWeights;
 import byot.stream.model.graph.Layers;
 import byot.stream.model.graph.Parameters;
+import byot.stream.model.onednn.OneDnn;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;

@@ -95,7 +95,11 @@ public final class EarlyExitClassifier implements AutoCloseable {
                 INDArray[] out = last
                         ? graph.run(s, c.input(), Names.probabilities(s))
                         : graph.run(s, c.input(), Names.probabilities(s), Names.sectionOutput(s));
+                if (s > 0) {
+                    graph.recycle(s - 1, c.input());
+                }
                 float[][] probs = out[0].toFloatMatrix();
+                graph.recycle(s, out[0]);
                 int[] stay = new int[c.ids().length];
                 int kept = 0;
                 for (int r = 0; r < c.ids().length; r++) {
@@ -110,15 +114,20 @@ public final class EarlyExitClassifier implements AutoCloseable {
                     }
                 }
                 if (kept > 0) {
-                    stayFeatures.add(kept == c.ids().length ? out[1] : gather(out[1], stay, kept));
+                    stayFeatures.add(kept == c.ids().length ? out[1] : gather(s, out[1], stay, kept));
+                    if (kept < c.ids().length) {
+                        graph.recycle(s, out[1]);
+                    }
                     int[] ids = new int[kept];
                     for (int k = 0; k < kept; k++) {
                         ids[k] = c.ids()[stay[k]];
                     }
                     stayIds.add(ids);
+                } else if (!last) {
+                    graph.recycle(s, out[1]);
                 }
             }
-            chunks = regroup(stayFeatures, stayIds, maxBatch);
+            chunks = regroup(stayFeatures, stayIds, maxBatch, s);
         }
         return List.of(decisions);
     }
@@ -126,8 +135,11 @@ public final class EarlyExitClassifier implements AutoCloseable {
     /** Samples on their way through one stage: their inputs (batch first) and their indices in the result. */
     private record Chunk(INDArray input, int[] ids) {}
 
-    /** The survivors of a stage in batches of up to {@code maxBatch}; a single group is passed on untouched. */
-    private static List<Chunk> regroup(List<INDArray> features, List<int[]> ids, int maxBatch) {
+    /**
+     * The survivors of stage {@code stage} in batches of up to {@code maxBatch}; a single group is passed on
+     * untouched, several are copied together and their arrays go back to the stage.
+     */
+    private List<Chunk> regroup(List<INDArray> features, List<int[]> ids, int maxBatch, int stage) {
         if (features.isEmpty()) {
             return List.of();
         }
@@ -135,6 +147,7 @@ public final class EarlyExitClassifier implements AutoCloseable {
             return List.of(new Chunk(features.get(0), ids.get(0)));
         }
         INDArray all = Nd4j.concat(0, features.toArray(new INDArray[0]));
+        features.forEach(f -> graph.recycle(stage, f));
         int[] allIds = ids.stream().flatMapToInt(Arrays::stream).toArray();
         List<Chunk> out = new ArrayList<>();
         for (int from = 0; from < allIds.length; from += maxBatch) {
@@ -163,6 +176,9 @@ public final class EarlyExitClassifier implements AutoCloseable {
                     ? graph.run(s, x, Names.probabilities(s))
                     : graph.run(s, x, Names.probabilities(s), Names.sectionOutput(s));
             result[s] = out[0];
+            if (s > 0) {
+                graph.recycle(s - 1, x);
+            }
             x = s == exits() - 1 ? null : out[1];
         }
         return result;
@@ -181,18 +197,26 @@ public final class EarlyExitClassifier implements AutoCloseable {
     private INDArray throughBackbone(INDArray pixels, String deepestOutput) {
         INDArray x = pixels;
         for (int s = 0; s < exits() - 1; s++) {
-            x = graph.run(s, x, Names.sectionOutput(s))[0];
+            INDArray next = graph.run(s, x, Names.sectionOutput(s))[0];
+            if (s > 0) {
+                graph.recycle(s - 1, x);
+            }
+            x = next;
         }
-        return graph.run(exits() - 1, x, deepestOutput)[0];
+        INDArray result = graph.run(exits() - 1, x, deepestOutput)[0];
+        graph.recycle(exits() - 2, x);
+        return result;
     }
 
-    private static INDArray gather(INDArray features, int[] rows, int count) {
+    /** Rows {@code rows[0..count)} of stage {@code stage}'s output, copied into an array of the stage's pool. */
+    private INDArray gather(int stage, INDArray features, int[] rows, int count) {
         long[] shape = features.shape();
-        INDArray flat = features.reshape(shape[0], features.length() / shape[0]);
-        INDArray picked = Nd4j.pullRows(flat, 1, Arrays.copyOf(rows, count));
+        long rest = features.length() / shape[0];
         long[] outShape = shape.clone();
         outShape[0] = count;
-        return picked.reshape(outShape);
+        INDArray picked = graph.borrow(stage, outShape);
+        Nd4j.pullRows(features.reshape(shape[0], rest), picked.reshape(count, rest), 1, Arrays.copyOf(rows, count));
+        return picked;
     }
 
     /** Index of the largest value; the first one on ties. */

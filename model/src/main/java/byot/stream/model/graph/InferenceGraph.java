@@ -9,7 +9,9 @@ import java.util.Optional;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.VariableType;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,6 +81,28 @@ public final class InferenceGraph implements AutoCloseable {
         return Arrays.stream(outputs).map(out::get).toArray(INDArray[]::new);
     }
 
+    /**
+     * Hands an output of {@link #run}({@code stage}, ...) back once its caller is done with it, so that a later
+     * call reuses its memory instead of touching fresh pages; the caller must not use it afterwards. Where the
+     * stage runs through SameDiff it is simply dropped.
+     */
+    public void recycle(int stage, INDArray output) {
+        StageProgram program = programs.get(stage);
+        if (program != null) {
+            program.recycle(output);
+        }
+    }
+
+    /**
+     * An array of {@code shape} (batch first) for the caller to fill, e.g. with the samples of a stage's output
+     * that go on to the next stage; from the pool of stage {@code stage}'s arrays where it runs op by op. Hand it
+     * back with {@link #recycle} when done.
+     */
+    public INDArray borrow(int stage, long[] shape) {
+        StageProgram program = programs.get(stage);
+        return program != null ? program.borrow(shape) : Nd4j.createUninitialized(DataType.FLOAT, shape);
+    }
+
     /** True when stage {@code stage} runs op by op; false when it has an op only SameDiff runs (e.g. split). */
     public boolean runsOpByOp(int stage) {
         return programs.get(stage) != null;
@@ -99,7 +123,7 @@ public final class InferenceGraph implements AutoCloseable {
     public void close() {
         for (StageProgram program : programs) {
             if (program != null) {
-                program.releasePool();
+                program.close();
             }
         }
         for (SameDiff sd : stages) {

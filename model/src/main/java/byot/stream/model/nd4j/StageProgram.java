@@ -1,14 +1,19 @@
 package byot.stream.model.nd4j;
 
+import byot.stream.model.onednn.InferenceConvolution;
+import byot.stream.model.onednn.OneDnn;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedDeque;
-import java.util.concurrent.atomic.AtomicLong;
 import org.nd4j.autodiff.functions.DifferentialFunction;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -40,13 +45,38 @@ import org.nd4j.linalg.factory.Nd4j;
  * SameDiff's own execution.
  * Thread-safe: plans are immutable once made and the pool hands each array to one caller at a time.
  */
-public final class StageProgram {
+public final class StageProgram implements AutoCloseable {
 
-    private enum Kind { CUSTOM, RELU, MUL_SCALAR, SUB_SCALAR, MEAN }
+    /** Where inference convolutions run: {@code dnnl} (default) or {@code nd4j} (libnd4j's conv2d, as SameDiff). */
+    public static final String CONVOLUTIONS_PROPERTY = "byot.infer.conv";
 
-    /** One op: its kernel, input slots, output slot and output shape with the batch dimension left out. */
+    private enum Kind { CUSTOM, RELU, MUL_SCALAR, SUB_SCALAR, MEAN, CONV }
+
+    /**
+     * One op: its kernel, input slots, output slot and output shape with the batch dimension left out. A
+     * {@link Kind#CONV} step is a convolution on oneDNN with the ReLU and residual add after it fused in; its
+     * second input, when it has one, is the residual.
+     */
     private record Step(Kind kind, DynamicCustomOp custom, double scalar, int[] dims, int[] inputs, int output,
-                        long[] shapeAfterBatch, boolean elementwise) {}
+                        long[] shapeAfterBatch, boolean elementwise, InferenceConvolution conv) {
+
+        Step(Kind kind, DynamicCustomOp custom, double scalar, int[] dims, int[] inputs, int output,
+             long[] shapeAfterBatch, boolean elementwise) {
+            this(kind, custom, scalar, dims, inputs, output, shapeAfterBatch, elementwise, null);
+        }
+
+        Step withShape(long[] shape) {
+            return new Step(kind, custom, scalar, dims, inputs, output, shape, elementwise, conv);
+        }
+
+        boolean isRelu() {
+            return kind == Kind.RELU && scalar == 0;
+        }
+
+        boolean isAdd() {
+            return kind == Kind.CUSTOM && custom.opName().equals("add") && inputs.length == 2 && inputs[0] != inputs[1];
+        }
+    }
 
     /** The steps a set of requested outputs needs, and after which step each slot is dead. */
     private record Plan(int[] steps, int[] lastUse, int[] outputs) {}
@@ -56,15 +86,30 @@ public final class StageProgram {
     private final Map<String, Integer> slots = new HashMap<>();
     private final INDArray[] constants;
     private final List<Step> steps = new ArrayList<>();
+    /** Slots fused away (a convolution's output read only by its ReLU or residual add): no plan can ask for them. */
+    private final Set<Integer> fusedAway = new HashSet<>();
+    /** Each slot's shape with a batch of 2, as {@link #inferShapes} found it. */
+    private long[][] slotShapes;
     private final Map<List<String>, Plan> plans = new ConcurrentHashMap<>();
     private final ArrayPool pool = new ArrayPool();
 
     /**
+     * With convolutions where the {@value #CONVOLUTIONS_PROPERTY} property says: on oneDNN unless it is
+     * {@code nd4j}, or where oneDNN does not load (another backend, e.g. CUDA; then as SameDiff runs them).
+     *
      * @param sd        one inference stage
      * @param inputName its placeholder
      * @throws IllegalStateException if the stage has an op this runner cannot run; the message names it
      */
     public StageProgram(SameDiff sd, String inputName) {
+        this(sd, inputName, oneDnnFromProperty());
+    }
+
+    /**
+     * @param onednn where convolutions run with their ReLU and residual add fused in, or {@code null} to run
+     *               every op as SameDiff does (bit-identical to it)
+     */
+    public StageProgram(SameDiff sd, String inputName, OneDnn onednn) {
         this.inputName = inputName;
         List<INDArray> consts = new ArrayList<>();
         for (SDVariable v : sd.variables()) {
@@ -95,6 +140,23 @@ public final class StageProgram {
             constants[i] = consts.get(i);
         }
         inferShapes(sd);
+        if (onednn != null) {
+            fuseConvolutions(onednn);
+        }
+    }
+
+    private static OneDnn oneDnnFromProperty() {
+        String id = System.getProperty(CONVOLUTIONS_PROPERTY, "dnnl").trim().toLowerCase(Locale.ROOT);
+        return switch (id) {
+            case "dnnl" -> OneDnn.openOrNull("inference convolutions");
+            case "nd4j" -> null;
+            default -> throw new IllegalArgumentException("unknown -D" + CONVOLUTIONS_PROPERTY + " '" + id + "'; known: dnnl, nd4j");
+        };
+    }
+
+    /** True when convolutions run on oneDNN, with what follows them fused in. */
+    public boolean fusesConvolutions() {
+        return steps.stream().anyMatch(s -> s.kind == Kind.CONV);
     }
 
     /** Runs the stage on {@code input} (batch first) and returns the named outputs, in the order asked. */
@@ -112,7 +174,21 @@ public final class StageProgram {
             }
             long[] shape = withBatch(batch, step.shapeAfterBatch);
             INDArray out = null;
-            if (step.elementwise) {
+            if (step.kind == Kind.CONV) {
+                in[0] = dense(in[0]);
+                if (step.inputs.length == 2) {
+                    // The residual is the output's starting value: take its array over when nothing reads it later.
+                    int s = step.inputs[1];
+                    if (pooled[s] && plan.lastUse[s] == i && Arrays.equals(in[1].shape(), shape)) {
+                        out = in[1];
+                        pooled[s] = false;
+                        values[s] = null;
+                    } else {
+                        out = pool.take(shape);
+                        out.assign(in[1]);
+                    }
+                }
+            } else if (step.elementwise) {
                 // Write into an operand that nothing reads after this op, when the pool owns it.
                 for (int k = 0; k < in.length && out == null; k++) {
                     int s = step.inputs[k];
@@ -157,7 +233,110 @@ public final class StageProgram {
             case MUL_SCALAR -> Nd4j.exec(new ScalarMultiplication(in[0], null, out, step.scalar));
             case SUB_SCALAR -> Nd4j.exec(new ScalarSubtraction(in[0], null, out, step.scalar));
             case MEAN -> Nd4j.exec(new Mean(in[0], out, step.dims));
+            case CONV -> step.conv.run(in[0], out);
         }
+    }
+
+    /** {@code a}, or a dense copy where it is a view or not in C order (oneDNN reads the buffer as it lies). */
+    private static INDArray dense(INDArray a) {
+        return a.ordering() == 'c' && a.offset() == 0 && !a.isView() && a.dataType() == DataType.FLOAT ? a : a.castTo(DataType.FLOAT).dup('c');
+    }
+
+    /**
+     * Replaces each NHWC convolution with one on oneDNN, and folds into it the ReLU, residual add, or add and
+     * ReLU that alone read its output. The fused step takes the place of the last op it absorbs, where all its
+     * inputs are computed; the absorbed outputs no longer exist.
+     */
+    private void fuseConvolutions(OneDnn onednn) {
+        int[] readers = new int[slots.size()];
+        int[] reader = new int[slots.size()];
+        for (int i = 0; i < steps.size(); i++) {
+            for (int k : steps.get(i).inputs) {
+                readers[k]++;
+                reader[k] = i;
+            }
+        }
+        Step[] fused = steps.toArray(Step[]::new);
+        for (int i = 0; i < fused.length; i++) {
+            Step c = fused[i];
+            InferenceConvolution.Geometry g = c == null || c.kind != Kind.CUSTOM ? null : geometry(c);
+            if (g == null) {
+                continue;
+            }
+            InferenceConvolution.PostOps post = InferenceConvolution.PostOps.NONE;
+            int at = i;
+            int output = c.output;
+            int residual = -1;
+            List<Integer> absorbed = new ArrayList<>();
+            Step next = soleReader(output, readers, reader, fused);
+            if (next != null && next.isAdd()) {
+                int other = next.inputs[0] == output ? next.inputs[1] : next.inputs[0];
+                if (Arrays.equals(slotShapes[other], slotShapes[output]) && other != c.inputs[0]) {
+                    absorbed.add(output);
+                    residual = other;
+                    at = reader[output];
+                    output = next.output;
+                    post = InferenceConvolution.PostOps.SUM;
+                    next = soleReader(output, readers, reader, fused);
+                } else {
+                    next = null;
+                }
+            }
+            if (next != null && next.isRelu()) {
+                absorbed.add(output);
+                at = reader[output];
+                output = next.output;
+                post = post.sums() ? InferenceConvolution.PostOps.SUM_RELU : InferenceConvolution.PostOps.RELU;
+            }
+            INDArray bias = c.inputs.length == 3 ? constants[c.inputs[2]] : null;
+            InferenceConvolution conv = new InferenceConvolution(onednn, g, constants[c.inputs[1]], bias, post);
+            int[] inputs = residual < 0 ? new int[] {c.inputs[0]} : new int[] {c.inputs[0], residual};
+            long[] shape = fused[at].shapeAfterBatch;
+            fused[i] = null;
+            for (int k = i + 1; k < at; k++) {
+                Step s = fused[k];
+                if (s != null && absorbed.contains(s.output)) {
+                    fused[k] = null;
+                }
+            }
+            fused[at] = new Step(Kind.CONV, null, 0, null, inputs, output, shape, false, conv);
+            fusedAway.addAll(absorbed);
+        }
+        steps.clear();
+        for (Step s : fused) {
+            if (s != null) {
+                steps.add(s);
+            }
+        }
+    }
+
+    /** The step that alone reads {@code slot}, if it is still there to absorb. */
+    private static Step soleReader(int slot, int[] readers, int[] reader, Step[] steps) {
+        return readers[slot] == 1 && steps[reader[slot]] != null && steps[reader[slot]].kind != Kind.CONV
+                ? steps[reader[slot]] : null;
+    }
+
+    /**
+     * The geometry of a conv2d step oneDNN can run as {@link InferenceConvolution} does (NHWC, [kH, kW, in, out]
+     * constant weights, square kernel and stride, padding k/2, no dilation), or {@code null}.
+     */
+    private InferenceConvolution.Geometry geometry(Step s) {
+        if (!s.custom.opName().equals("conv2d") || s.inputs.length < 2 || s.inputs.length > 3
+                || constants[s.inputs[1]] == null || (s.inputs.length == 3 && constants[s.inputs[2]] == null)) {
+            return null;
+        }
+        long[] a = s.custom.iArgs();
+        // kH, kW, sH, sW, pH, pW, dH, dW, same mode, data format (1: NHWC), weight format (0: [kH, kW, in, out])
+        if (a.length < 10 || a[0] != a[1] || a[2] != a[3] || a[4] != a[0] / 2 || a[5] != a[4] || a[6] != 1
+                || a[7] != 1 || a[8] != 0 || a[9] != 1 || (a.length > 10 && a[10] != 0)) {
+            return null;
+        }
+        long[] in = slotShapes[s.inputs[0]];
+        long[] w = constants[s.inputs[1]].shape();
+        if (in.length != 4 || w.length != 4 || w[0] != a[0] || w[1] != a[0] || w[2] != in[3]) {
+            return null;
+        }
+        return new InferenceConvolution.Geometry(in[1], in[2], in[3], w[3], (int) a[0], (int) a[2]);
     }
 
     private static DynamicCustomOp copyOf(DynamicCustomOp op, INDArray[] in, INDArray out) {
@@ -222,14 +401,15 @@ public final class StageProgram {
                 throw new IllegalStateException("op " + s.kind + " does not keep the batch first: " + Arrays.toString(shape));
             }
             shapes[s.output] = shape;
-            steps.set(i, new Step(s.kind, s.custom, s.scalar, s.dims, s.inputs, s.output,
-                    Arrays.copyOfRange(shape, 1, shape.length), s.elementwise));
+            steps.set(i, s.withShape(Arrays.copyOfRange(shape, 1, shape.length)));
         }
+        slotShapes = shapes;
     }
 
     private long[] outputShape(Step s, long[][] in) {
         return switch (s.kind) {
             case RELU, MUL_SCALAR, SUB_SCALAR -> in[0].clone();
+            case CONV -> throw new IllegalStateException("convolutions are fused after the shapes are known");
             case MEAN -> {
                 long[] kept = new long[in[0].length - s.dims.length];
                 int k = 0;
@@ -258,6 +438,10 @@ public final class StageProgram {
             Integer s = slots.get(n);
             if (s == null) {
                 throw new IllegalArgumentException("stage has no output " + n);
+            }
+            if (fusedAway.contains(s)) {
+                throw new IllegalArgumentException("stage output " + n + " is fused into a convolution on oneDNN; "
+                        + "run with -D" + CONVOLUTIONS_PROPERTY + "=nd4j to read it");
             }
             return s;
         }).toArray();
@@ -299,48 +483,98 @@ public final class StageProgram {
         return shape;
     }
 
-    /** Frees the pooled arrays now instead of whenever the garbage collector finds them. */
-    public void releasePool() {
+    /**
+     * A dense array of {@code shape} for the caller to fill and then pass to {@link #run} or back to
+     * {@link #recycle}: from the pool when it holds one, so that it lands on pages already touched.
+     */
+    public INDArray borrow(long[] shape) {
+        return pool.take(shape);
+    }
+
+    /**
+     * Takes back an array a caller got from {@link #run} and no longer needs, for a later call to write into:
+     * a fresh array of a batch of 64 at 28x28x16 touches 800 new pages, which cost more on this project's VMs
+     * than the convolutions that fill it. Arrays not of the pool's kind (views, other orders or types) are left
+     * to the garbage collector. The caller must not use {@code a} afterwards.
+     */
+    public void recycle(INDArray a) {
+        if (a != null && a.dataType() == DataType.FLOAT && a.ordering() == 'c' && a.offset() == 0 && !a.isView()
+                && !a.wasClosed()) {
+            pool.give(a);
+        }
+    }
+
+    /**
+     * Frees the pooled arrays and the oneDNN primitives now instead of whenever the garbage collector finds
+     * them. Not while a call is in progress; arrays already returned stay valid.
+     */
+    @Override
+    public void close() {
         pool.release();
+        for (Step s : steps) {
+            if (s.conv != null) {
+                s.conv.close();
+            }
+        }
     }
 
     /**
      * Free arrays by shape, shared by the threads that use one snapshot and dropped with it (no thread-locals
-     * that would outlive a replaced snapshot). Beyond its byte limit arrays are left to the garbage collector.
+     * that would outlive a replaced snapshot). Within its byte limit it keeps the shapes used most recently:
+     * early exit sends every batch size from 1 to 64 through the later stages, and a pool that kept whatever
+     * came first filled up with those and then dropped the full batches' arrays, the dearest to allocate anew.
      */
     private static final class ArrayPool {
         private static final long MAX_BYTES = 64L << 20;
-        private final Map<List<Long>, ConcurrentLinkedDeque<INDArray>> free = new ConcurrentHashMap<>();
-        private final AtomicLong bytes = new AtomicLong();
+        /** Least recently used shape first. */
+        private final LinkedHashMap<List<Long>, ArrayDeque<INDArray>> free = new LinkedHashMap<>(16, 0.75f, true);
+        private long bytes;
 
-        INDArray take(long[] shape) {
-            ConcurrentLinkedDeque<INDArray> q = free.get(key(shape));
+        synchronized INDArray take(long[] shape) {
+            ArrayDeque<INDArray> q = free.get(key(shape));
             INDArray a = q == null ? null : q.pollFirst();
             if (a != null) {
-                bytes.addAndGet(-a.length() * Float.BYTES);
+                bytes -= bytes(a);
                 return a;
             }
             return Nd4j.createUninitializedDetached(DataType.FLOAT, 'c', shape);
         }
 
-        void give(INDArray a) {
-            long size = a.length() * Float.BYTES;
-            if (bytes.addAndGet(size) <= MAX_BYTES) {
-                free.computeIfAbsent(key(a.shape()), k -> new ConcurrentLinkedDeque<>()).addFirst(a);
-            } else {
-                bytes.addAndGet(-size);
+        synchronized void give(INDArray a) {
+            long size = bytes(a);
+            if (size > MAX_BYTES) {
+                return;
+            }
+            List<Long> key = key(a.shape());
+            Iterator<Map.Entry<List<Long>, ArrayDeque<INDArray>>> eldest = free.entrySet().iterator();
+            while (bytes + size > MAX_BYTES && eldest.hasNext()) {
+                Map.Entry<List<Long>, ArrayDeque<INDArray>> e = eldest.next();
+                if (!e.getKey().equals(key)) {
+                    e.getValue().forEach(this::drop);
+                    eldest.remove();
+                }
+            }
+            if (bytes + size > MAX_BYTES) {
+                return; // only arrays of this very shape are kept, and enough of them
+            }
+            free.computeIfAbsent(key, k -> new ArrayDeque<>()).addFirst(a);
+            bytes += size;
+        }
+
+        synchronized void release() {
+            free.values().forEach(q -> q.forEach(this::drop));
+            free.clear();
+        }
+
+        private void drop(INDArray a) {
+            bytes -= bytes(a);
+            if (a.closeable()) {
+                a.close();
             }
         }
 
-        void release() {
-            for (ConcurrentLinkedDeque<INDArray> q : free.values()) {
-                for (INDArray a; (a = q.pollFirst()) != null; ) {
-                    bytes.addAndGet(-a.length() * Float.BYTES);
-                    if (a.closeable()) {
-                        a.close();
-                    }
-                }
-            }
+        private static long bytes(INDArray a) {
+            return a.length() * Float.BYTES;
         }
 
         private static List<Long> key(long[] shape) {

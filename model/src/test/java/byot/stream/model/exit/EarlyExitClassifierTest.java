@@ -63,6 +63,32 @@ class EarlyExitClassifierTest {
         }
     }
 
+    /**
+     * The classifier hands the arrays of a call back to the stages for later calls: answers to a batch stay
+     * what they were however many other batches, of other sizes and survivors, went through in between.
+     */
+    @Test
+    void reusedArraysChangeNoAnswerOfLaterCalls() {
+        ExitPolicy policy = ExitPolicy.uniform(ExitCriterion.MAX_SOFTMAX, 0.8, 4);
+        INDArray batch = rows(0, 20);
+        List<ExitDecision> first = classifier.classify(batch, policy);
+        INDArray fullFirst = classifier.fullDepth(batch).dup();
+        for (int round = 0; round < 3; round++) {
+            classifier.classify(rows(20, 48), policy);
+            classifier.classify(rows(3, 5), ExitPolicy.uniform(ExitCriterion.MAX_SOFTMAX, 0.5, 4));
+            classifier.classify(List.of(rows(5, 17), rows(30, 41)), policy, 4);
+            classifier.allExits(rows(10, 30));
+            classifier.fullDepth(rows(0, 48));
+            List<ExitDecision> again = classifier.classify(batch, policy);
+            for (int i = 0; i < first.size(); i++) {
+                assertEquals(first.get(i).exitDepth(), again.get(i).exitDepth(), "sample " + i + ", round " + round);
+                assertEquals(first.get(i).predictedClass(), again.get(i).predictedClass());
+                assertArrayEquals(first.get(i).exitConfidences(), again.get(i).exitConfidences(), 0f);
+            }
+            assertArrayEquals(fullFirst.ravel().toFloatVector(), classifier.fullDepth(batch).ravel().toFloatVector(), 0f);
+        }
+    }
+
     private INDArray rows(int from, int to) {
         return pixels.get(NDArrayIndex.interval(from, to)).dup();
     }

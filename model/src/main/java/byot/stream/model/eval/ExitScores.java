@@ -3,6 +3,7 @@ package byot.stream.model.eval;
 import byot.stream.model.data.ImageArrays;
 import byot.stream.model.exit.EarlyExitClassifier;
 import byot.stream.model.exit.ExitPolicy;
+import byot.stream.model.exit.ProbabilityRows;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -33,7 +34,7 @@ public final class ExitScores {
             }
             INDArray[] out = classifier.allExits(data.batch(idx, null, null));
             for (int e = 0; e < exits; e++) {
-                float[][] rows = out[e].toFloatMatrix();
+                float[][] rows = ProbabilityRows.of(out[e]);
                 System.arraycopy(rows, 0, probs[e], start, rows.length);
             }
         }

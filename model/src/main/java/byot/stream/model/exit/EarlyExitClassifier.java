@@ -98,7 +98,7 @@ public final class EarlyExitClassifier implements AutoCloseable {
                 if (s > 0) {
                     graph.recycle(s - 1, c.input());
                 }
-                float[][] probs = out[0].toFloatMatrix();
+                float[][] probs = ProbabilityRows.of(out[0]);
                 graph.recycle(s, out[0]);
                 int[] stay = new int[c.ids().length];
                 int kept = 0;

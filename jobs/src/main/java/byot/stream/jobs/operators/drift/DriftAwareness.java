@@ -7,6 +7,7 @@ import byot.stream.model.exit.CalibratedExits;
 import byot.stream.model.exit.EarlyExitClassifier;
 import byot.stream.model.exit.ExitCriterion;
 import byot.stream.model.exit.ExitPolicy;
+import byot.stream.model.exit.ProbabilityRows;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -112,7 +113,7 @@ public final class DriftAwareness implements AutoCloseable {
         INDArray[] probs = served.allExits(pixels.apply(events));
         float[][][] byExit = new float[probs.length][][];
         for (int e = 0; e < probs.length; e++) {
-            byExit[e] = probs[e].toFloatMatrix();
+            byExit[e] = ProbabilityRows.of(probs[e]);
         }
         for (int i = 0; i < events.size(); i++) {
             float[][] perExit = new float[probs.length][];

@@ -1,5 +1,6 @@
 package byot.stream.jobs.operators;
 
+import byot.stream.model.runtime.OpenMpThreads;
 import java.io.Serializable;
 
 /**
@@ -43,7 +44,7 @@ public record LearnerBudget(int threads, double timeShare, int nice, boolean own
      * @return false when the nice value was asked for but could not be set (not Linux)
      */
     boolean applyToCallingThread() {
-        LearnerThreads.limitCallingThread(threads);
+        OpenMpThreads.limitCallingThread(threads);
         return nice == 0 || ThreadNice.lower(nice);
     }
 }

@@ -2,6 +2,7 @@ package byot.stream.jobs.operators;
 
 import byot.stream.connectors.format.ModelUpdate;
 import byot.stream.model.exit.ExitPolicy;
+import byot.stream.model.runtime.OpenMpThreads;
 import byot.stream.model.spec.InputShape;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -59,7 +60,7 @@ final class ModelPreparer implements AutoCloseable {
             // idle cycle in the demo), or a version that maps a new input domain reached inference seconds late.
             Thread t = new Thread(() -> {
                 ThreadNice.lower(PREPARER_NICE);
-                LearnerThreads.limitCallingThread(1);
+                OpenMpThreads.limitCallingThread(1);
                 r.run();
             }, name);
             t.setDaemon(true);

@@ -2,6 +2,7 @@ package byot.stream.model.nd4j;
 
 import byot.stream.model.onednn.InferenceConvolution;
 import byot.stream.model.onednn.OneDnn;
+import byot.stream.model.runtime.OpenMpThreads;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -49,6 +50,16 @@ public final class StageProgram implements AutoCloseable {
 
     /** Where inference convolutions run: {@code dnnl} (default) or {@code nd4j} (libnd4j's conv2d, as SameDiff). */
     public static final String CONVOLUTIONS_PROPERTY = "byot.infer.conv";
+
+    /**
+     * Batches smaller than this run on one OpenMP thread: waking a second thread for each of a stage's ~20 ops
+     * costs more than it saves on a handful of samples (full depth at batch 1-4 ran 1.3-2× faster on one thread
+     * than on two, even at 8 and 2× slower at 64; `byot bench model --infer-batches 1,2,4,8,16,64` with
+     * OMP_NUM_THREADS=1 and 2). Early exit sends exactly such batches to the later stages. oneDNN sizes a
+     * primitive's parallelism when it is made, and a batch size's primitives are made by its first call, on the
+     * same thread count as every later one.
+     */
+    static final int SINGLE_THREAD_BELOW = 8;
 
     private enum Kind { CUSTOM, RELU, MUL_SCALAR, SUB_SCALAR, MEAN, CONV }
 
@@ -159,8 +170,26 @@ public final class StageProgram implements AutoCloseable {
         return steps.stream().anyMatch(s -> s.kind == Kind.CONV);
     }
 
-    /** Runs the stage on {@code input} (batch first) and returns the named outputs, in the order asked. */
+    /**
+     * Runs the stage on {@code input} (batch first) and returns the named outputs, in the order asked. A batch
+     * below {@value #SINGLE_THREAD_BELOW} runs on the calling thread alone.
+     */
     public INDArray[] run(INDArray input, List<String> outputs) {
+        long batch = input.size(0);
+        int threads = batch < SINGLE_THREAD_BELOW ? OpenMpThreads.ofCallingThread() : 1;
+        if (threads > 1) {
+            OpenMpThreads.limitCallingThread(1);
+        }
+        try {
+            return runOps(input, outputs);
+        } finally {
+            if (threads > 1) {
+                OpenMpThreads.limitCallingThread(threads);
+            }
+        }
+    }
+
+    private INDArray[] runOps(INDArray input, List<String> outputs) {
         Plan plan = plans.computeIfAbsent(List.copyOf(outputs), this::plan);
         long batch = input.size(0);
         INDArray[] values = constants.clone();

@@ -107,6 +107,28 @@ class FusedStageProgramTest {
         }
     }
 
+    /** Small batches run on one OpenMP thread; the calling thread's own count is back afterwards, even on failure. */
+    @Test
+    void aSmallBatchLeavesTheCallingThreadsOpenMpCountAsItWas() {
+        ModelSpec spec = new ModelSpec(Architecture.RESNET18, new InputShape(1, 16, 16), 4, 1.0 / 16, 0.3f, 0.35f);
+        int before = byot.stream.model.runtime.OpenMpThreads.ofCallingThread();
+        byot.stream.model.runtime.OpenMpThreads.limitCallingThread(2);
+        try (InferenceGraph graph = MultiExitNetwork.inference(spec, MultiExitModel.create(spec, 1).parameters());
+             StageProgram program = new StageProgram(graph.sameDiff(0), Names.sectionInput(0))) {
+            long[] shape = graph.sameDiff(0).getVariable(Names.sectionInput(0)).placeholderShape().clone();
+            for (int batch : new int[] {1, StageProgram.SINGLE_THREAD_BELOW - 1, StageProgram.SINGLE_THREAD_BELOW}) {
+                shape[0] = batch;
+                program.run(Nd4j.rand(DataType.FLOAT, shape), List.of(Names.logits(0)));
+                assertThat(byot.stream.model.runtime.OpenMpThreads.ofCallingThread()).isEqualTo(2);
+            }
+            INDArray wrong = Nd4j.rand(DataType.FLOAT, 2, 3, 5, 5);
+            assertThatThrownBy(() -> program.run(wrong, List.of(Names.logits(0)))).isInstanceOf(RuntimeException.class);
+            assertThat(byot.stream.model.runtime.OpenMpThreads.ofCallingThread()).isEqualTo(2);
+        } finally {
+            byot.stream.model.runtime.OpenMpThreads.limitCallingThread(before);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(value = Architecture.class, names = {"RESNET18", "VGG19_BN"})
     void aConvolutionsFusedAwayOutputCannotBeAskedFor(Architecture arch) {

@@ -1,4 +1,4 @@
-package byot.stream.jobs.operators;
+package byot.stream.model.runtime;
 
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.nativeblas.NativeOpsHolder;
@@ -6,12 +6,13 @@ import org.nd4j.nativeblas.NativeOpsHolder;
 /**
  * The OpenMP thread count of the calling thread's native ops. libnd4j's {@code setOmpNumThreads} is OpenMP's
  * {@code omp_set_num_threads}, whose count belongs to the thread that calls it: the learner's task thread runs its
- * convolutions (oneDNN, OpenMP) on fewer threads while inference threads keep {@code OMP_NUM_THREADS}.
- * ND4J's own {@code Environment.setMaxThreads}/{@code setMaxMasterThreads} would not do: they are process-wide.
+ * convolutions (oneDNN, OpenMP) on fewer threads while inference threads keep {@code OMP_NUM_THREADS}, and inference
+ * runs a small batch on one thread. ND4J's own {@code Environment.setMaxThreads}/{@code setMaxMasterThreads} would
+ * not do: they are process-wide.
  */
-final class LearnerThreads {
+public final class OpenMpThreads {
 
-    private LearnerThreads() {
+    private OpenMpThreads() {
     }
 
     /** NativeOpsHolder reads what loading ND4J's backend sets up, and fails if it comes first. */
@@ -21,13 +22,13 @@ final class LearnerThreads {
     }
 
     /** @param threads 0 leaves the thread at the process default */
-    static void limitCallingThread(int threads) {
+    public static void limitCallingThread(int threads) {
         if (threads > 0) {
             nativeOps().setOmpNumThreads(threads);
         }
     }
 
-    static int ofCallingThread() {
+    public static int ofCallingThread() {
         return nativeOps().ompGetMaxThreads();
     }
 }

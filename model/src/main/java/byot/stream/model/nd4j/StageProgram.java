@@ -37,14 +37,18 @@ import org.nd4j.linalg.factory.Nd4j;
  * output-shape calculation and a fresh output array for every op), which cost about a third of a batch-1
  * call. Here the op order is fixed once, output shapes are known up to the batch size, element-wise ops
  * write into an input no later op reads, and arrays a call no longer needs go back to a pool that later ops
- * and calls reuse. The ops and their arguments are SameDiff's own, so results are bit-identical.
+ * and calls reuse; so are arrays its callers hand back ({@link #recycle}). On libnd4j's kernels the ops and their
+ * arguments are SameDiff's own, so results are bit-identical. On the CPU backend, by default, convolutions run
+ * on oneDNN primitives kept per batch size with the ReLU and residual add that alone read them fused in
+ * ({@link InferenceConvolution}); results then agree with SameDiff's to float rounding.
  *
  * <p>Only single-output ops of known kinds are accepted; anything else fails at construction with an
  * {@link IllegalStateException} that names the op, and {@link byot.stream.model.graph.InferenceGraph} then runs
  * that stage through SameDiff. It relies on how ND4J 1.0.0-M2.1 represents ops (their names, arguments and
  * shape functions), which is why it lives in this package; {@code Nd4jInternalsTest} checks it against
  * SameDiff's own execution.
- * Thread-safe: plans are immutable once made and the pool hands each array to one caller at a time.
+ * Thread-safe: plans are immutable once made, the pool hands each array to one caller at a time, and each
+ * convolution call takes a primitive of its own.
  */
 public final class StageProgram implements AutoCloseable {
 

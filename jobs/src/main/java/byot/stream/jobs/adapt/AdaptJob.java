@@ -21,10 +21,10 @@ import java.time.Duration;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.common.KafkaException;
@@ -179,7 +179,7 @@ public final class AdaptJob {
     }
 
     /** Time's worth of data the network buffers between two tasks hold in a local cluster (Flink's default: 1 s). */
-    static final java.time.Duration IN_FLIGHT = java.time.Duration.ofMillis(100);
+    static final Duration IN_FLIGHT = Duration.ofMillis(100);
 
     /**
      * As above, restoring {@code start}'s savepoint if any. Checkpoints are kept when the job is cancelled: the last one

@@ -1,8 +1,8 @@
 package byot.stream.jobs.operators;
 
 import byot.stream.connectors.format.ImageEvent;
-import byot.stream.model.MultiExitModel;
 import byot.stream.jobs.operators.drift.PairedDifference;
+import byot.stream.model.MultiExitModel;
 import byot.stream.model.exit.EarlyExitClassifier;
 import byot.stream.model.input.DomainRouter;
 import byot.stream.model.input.InputAlignment;

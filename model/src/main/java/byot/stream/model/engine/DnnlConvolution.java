@@ -15,7 +15,6 @@ import org.bytedeco.dnnl.primitive_desc;
 import org.bytedeco.dnnl.primitive_desc_base;
 import org.bytedeco.dnnl.reorder;
 import org.bytedeco.javacpp.Pointer;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -77,10 +76,10 @@ final class DnnlConvolution implements AutoCloseable {
         inputSize = batch * in * height * width;
         outputSize = batch * out * outHeight * outWidth;
         weightSize = out * in * kernel * kernel;
-        memory.desc src = own(desc(new long[] {batch, in, height, width}, memory.format_tag.nhwc));
-        memory.desc dst = own(desc(new long[] {batch, out, outHeight, outWidth}, memory.format_tag.nhwc));
-        memory.desc userWeights = own(desc(new long[] {out, in, kernel, kernel}, memory.format_tag.hwio));
-        memory.desc anyWeights = own(desc(new long[] {out, in, kernel, kernel}, memory.format_tag.any));
+        memory.desc src = own(OneDnn.f32(new long[] {batch, in, height, width}, memory.format_tag.nhwc));
+        memory.desc dst = own(OneDnn.f32(new long[] {batch, out, outHeight, outWidth}, memory.format_tag.nhwc));
+        memory.desc userWeights = own(OneDnn.f32(new long[] {out, in, kernel, kernel}, memory.format_tag.hwio));
+        memory.desc anyWeights = own(OneDnn.f32(new long[] {out, in, kernel, kernel}, memory.format_tag.any));
 
         primitive_attr attr = own(new primitive_attr());
         attr.set_scratchpad_mode(dnnl.scratchpad_mode.user);
@@ -189,8 +188,7 @@ final class DnnlConvolution implements AutoCloseable {
 
     /** Points a memory at an array's buffer; the array must be a dense C-order float array of the right size. */
     private static void bind(memory m, INDArray a, long elements) {
-        if (a.dataType() != DataType.FLOAT || a.ordering() != 'c' || a.offset() != 0 || a.isView()
-                || a.length() != elements) {
+        if (!OneDnn.readsInPlace(a) || a.length() != elements) {
             throw new IllegalArgumentException("oneDNN needs a dense C-order float array of " + elements
                     + " elements, got " + a.shapeInfoToString());
         }
@@ -245,10 +243,6 @@ final class DnnlConvolution implements AutoCloseable {
                 throw new IllegalStateException("oneDNN has no kernel but its 1x1 one for a strided 1x1 convolution");
             }
         }
-    }
-
-    private static memory.desc desc(long[] dims, memory.format_tag tag) {
-        return new memory.desc(dims, memory.data_type.f32, tag);
     }
 
     private static long convolved(long size, int kernel, int stride) {

@@ -113,18 +113,17 @@ public final class EarlyExitClassifier implements AutoCloseable {
                         stay[kept++] = r;
                     }
                 }
+                boolean passedOn = kept == c.ids().length;
                 if (kept > 0) {
-                    stayFeatures.add(kept == c.ids().length ? out[1] : gather(s, out[1], stay, kept));
-                    if (kept < c.ids().length) {
-                        graph.recycle(s, out[1]);
-                    }
+                    stayFeatures.add(passedOn ? out[1] : gather(s, out[1], stay, kept));
                     int[] ids = new int[kept];
                     for (int k = 0; k < kept; k++) {
                         ids[k] = c.ids()[stay[k]];
                     }
                     stayIds.add(ids);
-                } else if (!last) {
-                    graph.recycle(s, out[1]);
+                }
+                if (!last && !passedOn) {
+                    graph.recycle(s, out[1]); // its survivors, if any, were copied out
                 }
             }
             chunks = regroup(stayFeatures, stayIds, maxBatch, s);

@@ -103,8 +103,6 @@ public final class StageProgram implements AutoCloseable {
     private final List<Step> steps = new ArrayList<>();
     /** Slots fused away (a convolution's output read only by its ReLU or residual add): no plan can ask for them. */
     private final Set<Integer> fusedAway = new HashSet<>();
-    /** Each slot's shape with a batch of 2, as {@link #inferShapes} found it. */
-    private long[][] slotShapes;
     private final Map<List<String>, Plan> plans = new ConcurrentHashMap<>();
     private final ArrayPool pool = new ArrayPool();
 
@@ -154,7 +152,7 @@ public final class StageProgram implements AutoCloseable {
         for (int i = 0; i < consts.size(); i++) {
             constants[i] = consts.get(i);
         }
-        inferShapes(sd);
+        long[][] slotShapes = inferShapes(sd);
         if (onednn != null) {
             List<Step> fused = new ConvolutionFusion(onednn, constants, slotShapes).fuse(steps, slots.size(), fusedAway);
             steps.clear();
@@ -274,7 +272,7 @@ public final class StageProgram implements AutoCloseable {
 
     /** {@code a}, or a dense copy where it is a view or not in C order (oneDNN reads the buffer as it lies). */
     private static INDArray dense(INDArray a) {
-        return a.ordering() == 'c' && a.offset() == 0 && !a.isView() && a.dataType() == DataType.FLOAT ? a : a.castTo(DataType.FLOAT).dup('c');
+        return OneDnn.readsInPlace(a) ? a : a.castTo(DataType.FLOAT).dup('c');
     }
 
     private static DynamicCustomOp copyOf(DynamicCustomOp op, INDArray[] in, INDArray out) {
@@ -320,9 +318,10 @@ public final class StageProgram implements AutoCloseable {
 
     /**
      * Output shapes, by running the op chain's shape functions at batch 2: every op of an inference stage keeps
-     * the batch as its first dimension and a fixed shape after it.
+     * the batch as its first dimension and a fixed shape after it. Records each step's shape after the batch and
+     * returns every slot's shape at batch 2.
      */
-    private void inferShapes(SameDiff sd) {
+    private long[][] inferShapes(SameDiff sd) {
         long[][] shapes = new long[slots.size()][];
         for (Map.Entry<String, Integer> e : slots.entrySet()) {
             if (constants[e.getValue()] != null) {
@@ -341,7 +340,7 @@ public final class StageProgram implements AutoCloseable {
             shapes[s.output] = shape;
             steps.set(i, s.withShape(Arrays.copyOfRange(shape, 1, shape.length)));
         }
-        slotShapes = shapes;
+        return shapes;
     }
 
     private long[] outputShape(Step s, long[][] in) {
@@ -436,8 +435,7 @@ public final class StageProgram implements AutoCloseable {
      * to the garbage collector. The caller must not use {@code a} afterwards.
      */
     public void recycle(INDArray a) {
-        if (a != null && a.dataType() == DataType.FLOAT && a.ordering() == 'c' && a.offset() == 0 && !a.isView()
-                && !a.wasClosed()) {
+        if (a != null && OneDnn.readsInPlace(a) && !a.wasClosed()) {
             pool.give(a);
         }
     }

@@ -94,18 +94,10 @@ public final class InferenceConvolution implements AutoCloseable {
         this.weights = weights.castTo(DataType.FLOAT).dup('c');
         this.bias = bias == null ? null : bias.castTo(DataType.FLOAT).reshape(geometry.out()).dup('c');
         long k = geometry.kernel();
-        userWeightsDesc = own(desc(new long[] {geometry.out(), geometry.in(), k, k}, memory.format_tag.hwio));
+        userWeightsDesc = own(OneDnn.f32(new long[] {geometry.out(), geometry.in(), k, k}, memory.format_tag.hwio));
         userWeights = own(new memory(userWeightsDesc, onednn.cpu, this.weights.data().addressPointer()));
-        biasMemory = this.bias == null ? null : own(new memory(own(desc(new long[] {geometry.out()}, memory.format_tag.x)),
+        biasMemory = this.bias == null ? null : own(new memory(own(OneDnn.f32(new long[] {geometry.out()}, memory.format_tag.x)),
                 onednn.cpu, this.bias.data().addressPointer()));
-    }
-
-    public Geometry geometry() {
-        return geometry;
-    }
-
-    public PostOps postOps() {
-        return post;
     }
 
     /**
@@ -119,16 +111,6 @@ public final class InferenceConvolution implements AutoCloseable {
         Bound b = take(batch);
         try {
             b.run(input, output);
-        } finally {
-            free.get(batch).addFirst(b);
-        }
-    }
-
-    /** The oneDNN implementation a batch size runs on, e.g. "brgconv:avx512_core" (for tests and diagnostics). */
-    public String implementation(long batch) {
-        Bound b = take(batch);
-        try {
-            return b.implementation;
         } finally {
             free.get(batch).addFirst(b);
         }
@@ -201,13 +183,12 @@ public final class InferenceConvolution implements AutoCloseable {
         private final memory x;
         private final memory y;
         private final IntMemoryMap args;
-        private final String implementation;
 
         Bound(long batch) {
             Geometry g = geometry;
-            memory.desc src = part(desc(new long[] {batch, g.in(), g.height(), g.width()}, memory.format_tag.nhwc));
-            memory.desc dst = part(desc(new long[] {batch, g.out(), g.outHeight(), g.outWidth()}, memory.format_tag.nhwc));
-            memory.desc anyWeights = part(desc(new long[] {g.out(), g.in(), g.kernel(), g.kernel()}, memory.format_tag.any));
+            memory.desc src = part(OneDnn.f32(new long[] {batch, g.in(), g.height(), g.width()}, memory.format_tag.nhwc));
+            memory.desc dst = part(OneDnn.f32(new long[] {batch, g.out(), g.outHeight(), g.outWidth()}, memory.format_tag.nhwc));
+            memory.desc anyWeights = part(OneDnn.f32(new long[] {g.out(), g.in(), g.kernel(), g.kernel()}, memory.format_tag.any));
             long[] strides = {g.stride(), g.stride()};
             long[] padding = {g.kernel() / 2, g.kernel() / 2};
             convolution_forward.desc d = part(biasMemory == null
@@ -227,7 +208,6 @@ public final class InferenceConvolution implements AutoCloseable {
             }
             attr.set_post_ops(ops);
             convolution_forward.primitive_desc pd = part(new convolution_forward.primitive_desc(d, attr, onednn.cpu));
-            implementation = pd.impl_info_str().getString();
             primitive = part(new convolution_forward(pd));
             stream = part(new stream(onednn.cpu));
             x = part(new memory(src, onednn.cpu, (Pointer) null));
@@ -266,8 +246,7 @@ public final class InferenceConvolution implements AutoCloseable {
     }
 
     private static void check(INDArray a, long elements, String what) {
-        if (a.dataType() != DataType.FLOAT || a.ordering() != 'c' || a.offset() != 0 || a.isView()
-                || a.length() != elements) {
+        if (!OneDnn.readsInPlace(a) || a.length() != elements) {
             throw new IllegalArgumentException("oneDNN needs the " + what + " as a dense C-order float array of "
                     + elements + " elements, got " + a.shapeInfoToString());
         }
@@ -276,9 +255,5 @@ public final class InferenceConvolution implements AutoCloseable {
     private <T extends Pointer> T own(T p) {
         owned.add(p);
         return p;
-    }
-
-    private static memory.desc desc(long[] dims, memory.format_tag tag) {
-        return new memory.desc(dims, memory.data_type.f32, tag);
     }
 }

@@ -2,8 +2,11 @@ package byot.stream.model.onednn;
 
 import org.bytedeco.dnnl.engine;
 import org.bytedeco.dnnl.global.dnnl;
+import org.bytedeco.dnnl.memory;
 import org.bytedeco.dnnl.stream;
 import org.bytedeco.javacpp.Loader;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +27,19 @@ public final class OneDnn {
         Loader.load(dnnl.class);
         this.cpu = new engine(engine.kind.cpu, 0);
         this.stream = new stream(cpu);
+    }
+
+    /**
+     * Whether a primitive can read and write {@code a} where it lies: a dense C-order float array that starts its
+     * buffer (a memory is bound to the buffer's address, and oneDNN walks it as dense).
+     */
+    public static boolean readsInPlace(INDArray a) {
+        return a.dataType() == DataType.FLOAT && a.ordering() == 'c' && a.offset() == 0 && !a.isView();
+    }
+
+    /** A description of float32 memory of these dimensions, in this layout. */
+    public static memory.desc f32(long[] dims, memory.format_tag tag) {
+        return new memory.desc(dims, memory.data_type.f32, tag);
     }
 
     /**

@@ -42,7 +42,7 @@ public final class InputAligner {
     static final double STRANGER_DISTANCE = 6;
     /** Newest events among which strangers are counted; older strangers are forgotten. */
     public static final int MEMORY = 96;
-    /** Observeds among the newest {@link #MEMORY} events that make a new domain. */
+    /** Strangers among the newest {@link #MEMORY} events that make a new domain. */
     public static final int MIN_STRANGERS = 16;
     /** How far, in a domain's spreads, the strangers' medians must lie from every known domain. */
     static final double SHIFT_SPREADS = 1.5;

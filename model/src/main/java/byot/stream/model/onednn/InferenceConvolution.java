@@ -24,9 +24,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * ReLU, a residual sum, or both.
  *
  * <p>Why not libnd4j's conv2d: it makes its oneDNN primitive anew and reorders the weights on every call, a
- * fixed cost of 150-250 µs per call on this project's CPUs that a stage pays in full for the handful of
- * survivors early exit leaves to it (3-6× the convolution itself at 1-4 samples, 1.2-1.6× at 64, measured on
- * ResNet18 ×0.25's shapes); and the ReLU and residual add after it each make one more pass over the map.
+ * fixed cost that a stage pays in full for the handful of survivors early exit leaves to it; and the ReLU and
+ * residual add after it each make one more pass over the map. {@code byot eval} with
+ * {@code -Dbyot.infer.conv=nd4j} times the difference (docs/benchmarks.md).
  *
  * <p>Thread-safe: the reordered weights are read-only once made, and each call takes a primitive with its own
  * stream, memories and scratch space from a per-batch-size pool, so concurrent calls never share one. The

@@ -117,9 +117,13 @@ public final class AdaptOptions {
     public static final JobOption<Integer> LEARNER_THREADS = integer("learner-threads", 1,
             "OpenMP threads of the learner's native ops, on its thread only (0: the process's OMP_NUM_THREADS); inference keeps the process's")
             .require(v -> v >= 0, "at least 0");
+    public static final JobOption<Integer> LEARNER_IDLE_THREADS = integer("learner-idle-threads", 0,
+            "OpenMP threads of a training step that follows one the machine left undisturbed (0: the process's OMP_NUM_THREADS);"
+                    + " a step that was kept off the CPU sends the next back to --learner-threads").require(v -> v >= 0, "at least 0");
     public static final JobOption<Double> LEARNER_TIME_SHARE = number("learner-time-share", 0.5,
-            "Largest share of wall-clock time the learner spends in training steps (1: no limit); labelled events beyond one"
-                    + " training batch meanwhile train by replay only").require(v -> v > 0 && v <= 1, "in (0, 1]");
+            "Largest share of wall-clock time the learner spends in training steps while inference wants the cores (1: no limit;"
+                    + " a step its thread ran undisturbed earns no rest); labelled events beyond one training batch meanwhile"
+                    + " train by replay only").require(v -> v > 0 && v <= 1, "in (0, 1]");
     public static final JobOption<String> LEARNER_STEP_THREAD = choice("learner-step-thread", "own",
             "Where training steps compute: own (a thread of the learner's, so its task thread takes checkpoint barriers at"
                     + " once and inference, which waits for them, is not held up by a step) or task (the task thread itself)",
@@ -298,7 +302,7 @@ public final class AdaptOptions {
         return new PipelineConfig(inference, adapt, PARALLELISM.get(c),
                 Duration.ofSeconds(METRICS_WINDOW_SECONDS.get(c)), Duration.ofSeconds(2), eventTime, LEARNER_SLOT_GROUP.get(c),
                 new LearnerBudget(LEARNER_THREADS.get(c), LEARNER_TIME_SHARE.get(c), LEARNER_NICE.get(c),
-                        "own".equals(LEARNER_STEP_THREAD.get(c))), drift(c));
+                        "own".equals(LEARNER_STEP_THREAD.get(c)), LEARNER_IDLE_THREADS.get(c)), drift(c));
     }
 
     static DriftConfig drift(ReadableConfig c) {

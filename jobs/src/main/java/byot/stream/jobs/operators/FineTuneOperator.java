@@ -171,6 +171,9 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
     private transient InFlight inFlight;
     /** When the running chain of steps (a step and its drift-regime extra steps) started, for the pacer. */
     private transient long chainStartNanos;
+    /** The running chain's computations: their time, and how much of it the computing thread was on a CPU (-1: not known). */
+    private transient long chainWorkNanos;
+    private transient long chainCpuNanos;
 
     /**
      * A step started and not yet applied: the labelled events it learns from (taken out of {@code pending}, which
@@ -531,6 +534,8 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         List<ImageEvent> unlabelledEvents = unlabelledPool.drain();
         batch.addAll(unlabelledEvents);
         chainStartNanos = System.nanoTime();
+        chainWorkNanos = 0;
+        chainCpuNanos = 0;
         inFlight = new InFlight(events, timestamps, unlabelledEvents, model.version());
         compute(batch, this::stepDone);
     }
@@ -540,7 +545,11 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         var pixels = EventTensors.pixels(batch, router);
         int[] labels = EventTensors.labels(batch);
         Trainer stepping = trainer;
-        runner.start(() -> stepping.compute(pixels, labels, null), done);
+        runner.start(() -> stepping.compute(pixels, labels, null), outcome -> {
+            chainWorkNanos += outcome.nanos();
+            chainCpuNanos = chainCpuNanos < 0 || outcome.cpuNanos() < 0 ? -1 : chainCpuNanos + outcome.cpuNanos();
+            done.accept(outcome);
+        });
     }
 
     private void stepDone(StepRunner.Outcome<Trainer.Computed> outcome) {
@@ -618,7 +627,8 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
 
     /** After a step and its extra steps: the pacer's rest, a publication when one is due, and the next step. */
     private void chainDone(boolean alarmed) {
-        pacer.stepped(getProcessingTimeService().getCurrentProcessingTime(), System.nanoTime() - chainStartNanos);
+        pacer.stepped(getProcessingTimeService().getCurrentProcessingTime(), System.nanoTime() - chainStartNanos,
+                StepRunner.Outcome.contention(chainWorkNanos, chainCpuNanos));
         // An alarm changes which exits inference may trust: that goes out now, not at the next regular publication.
         boolean due = alarmed || stepsSincePublish >= config.publishing().everySteps()
                 || (stepsSincePublish > 0 && (System.nanoTime() - lastPublishNanos) / 1e9 >= config.publishing().everySeconds());

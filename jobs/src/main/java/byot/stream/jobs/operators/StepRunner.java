@@ -1,5 +1,8 @@
 package byot.stream.jobs.operators;
 
+import byot.stream.model.runtime.OpenMpThreads;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -24,8 +27,24 @@ import org.apache.flink.api.common.operators.MailboxExecutor;
  */
 abstract class StepRunner implements AutoCloseable {
 
-    /** A result, or why there is none, and how long the work took. */
-    record Outcome<T>(T value, RuntimeException failure, long nanos) {
+    /**
+     * A result, or why there is none, how long the work took, and how much of that time the thread that did it ran
+     * on a CPU (-1 where the JVM does not measure thread CPU time).
+     */
+    record Outcome<T>(T value, RuntimeException failure, long nanos, long cpuNanos) {
+
+        /** The fraction of the work's time its thread could not run, in [0, 1]; 1 where not measured. */
+        double contention() {
+            return contention(nanos, cpuNanos);
+        }
+
+        static double contention(long nanos, long cpuNanos) {
+            if (cpuNanos < 0 || nanos <= 0) {
+                return 1;
+            }
+            return Math.min(1, Math.max(0, 1 - (double) cpuNanos / nanos));
+        }
+
         /** The result; the work's failure is thrown on the calling (task) thread, where it fails the task. */
         T get() {
             if (failure != null) {
@@ -66,16 +85,36 @@ abstract class StepRunner implements AutoCloseable {
     @Override
     public abstract void close() throws InterruptedException;
 
+    /** The work's outcome, its CPU time not measured. */
     static <T> Outcome<T> outcome(Supplier<T> work) {
-        long start = System.nanoTime();
-        try {
-            return new Outcome<>(work.get(), null, System.nanoTime() - start);
-        } catch (RuntimeException e) {
-            return new Outcome<>(null, e, System.nanoTime() - start);
-        }
+        return outcome(work, false);
     }
 
-    /** Work on the task thread itself, done before {@link #start} returns: what tests and the job before it did. */
+    static <T> Outcome<T> outcome(Supplier<T> work, boolean measureCpu) {
+        long cpuStart = measureCpu ? threadCpuNanos() : -1;
+        long start = System.nanoTime();
+        T value = null;
+        RuntimeException failure = null;
+        try {
+            value = work.get();
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        long nanos = System.nanoTime() - start;
+        long cpuEnd = measureCpu ? threadCpuNanos() : -1;
+        return new Outcome<>(value, failure, nanos, cpuStart < 0 || cpuEnd < 0 ? -1 : cpuEnd - cpuStart);
+    }
+
+    /** The calling thread's CPU time, or -1 where the JVM does not measure it. */
+    private static long threadCpuNanos() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        return threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadCpuTime() : -1;
+    }
+
+    /**
+     * Work on the task thread itself, done before {@link #start} returns: what tests and the job before it did. Its
+     * CPU time is not measured, so its steps count as disturbed: a plain time share.
+     */
     static StepRunner inline() {
         return new StepRunner() {
             @Override
@@ -95,7 +134,8 @@ abstract class StepRunner implements AutoCloseable {
 
     /**
      * Work on a thread of its own that takes {@code budget} (OpenMP threads, nice value) first; outcomes come back
-     * through {@code mailbox}.
+     * through {@code mailbox}. Each piece of work runs on the budget's threads for a machine under load, or on its
+     * threads for an idle one when the piece before ran without contention ({@link LearnerBudget#threadsAfter}).
      */
     static StepRunner background(MailboxExecutor mailbox, LearnerBudget budget, String name) {
         ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
@@ -103,12 +143,20 @@ abstract class StepRunner implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        thread.execute(budget::applyToCallingThread);
+        // Written and read on the runner's thread only.
+        double[] lastContention = {1};
+        int[] processThreads = {0};
+        thread.execute(() -> {
+            processThreads[0] = OpenMpThreads.ofCallingThread();
+            budget.applyToCallingThread();
+        });
         return new StepRunner() {
             @Override
             <T> void run(Supplier<T> work, Consumer<Outcome<T>> done) {
                 thread.execute(() -> {
-                    Outcome<T> outcome = outcome(work);
+                    OpenMpThreads.setCallingThread(budget.threadsAfter(lastContention[0], processThreads[0]));
+                    Outcome<T> outcome = outcome(work, true);
+                    lastContention[0] = outcome.contention();
                     try {
                         mailbox.execute(() -> done.accept(outcome), "apply the learner's work");
                     } catch (RejectedExecutionException e) {

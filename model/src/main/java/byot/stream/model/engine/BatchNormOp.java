@@ -1,24 +1,29 @@
 package byot.stream.model.engine;
 
 import byot.stream.model.graph.LayerBuilder;
+import byot.stream.model.onednn.OneDnn;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastSubOp;
 import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.api.ops.impl.transforms.same.Sign;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Batch norm with batch statistics, optionally followed by ReLU, on an NHWC map seen as an [M, C] matrix
- * (M = N*H*W). Statistics are as the graph's: mean and mean of squares, variance = max(E[x^2] - E[x]^2, 0),
- * so they are per-channel sums, taken as one matrix product with a row of ones (the stock reductions
- * were 2-4x slower). The scale and shift are then [C] vectors applied by row broadcasts.
+ * Batch norm with batch statistics, optionally followed by ReLU: on oneDNN primitives kept per batch size
+ * ({@link DnnlBatchNorm}) when the step has oneDNN, else with ND4J's ops as below.
+ *
+ * <p>With ND4J's ops the NHWC map is seen as an [M, C] matrix
+ * (M = N*H*W). Statistics are as the graph's and oneDNN's: the mean, then the mean squared deviation from it,
+ * each a per-channel sum taken as one matrix product with a row of ones (the stock reductions were 2-4x
+ * slower). The scale and shift are then [C] vectors applied by row broadcasts.
  *
  * <p>Backward, with g the output gradient (masked by the ReLU: y > 0 exactly where sign(y) = 1):
- * dbeta = sum g, dgamma = invstd * (sum g*x - mean * dbeta), and
- * dx = a*g + b*x + c with a = gamma*invstd, b = -a*invstd*dgamma/M, c = -a*dbeta/M - b*mean.
+ * dbeta = sum g, dgamma = invstd * sum g*(x - mean), and
+ * dx = a*g + b*(x - mean) + c with a = gamma*invstd, b = -a*invstd*dgamma/M, c = -a*dbeta/M.
  */
 final class BatchNormOp implements EagerOp {
 
@@ -29,6 +34,11 @@ final class BatchNormOp implements EagerOp {
     private final int output;
     private final boolean relu;
     private final int channels;
+    /** {@code null}: ND4J's ops. */
+    private final OneDnn onednn;
+
+    /** On oneDNN: its primitives, and the arrays in which the statistics are taken as on the ND4J path. */
+    private record Dnnl(DnnlBatchNorm layer, State statistics) {}
 
     /** Per-batch-size arrays: [M, C] views and [C] vectors (as [1, C] rows for the matrix products). */
     static final class State {
@@ -38,7 +48,6 @@ final class BatchNormOp implements EagerOp {
         final long rows;
         final INDArray meanRow;
         final INDArray varRow;
-        final INDArray squaresRow;
         final INDArray scaleRow;
         final INDArray shiftRow;
         final INDArray sumRow;
@@ -53,7 +62,6 @@ final class BatchNormOp implements EagerOp {
             g2 = ws.grad(output) == null ? null : ws.grad(output).reshape(rows, channels);
             meanRow = row(channels);
             varRow = row(channels);
-            squaresRow = row(channels);
             scaleRow = row(channels);
             shiftRow = row(channels);
             sumRow = row(channels);
@@ -67,7 +75,7 @@ final class BatchNormOp implements EagerOp {
         }
     }
 
-    BatchNormOp(String name, INDArray gamma, INDArray beta, int input, int output, boolean relu) {
+    BatchNormOp(String name, INDArray gamma, INDArray beta, int input, int output, boolean relu, OneDnn onednn) {
         this.name = name;
         this.gamma = gamma;
         this.beta = beta;
@@ -75,6 +83,7 @@ final class BatchNormOp implements EagerOp {
         this.output = output;
         this.relu = relu;
         this.channels = Math.toIntExact(gamma.length());
+        this.onednn = onednn;
     }
 
     /** The layer this batch norm belongs to (its weights are {@code layer/bn/...}). */
@@ -102,57 +111,96 @@ final class BatchNormOp implements EagerOp {
 
     @Override
     public Object allocate(Workspace ws) {
-        return new State(ws, input, output, channels);
+        if (onednn == null) {
+            return new State(ws, input, output, channels);
+        }
+        INDArray x = ws.value(input);
+        return new Dnnl(new DnnlBatchNorm(onednn, ws.batch, x.size(1), x.size(2), channels, relu,
+                (float) LayerBuilder.BN_EPSILON), new State(ws, input, output, channels));
+    }
+
+    @Override
+    public void release(Object state) {
+        if (state instanceof Dnnl d) {
+            d.layer().close();
+        }
     }
 
     /** The batch mean and (biased) variance of the last forward pass, [1, C]. */
     INDArray batchMean(Object state) {
-        return ((State) state).meanRow;
+        return statistics(state).meanRow;
     }
 
     INDArray batchVariance(Object state) {
-        return ((State) state).varRow;
+        return statistics(state).varRow;
+    }
+
+    private static State statistics(Object state) {
+        return state instanceof Dnnl d ? d.statistics() : (State) state;
     }
 
     @Override
     public void forward(Workspace ws, Object state) {
-        State s = (State) state;
-        INDArray ones = ws.ones(s.rows);
-        double perRow = 1.0 / s.rows;
-        Nd4j.gemm(ones, s.x2, s.meanRow, false, false, perRow, 0.0);
-        Nd4j.exec(new MulOp(s.x2, s.x2, s.y2)); // the output array as scratch for x^2
-        Nd4j.gemm(ones, s.y2, s.squaresRow, false, false, perRow, 0.0);
-
-        float[] squares = new float[channels];
-        float[] g = new float[channels];
-        float[] b = new float[channels];
-        float[] scale = new float[channels];
-        float[] shift = new float[channels];
-        Vectors.read(s.meanRow, s.meanF);
-        Vectors.read(s.squaresRow, squares);
-        Vectors.read(gamma, g);
-        Vectors.read(beta, b);
-        for (int c = 0; c < channels; c++) {
-            float mean = s.meanF[c];
-            s.varF[c] = Math.max(squares[c] - mean * mean, 0f);
-            s.invStd[c] = (float) (1.0 / Math.sqrt(s.varF[c] + LayerBuilder.BN_EPSILON));
-            scale[c] = g[c] * s.invStd[c];
-            shift[c] = b[c] - mean * scale[c];
+        if (state instanceof Dnnl d) {
+            // The statistics as on the ND4J path: with oneDNN's own, the gradients of small test batches were a few
+            // tenths of a percent from the graph's and the ND4J path's (why was not looked into).
+            statistics(ws, d.statistics());
+            d.layer().forward(ws.value(input), gamma, beta, ws.value(output), d.statistics().meanRow,
+                    d.statistics().varRow);
+            return;
         }
-        Vectors.write(s.varF, s.varRow);
+        State s = (State) state;
+        statistics(ws, s);
+        float[] g = new float[channels];
+        float[] scale = new float[channels];
+        Vectors.read(gamma, g);
+        for (int c = 0; c < channels; c++) {
+            scale[c] = g[c] * s.invStd[c];
+        }
         Vectors.write(scale, s.scaleRow);
-        Vectors.write(shift, s.shiftRow);
-        Nd4j.exec(new BroadcastMulOp(s.x2, s.scaleRow, s.y2, 1));
-        Nd4j.exec(new BroadcastAddOp(s.y2, s.shiftRow, s.y2, 1));
+        // Centred first, as the statistics: x * scale + (beta - mean * scale) cancels where the mean is large.
+        Nd4j.exec(new BroadcastSubOp(s.x2, s.meanRow, s.y2, 1));
+        Nd4j.exec(new BroadcastMulOp(s.y2, s.scaleRow, s.y2, 1));
+        Nd4j.exec(new BroadcastAddOp(s.y2, beta.reshape(1, channels), s.y2, 1));
         if (relu) {
             Nd4j.exec(new RectifiedLinear(s.y2, s.y2, 0.0));
         }
     }
 
+    /**
+     * The batch's mean and variance into {@code s} (rows, floats and inverse standard deviations). The variance is the mean squared deviation from the mean, two
+     * passes, as oneDNN and the graph take it: E[x^2] - E[x]^2 cancels to rounding noise in floats where a
+     * channel's mean is large against its spread, and how large the noise is depends on the order in which the
+     * sums were added, so two implementations of that formula gave gradients percents apart.
+     */
+    private void statistics(Workspace ws, State s) {
+        INDArray ones = ws.ones(s.rows);
+        double perRow = 1.0 / s.rows;
+        Nd4j.gemm(ones, s.x2, s.meanRow, false, false, perRow, 0.0);
+        INDArray squares = ws.scratch(ws.value(input).shape()).reshape(s.rows, channels);
+        Nd4j.exec(new BroadcastSubOp(s.x2, s.meanRow, squares, 1));
+        Nd4j.exec(new MulOp(squares, squares, squares));
+        Nd4j.gemm(ones, squares, s.varRow, false, false, perRow, 0.0);
+        Vectors.read(s.meanRow, s.meanF);
+        Vectors.read(s.varRow, s.varF);
+        for (int c = 0; c < channels; c++) {
+            s.invStd[c] = (float) (1.0 / Math.sqrt(s.varF[c] + LayerBuilder.BN_EPSILON));
+        }
+    }
+
     @Override
     public void backward(Workspace ws, Object state) {
-        State s = (State) state;
         INDArray dx = ws.needsGrad(input) ? ws.gradTarget(input) : ws.scratch(ws.value(input).shape());
+        if (state instanceof Dnnl d) {
+            d.layer().backward(ws.value(input), gamma, beta, d.statistics().meanRow, d.statistics().varRow,
+                    ws.grad(output), dx,
+                    ws.weightGrad(gammaName()), ws.weightGrad(betaName()));
+            if (ws.needsGrad(input)) {
+                ws.addGrad(input, dx);
+            }
+            return;
+        }
+        State s = (State) state;
         INDArray dx2 = dx.reshape(s.rows, channels);
         if (relu) {
             Nd4j.exec(new Sign(s.y2, dx2));
@@ -162,34 +210,37 @@ final class BatchNormOp implements EagerOp {
         INDArray dBeta = ws.weightGrad(betaName());
         INDArray dGamma = ws.weightGrad(gammaName());
         Nd4j.gemm(ones, s.g2, dBeta.reshape(1, channels), false, false, 1.0, 0.0);
-        Nd4j.exec(new MulOp(s.g2, s.x2, dx2));
+        // Centred before multiplying: sum g*x - mean * sum g cancels to nothing in floats where a channel's mean is
+        // large against its spread, and the gradients then drift off by percents.
+        Nd4j.exec(new BroadcastSubOp(s.x2, s.meanRow, dx2, 1));
+        Nd4j.exec(new MulOp(dx2, s.g2, dx2));
         Nd4j.gemm(ones, dx2, s.sumRow, false, false, 1.0, 0.0);
 
-        float[] sumGX = new float[channels];
+        float[] sumGXc = new float[channels];
         float[] db = new float[channels];
         float[] g = new float[channels];
         float[] dg = new float[channels];
         float[] a = new float[channels];
         float[] b = new float[channels];
         float[] c = new float[channels];
-        Vectors.read(s.sumRow, sumGX);
+        Vectors.read(s.sumRow, sumGXc);
         Vectors.read(dBeta, db);
         Vectors.read(gamma, g);
         double m = s.rows;
         for (int k = 0; k < channels; k++) {
             double inv = s.invStd[k];
-            dg[k] = (float) ((sumGX[k] - (double) s.meanF[k] * db[k]) * inv);
+            dg[k] = (float) (sumGXc[k] * inv);
             double ak = g[k] * inv;
-            double bk = -ak * inv * dg[k] / m;
             a[k] = (float) ak;
-            b[k] = (float) bk;
-            c[k] = (float) (-ak * db[k] / m - bk * s.meanF[k]);
+            b[k] = (float) (-ak * inv * dg[k] / m);
+            c[k] = (float) (-ak * db[k] / m);
         }
         Vectors.write(dg, dGamma);
         Vectors.write(a, s.scaleRow);
         Vectors.write(b, s.shiftRow);
         Vectors.write(c, s.sumRow);
-        Nd4j.exec(new BroadcastMulOp(s.x2, s.shiftRow, dx2, 1));
+        Nd4j.exec(new BroadcastSubOp(s.x2, s.meanRow, dx2, 1));
+        Nd4j.exec(new BroadcastMulOp(dx2, s.shiftRow, dx2, 1));
         Nd4j.exec(new BroadcastAddOp(dx2, s.sumRow, dx2, 1));
         Nd4j.exec(new BroadcastMulOp(s.g2, s.scaleRow, s.g2, 1));
         dx2.addi(s.g2);

@@ -3,18 +3,14 @@ package byot.stream.model.engine;
 import byot.stream.model.onednn.OneDnn;
 import java.util.ArrayList;
 import java.util.List;
-import org.bytedeco.dnnl.IntMemoryMap;
 import org.bytedeco.dnnl.convolution_backward_data;
 import org.bytedeco.dnnl.convolution_backward_weights;
 import org.bytedeco.dnnl.convolution_forward;
 import org.bytedeco.dnnl.global.dnnl;
 import org.bytedeco.dnnl.memory;
-import org.bytedeco.dnnl.primitive;
 import org.bytedeco.dnnl.primitive_attr;
 import org.bytedeco.dnnl.primitive_desc;
-import org.bytedeco.dnnl.primitive_desc_base;
 import org.bytedeco.dnnl.reorder;
-import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -26,14 +22,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * (and the weight gradient back) each time, for every pass. Here the weights are reordered into the layout
  * oneDNN's kernels want once per training step, in {@link #forward}; the backward pass reuses that copy,
  * so a step's weights must not change between its forward and backward calls (they change between steps).
- *
- * <p>Scratch memory is the caller's ({@code scratchpad_mode::user}), allocated here once: oneDNN's own
- * would be allocated and freed on every call, and freshly touched pages are expensive on this VM.
  */
-final class DnnlConvolution implements AutoCloseable {
-
-    private final OneDnn onednn;
-    private final List<Pointer> owned = new ArrayList<>();
+final class DnnlConvolution extends DnnlLayer {
 
     /** Memories over the ND4J arrays (their buffers are set at each call) and the primitives' own copies. */
     private final memory x;
@@ -58,16 +48,13 @@ final class DnnlConvolution implements AutoCloseable {
     /** The weight gradient from backward-weights' layout to the user's, or {@code null}. */
     private final Step dwToUser;
 
-    /** A primitive with its arguments. */
-    private record Step(primitive primitive, primitive_desc_base pd, IntMemoryMap args) {}
-
     /**
      * @param inputGrad whether {@link #backwardData} will be called (the network's first convolution has no
      *                  input gradient to compute)
      */
     DnnlConvolution(OneDnn onednn, long batch, long height, long width, long in, long out, int kernel, int stride,
                     boolean inputGrad) {
-        this.onednn = onednn;
+        super(onednn);
         long outHeight = convolved(height, kernel, stride);
         long outWidth = convolved(width, kernel, stride);
         long[] strides = {stride, stride};
@@ -168,65 +155,19 @@ final class DnnlConvolution implements AutoCloseable {
     List<String> implementations() {
         List<String> names = new ArrayList<>();
         for (Step s : data == null ? List.of(forward, weights) : List.of(forward, weights, data)) {
-            names.add(s.pd.impl_info_str().getString());
+            names.add(s.pd().impl_info_str().getString());
         }
         return names;
-    }
-
-    @Override
-    public void close() {
-        for (int i = owned.size() - 1; i >= 0; i--) {
-            owned.get(i).close();
-        }
-        owned.clear();
-    }
-
-    private void run(Step s) {
-        s.primitive.execute(onednn.stream, s.args);
-        onednn.stream._wait();
-    }
-
-    /** Points a memory at an array's buffer; the array must be a dense C-order float array of the right size. */
-    private static void bind(memory m, INDArray a, long elements) {
-        if (!OneDnn.readsInPlace(a) || a.length() != elements) {
-            throw new IllegalArgumentException("oneDNN needs a dense C-order float array of " + elements
-                    + " elements, got " + a.shapeInfoToString());
-        }
-        m.set_data_handle(a.data().addressPointer());
-    }
-
-    /** A memory over a user array (bound at each call). */
-    private memory user(memory.desc desc) {
-        return own(new memory(desc, onednn.cpu, (Pointer) null));
     }
 
     /** {@code userMemory} when the primitive takes that layout, else a memory of its own in the layout it wants. */
     private memory layout(memory.desc wanted, memory userMemory) {
         own(wanted);
-        return wanted.equals(own(userMemory.get_desc())) ? userMemory : own(new memory(wanted, onednn.cpu));
+        return wanted.equals(own(userMemory.get_desc())) ? userMemory : allocated(wanted);
     }
 
     private Step reorder(memory from, memory to) {
         return step(own(new reorder(from, to)), null, dnnl.DNNL_ARG_FROM, from, dnnl.DNNL_ARG_TO, to);
-    }
-
-    private Step step(primitive p, primitive_desc_base pd, Object... args) {
-        IntMemoryMap map = own(new IntMemoryMap());
-        for (int i = 0; i < args.length; i += 2) {
-            map.put((Integer) args[i], (memory) args[i + 1]);
-        }
-        if (pd != null) {
-            memory.desc scratch = own(pd.scratchpad_desc());
-            if (scratch.get_size() > 0) {
-                map.put(dnnl.DNNL_ARG_SCRATCHPAD, own(new memory(scratch, onednn.cpu)));
-            }
-        }
-        return new Step(p, pd, map);
-    }
-
-    private <T extends Pointer> T own(T p) {
-        owned.add(p);
-        return p;
     }
 
     /**

@@ -23,15 +23,18 @@ final class EagerLayers implements Layers {
 
     private final Parameters params;
     /** {@code null}: convolutions on libnd4j's kernels. */
-    private final OneDnn onednn;
+    private final OneDnn convolutions;
+    /** {@code null}: batch norm with ND4J's ops. */
+    private final OneDnn batchNorm;
     private final List<TensorSpec> tensors = new ArrayList<>();
     private final List<EagerOp> ops = new ArrayList<>();
     private final Map<FeatureMap, Integer> ids = new IdentityHashMap<>();
     private final Map<String, INDArray> weights = new LinkedHashMap<>();
 
-    EagerLayers(Parameters params, OneDnn onednn) {
+    EagerLayers(Parameters params, OneDnn convolutions, OneDnn batchNorm) {
         this.params = params;
-        this.onednn = onednn;
+        this.convolutions = convolutions;
+        this.batchNorm = batchNorm;
     }
 
     List<TensorSpec> tensors() {
@@ -148,7 +151,7 @@ final class EagerLayers implements Layers {
         weights.put(name + "/w", w);
         FeatureMap y = map(outChannels, Layers.convolved(x.height(), kernel, stride),
                 Layers.convolved(x.width(), kernel, stride), true);
-        ops.add(new ConvOp(name + "/w", w, tensorOf(x), tensorOf(y), kernel, stride, groups, onednn));
+        ops.add(new ConvOp(name + "/w", w, tensorOf(x), tensorOf(y), kernel, stride, groups, convolutions));
         return y;
     }
 
@@ -157,7 +160,7 @@ final class EagerLayers implements Layers {
         weights.put(name + "/bn/gamma", bn.gamma());
         weights.put(name + "/bn/beta", bn.beta());
         FeatureMap y = map(x.channels(), x.height(), x.width(), true);
-        ops.add(new BatchNormOp(name, bn.gamma(), bn.beta(), tensorOf(x), tensorOf(y), relu));
+        ops.add(new BatchNormOp(name, bn.gamma(), bn.beta(), tensorOf(x), tensorOf(y), relu, batchNorm));
         return y;
     }
 

@@ -52,15 +52,17 @@ public final class EagerTrainingStep implements ForwardBackward {
     private final DistillationLossKernel loss;
     private final Map<Integer, Workspace> workspaces = new LinkedHashMap<>(4, 0.75f, true);
     private final OpProfile profile;
-    private final ConvKernels convolutions;
+    private final Kernels convolutions;
+    private final Kernels batchNorm;
 
     public EagerTrainingStep(ModelSpec spec, Parameters params, DistillationConfig cfg) {
-        this(spec, params, cfg, ContinualTerms.NONE, null, ConvKernels.fromSystemProperty());
+        this(spec, params, cfg, ContinualTerms.NONE, null, Kernels.fromSystemProperty(Kernels.CONVOLUTIONS),
+                Kernels.fromSystemProperty(Kernels.BATCH_NORM));
     }
 
-    /** With the convolution kernels named, whatever the {@value ConvKernels#PROPERTY} property says. */
-    EagerTrainingStep(ModelSpec spec, Parameters params, DistillationConfig cfg, ConvKernels convolutions) {
-        this(spec, params, cfg, ContinualTerms.NONE, null, convolutions);
+    /** With the kernels named, whatever the system properties say. */
+    EagerTrainingStep(ModelSpec spec, Parameters params, DistillationConfig cfg, Kernels convolutions, Kernels batchNorm) {
+        this(spec, params, cfg, ContinualTerms.NONE, null, convolutions, batchNorm);
     }
 
     /** @param unlabelled the term on samples without a label (an all-zero one-hot row) */
@@ -70,24 +72,28 @@ public final class EagerTrainingStep implements ForwardBackward {
 
     /** @param terms the stream learner's terms: on samples without a label, and the logit adjustment */
     public EagerTrainingStep(ModelSpec spec, Parameters params, DistillationConfig cfg, ContinualTerms terms) {
-        this(spec, params, cfg, terms, null, ConvKernels.fromSystemProperty());
+        this(spec, params, cfg, terms, null, Kernels.fromSystemProperty(Kernels.CONVOLUTIONS),
+                Kernels.fromSystemProperty(Kernels.BATCH_NORM));
     }
 
     /** @param profile where to add each op's time, or {@code null} for no timing */
     public EagerTrainingStep(ModelSpec spec, Parameters params, DistillationConfig cfg, OpProfile profile) {
-        this(spec, params, cfg, ContinualTerms.NONE, profile, ConvKernels.fromSystemProperty());
+        this(spec, params, cfg, ContinualTerms.NONE, profile, Kernels.fromSystemProperty(Kernels.CONVOLUTIONS),
+                Kernels.fromSystemProperty(Kernels.BATCH_NORM));
     }
 
     private EagerTrainingStep(ModelSpec spec, Parameters params, DistillationConfig cfg, ContinualTerms terms,
-                              OpProfile profile, ConvKernels convolutions) {
+                              OpProfile profile, Kernels convolutions, Kernels batchNorm) {
         this.profile = profile;
-        OneDnn onednn = convolutions.open();
-        this.convolutions = onednn == null ? ConvKernels.ND4J : ConvKernels.DNNL;
+        OneDnn convOnDnnl = convolutions.open("convolutions");
+        OneDnn batchNormOnDnnl = batchNorm == Kernels.DNNL && convOnDnnl != null ? convOnDnnl : batchNorm.open("batch norm");
+        this.convolutions = convOnDnnl == null ? Kernels.ND4J : Kernels.DNNL;
+        this.batchNorm = batchNormOnDnnl == null ? Kernels.ND4J : Kernels.DNNL;
         Backbone backbone = Backbone.of(spec);
         this.exits = backbone.sections();
         this.classes = spec.numClasses();
         this.loss = new DistillationLossKernel(cfg, terms.unlabelled(), terms.logitAdjustment(), exits, classes);
-        EagerLayers layers = new EagerLayers(params, onednn);
+        EagerLayers layers = new EagerLayers(params, convOnDnnl, batchNormOnDnnl);
         InputShape in = spec.input();
         EagerLayers.Input inputMap = layers.input(in.channels(), in.height(), in.width(),
                 1.0 / (255.0 * spec.pixelStd()), spec.pixelMean() / spec.pixelStd());
@@ -201,8 +207,13 @@ public final class EagerTrainingStep implements ForwardBackward {
     }
 
     /** The kernels this step's ungrouped convolutions run on (ND4J's where oneDNN was asked for but does not load). */
-    ConvKernels convolutions() {
+    Kernels convolutions() {
         return convolutions;
+    }
+
+    /** The kernels this step's batch norms run on (ND4J's where oneDNN was asked for but does not load). */
+    Kernels batchNorm() {
+        return batchNorm;
     }
 
     /** Frees the workspaces' arrays now; the next pass allocates afresh. */

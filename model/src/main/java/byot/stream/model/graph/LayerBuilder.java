@@ -225,8 +225,10 @@ public final class LayerBuilder implements Layers {
      */
     private SDVariable trainingBatchNorm(String name, SDVariable x, int channels) {
         SDVariable mean = x.mean(name + "/bn/batch_mean", false, 0, 2, 3);
-        SDVariable meanOfSquares = sd.math().square(x).mean(false, 0, 2, 3);
-        SDVariable var = sd.nn().relu(name + "/bn/batch_var", meanOfSquares.sub(sd.math().square(mean)), 0);
+        // The mean squared deviation, two passes (the centring as a bias add, whose backward is cheap): E[x^2] -
+        // E[x]^2 cancels to rounding noise where a channel's mean is large against its spread.
+        SDVariable centred = sd.nn().biasAdd(x, mean.neg(), true);
+        SDVariable var = sd.math().square(centred).mean(name + "/bn/batch_var", false, 0, 2, 3);
         SDVariable scale = weight(name + "/bn/gamma", params.view(Parameters.Kind.WEIGHT).get(name + "/bn/gamma"))
                 .mul(sd.math().rsqrt(var.add(BN_EPSILON)));
         SDVariable shift = weight(name + "/bn/beta", params.view(Parameters.Kind.WEIGHT).get(name + "/bn/beta"))

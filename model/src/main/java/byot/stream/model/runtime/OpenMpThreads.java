@@ -28,6 +28,11 @@ public final class OpenMpThreads {
         }
     }
 
+    /** Sets the calling thread's count, whatever it was (at least 1). */
+    public static void setCallingThread(int threads) {
+        nativeOps().setOmpNumThreads(Math.max(1, threads));
+    }
+
     public static int ofCallingThread() {
         return nativeOps().ompGetMaxThreads();
     }

@@ -51,7 +51,7 @@ class DnnlConvolutionTest {
 
     @BeforeAll
     static void open() {
-        onednn = ConvKernels.DNNL.open();
+        onednn = Kernels.DNNL.open("convolutions");
         assertThat(onednn).as("oneDNN loads next to ND4J's native library").isNotNull();
     }
 

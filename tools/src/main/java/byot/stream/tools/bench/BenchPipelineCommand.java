@@ -50,7 +50,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code byot bench pipeline}: Kafka → Flink → Kafka inference throughput against the same model's early-exit
  * throughput in one process, the same pipeline forced to full depth, latency at half of the measured maximum, and
  * fine-tuning steps per second. Every phase sends the demo's mix ({@code --labeled-fraction} of the events labelled),
- * so the learner trains while throughput and latency are measured, as it does in service.
+ * so the learner trains while throughput and latency are measured, as it does in service; the adaptation run then
+ * sends only labelled events, at a rate above what the learner trains on, for long enough that its steps per second
+ * are its own and not its start-up's.
  * Everything runs here ({@link LocalPipeline}): an embedded broker, or the brokers of {@code --bootstrap-servers}, and
  * a local MiniCluster, at-least-once so predictions are visible as they are written. Prints one JSON line.
  */
@@ -89,7 +91,9 @@ public final class BenchPipelineCommand implements Command {
                         + " events until the JIT compiler works less than a tenth of a core, for at most this long (0: no warm-up);"
                         + " the warm-up's own latency is reported beside the measured one. Unless --threshold or --thresholds is"
                         + " given, the measured phases serve the thresholds the warm-up's learner calibrated, as a job in service does")
-                .add("train-events", "1600", "Labelled events for the adaptation run")
+                .add("train-events", "5000", "Labelled events for the adaptation run")
+                .add("train-rate", "500", "Events per second in the adaptation run (every one labelled): more than the learner"
+                        + " trains on at batch 32, so its steps per second are what it can do, not what it was offered")
                 .add("data", null, "Directory with the Fashion-MNIST IDX files (the events are its test images)")
                 .add("latency-log", null, "Write the half-load run's predictions as CSV (event time ms, latency ms, exit depth, model version) to this file:"
                         + " a burst of slow answers next to a new version points at the model swap");
@@ -222,15 +226,24 @@ public final class BenchPipelineCommand implements Command {
                 writeLatencyLog(Path.of(args.get("latency-log")), inEventTimeOrder);
             }
 
-            Phase train = runPhase("train", early, events(images, args.getInt("train-events"), 1.0, 3), 0, null);
+            double trainRate = args.getDouble("train-rate");
+            if (!(trainRate > 0)) {
+                throw new UsageException("--train-rate must be > 0, got " + args.get("train-rate"));
+            }
+            Phase train = runPhase("train", early, events(images, args.getInt("train-events"), 1.0, 3), trainRate, null);
+            int batch = pipeline.adapt().batching().batchSize();
             result.put("adaptationStepsPerSecond", Json.round(train.stepsPerSecond()));
-            result.put("adaptationImagesPerSecond", Math.round(train.stepsPerSecond() * pipeline.adapt().batching().batchSize()));
-            err.printf("adaptation: %.2f steps/s at batch %d%n", train.stepsPerSecond(), pipeline.adapt().batching().batchSize());
+            result.put("adaptationImagesPerSecond", Math.round(train.stepsPerSecond() * batch));
+            result.put("adaptationOfferedEventsPerSecond", Math.round(trainRate));
+            result.put("adaptationSeconds", Json.round(train.spanSeconds()));
+            err.printf("adaptation: %.2f steps/s at batch %d over %.0f s, offered %.0f labelled events/s%n",
+                    train.stepsPerSecond(), batch, train.spanSeconds(), trainRate);
         }
         result.put("inferenceBatch", pipeline.inference().maxBatch());
         Map<String, Object> learner = new LinkedHashMap<>();
         learner.put("slotGroup", pipeline.learnerSlotGroup());
         learner.put("threads", pipeline.learnerBudget().threads());
+        learner.put("idleThreads", pipeline.learnerBudget().idleThreads());
         learner.put("timeShare", pipeline.learnerBudget().timeShare());
         learner.put("nice", pipeline.learnerBudget().nice());
         result.put("learner", learner);
@@ -315,9 +328,14 @@ public final class BenchPipelineCommand implements Command {
 
         /** The learner's steps over the span in which the phase's predictions, warm-up included, were made. */
         double stepsPerSecond() {
+            return steps / spanSeconds();
+        }
+
+        /** From the first answer to the last, warm-up included. */
+        double spanSeconds() {
             List<Prediction> all = new ArrayList<>(warmUpPredictions);
             all.addAll(predictions);
-            return steps / spanSeconds(all);
+            return spanSeconds(all);
         }
 
         private static double spanSeconds(List<Prediction> predictions) {

@@ -92,9 +92,10 @@ class AdaptPipelineGraphTest {
         PipelineConfig defaults = AdaptOptions.pipeline(AdaptOptions.declare().parse(new String[0]), 4);
         PipelineConfig ownSlots = AdaptOptions.pipeline(AdaptOptions.declare().parse(new String[] {
                 "--learner-slot-group", "learner", "--learner-threads", "1", "--learner-time-share", "0.25", "--learner-nice", "7",
-                "--learner-step-thread", "task"}), 4);
-        assertThat(ownSlots.learnerBudget()).isEqualTo(new byot.stream.jobs.operators.LearnerBudget(1, 0.25, 7, false));
+                "--learner-step-thread", "task", "--learner-idle-threads", "2"}), 4);
+        assertThat(ownSlots.learnerBudget()).isEqualTo(new byot.stream.jobs.operators.LearnerBudget(1, 0.25, 7, false, 2));
         assertThat(defaults.learnerBudget().ownThread()).as("steps off the learner's task thread by default").isTrue();
+        assertThat(defaults.learnerBudget().idleThreads()).as("every core when the machine is idle, by default").isZero();
 
         for (PipelineConfig config : List.of(defaults, ownSlots)) {
             try (FiniteEndpoints io = new FiniteEndpoints(List.of(), AdaptPipelineITCase.SMALL)) {

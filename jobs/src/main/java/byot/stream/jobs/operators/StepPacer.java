@@ -41,8 +41,4 @@ final class StepPacer {
         restUntil = endMillis + (long) Math.ceil(c * durationNanos / 1e6 * (1 - share) / share);
     }
 
-    /** A step as if the learner's thread was kept off the CPU throughout (the rest of a plain time share). */
-    void stepped(long endMillis, long durationNanos) {
-        stepped(endMillis, durationNanos, 1);
-    }
 }

@@ -11,7 +11,7 @@ class StepPacerTest {
     void aQuarterShareRestsThreeTimesAsLongAsTheStepTook() {
         StepPacer pacer = new StepPacer(0.25, 0);
         assertThat(pacer.mayStep(0)).isTrue();
-        pacer.stepped(1_100, 100_000_000L); // a step of 100 ms ending at 1.1 s
+        pacer.stepped(1_100, 100_000_000L, 1.0); // a step of 100 ms ending at 1.1 s, kept off the CPU throughout
         assertThat(pacer.mayStep(1_399)).isFalse();
         assertThat(pacer.mayStep(1_400)).isTrue();
         assertThat(pacer.restUntil()).isEqualTo(1_400);
@@ -20,16 +20,16 @@ class StepPacerTest {
     @Test
     void aWholeShareNeverRests() {
         StepPacer pacer = new StepPacer(1.0, 0);
-        pacer.stepped(500, 400_000_000L);
+        pacer.stepped(500, 400_000_000L, 1.0);
         assertThat(pacer.mayStep(500)).isTrue();
     }
 
     @Test
     void aSlowerStepEarnsALongerRest() {
         StepPacer pacer = new StepPacer(0.5, 0);
-        pacer.stepped(1_000, 50_000_000L);
+        pacer.stepped(1_000, 50_000_000L, 1.0);
         long afterFast = pacer.restUntil();
-        pacer.stepped(1_000, 300_000_000L);
+        pacer.stepped(1_000, 300_000_000L, 1.0);
         assertThat(afterFast).isEqualTo(1_050);
         assertThat(pacer.restUntil()).isEqualTo(1_300);
     }

@@ -1,6 +1,7 @@
 package byot.stream.model.engine;
 
 import byot.stream.model.onednn.OneDnn;
+import java.util.Arrays;
 import org.bytedeco.dnnl.batch_normalization_backward;
 import org.bytedeco.dnnl.batch_normalization_forward;
 import org.bytedeco.dnnl.global.dnnl;
@@ -67,37 +68,22 @@ final class DnnlBatchNorm extends DnnlLayer {
         variance = user(perChannel);
         dGamma = user(perChannel);
         dBeta = user(perChannel);
-        memory.desc workspaceDesc = own(forwardPd.workspace_desc());
-        memory workspace = relu ? allocated(workspaceDesc) : null;
+        memory workspace = relu ? allocated(own(forwardPd.workspace_desc())) : null;
 
-        forward = relu
-                ? step(own(new batch_normalization_forward(forwardPd)), forwardPd, dnnl.DNNL_ARG_SRC, x,
-                        dnnl.DNNL_ARG_SCALE, gamma, dnnl.DNNL_ARG_SHIFT, beta, dnnl.DNNL_ARG_DST, y,
-                        dnnl.DNNL_ARG_MEAN, mean, dnnl.DNNL_ARG_VARIANCE, variance, dnnl.DNNL_ARG_WORKSPACE, workspace)
-                : step(own(new batch_normalization_forward(forwardPd)), forwardPd, dnnl.DNNL_ARG_SRC, x,
-                        dnnl.DNNL_ARG_SCALE, gamma, dnnl.DNNL_ARG_SHIFT, beta, dnnl.DNNL_ARG_DST, y,
-                        dnnl.DNNL_ARG_MEAN, mean, dnnl.DNNL_ARG_VARIANCE, variance);
-        Object[] backwardArgs = {dnnl.DNNL_ARG_SRC, x, dnnl.DNNL_ARG_MEAN, mean, dnnl.DNNL_ARG_VARIANCE, variance,
-                dnnl.DNNL_ARG_DIFF_DST, dy, dnnl.DNNL_ARG_SCALE, gamma, dnnl.DNNL_ARG_SHIFT, beta, dnnl.DNNL_ARG_DIFF_SRC, dx,
-                dnnl.DNNL_ARG_DIFF_SCALE, dGamma, dnnl.DNNL_ARG_DIFF_SHIFT, dBeta};
-        if (relu) {
-            Object[] withWorkspace = java.util.Arrays.copyOf(backwardArgs, backwardArgs.length + 2);
-            withWorkspace[backwardArgs.length] = dnnl.DNNL_ARG_WORKSPACE;
-            withWorkspace[backwardArgs.length + 1] = workspace;
-            backwardArgs = withWorkspace;
-        }
-        backward = step(own(new batch_normalization_backward(backwardPd)), backwardPd, backwardArgs);
+        Object[] forwardArgs = {dnnl.DNNL_ARG_SRC, x, dnnl.DNNL_ARG_SCALE, gamma, dnnl.DNNL_ARG_SHIFT, beta,
+                dnnl.DNNL_ARG_MEAN, mean, dnnl.DNNL_ARG_VARIANCE, variance, dnnl.DNNL_ARG_DST, y};
+        Object[] backwardArgs = {dnnl.DNNL_ARG_SRC, x, dnnl.DNNL_ARG_SCALE, gamma, dnnl.DNNL_ARG_SHIFT, beta,
+                dnnl.DNNL_ARG_MEAN, mean, dnnl.DNNL_ARG_VARIANCE, variance, dnnl.DNNL_ARG_DIFF_DST, dy,
+                dnnl.DNNL_ARG_DIFF_SRC, dx, dnnl.DNNL_ARG_DIFF_SCALE, dGamma, dnnl.DNNL_ARG_DIFF_SHIFT, dBeta};
+        forward = step(own(new batch_normalization_forward(forwardPd)), forwardPd, withWorkspace(forwardArgs, workspace));
+        backward = step(own(new batch_normalization_backward(backwardPd)), backwardPd, withWorkspace(backwardArgs, workspace));
     }
 
     /** y = [relu](gamma * (x - mean) / sqrt(var + eps) + beta), with the batch's mean and variance given, [C] each. */
     void forward(INDArray input, INDArray gammaArray, INDArray betaArray, INDArray output, INDArray batchMean,
                  INDArray batchVariance) {
-        bind(x, input, mapSize);
-        bind(gamma, gammaArray, channels);
-        bind(beta, betaArray, channels);
+        bindInputs(input, gammaArray, betaArray, batchMean, batchVariance);
         bind(y, output, mapSize);
-        bind(mean, batchMean, channels);
-        bind(variance, batchVariance, channels);
         run(forward);
     }
 
@@ -107,11 +93,7 @@ final class DnnlBatchNorm extends DnnlLayer {
      */
     void backward(INDArray input, INDArray gammaArray, INDArray betaArray, INDArray batchMean, INDArray batchVariance,
                   INDArray outputGrad, INDArray inputGrad, INDArray gammaGrad, INDArray betaGrad) {
-        bind(x, input, mapSize);
-        bind(gamma, gammaArray, channels);
-        bind(beta, betaArray, channels);
-        bind(mean, batchMean, channels);
-        bind(variance, batchVariance, channels);
+        bindInputs(input, gammaArray, betaArray, batchMean, batchVariance);
         bind(dy, outputGrad, mapSize);
         bind(dx, inputGrad, mapSize);
         bind(dGamma, gammaGrad, channels);
@@ -119,8 +101,24 @@ final class DnnlBatchNorm extends DnnlLayer {
         run(backward);
     }
 
-    /** The oneDNN implementations chosen, forward and backward (for tests and diagnostics). */
-    java.util.List<String> implementations() {
-        return java.util.List.of(forward.pd().impl_info_str().getString(), backward.pd().impl_info_str().getString());
+    /** What both passes read: the input map, the scale and shift, and the batch's statistics. */
+    private void bindInputs(INDArray input, INDArray gammaArray, INDArray betaArray, INDArray batchMean,
+                            INDArray batchVariance) {
+        bind(x, input, mapSize);
+        bind(gamma, gammaArray, channels);
+        bind(beta, betaArray, channels);
+        bind(mean, batchMean, channels);
+        bind(variance, batchVariance, channels);
+    }
+
+    /** The arguments, with the ReLU's mask after them when there is one to keep. */
+    private static Object[] withWorkspace(Object[] args, memory workspace) {
+        if (workspace == null) {
+            return args;
+        }
+        Object[] all = Arrays.copyOf(args, args.length + 2);
+        all[args.length] = dnnl.DNNL_ARG_WORKSPACE;
+        all[args.length + 1] = workspace;
+        return all;
     }
 }

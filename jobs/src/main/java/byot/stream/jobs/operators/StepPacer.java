@@ -40,5 +40,4 @@ final class StepPacer {
         double c = Double.isNaN(contention) ? 1 : Math.min(1, Math.max(0, contention));
         restUntil = endMillis + (long) Math.ceil(c * durationNanos / 1e6 * (1 - share) / share);
     }
-
 }

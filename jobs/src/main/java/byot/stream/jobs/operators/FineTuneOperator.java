@@ -483,8 +483,9 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
             if (snapshotWeights == null) {
                 snapshotWeights = ModelFile.weightsChecksum(model);
             }
-            uncompletedCheckpoints.put(context.getCheckpointId(), new CheckpointedModel(context.getCheckpointId(), model.version(),
-                    snapshotWeights));
+            CheckpointedModel held = new CheckpointedModel(context.getCheckpointId(), model.version(), snapshotWeights);
+            uncompletedCheckpoints.put(context.getCheckpointId(), held);
+            LOG.info(held.snapshotLine());
             modelState.update(List.of(snapshotBytes));
         }
         replayState.update(replay.contents());

@@ -34,7 +34,12 @@ final class TaskManagerLogs {
         this.logDir = clusterDir.resolve("log");
     }
 
-    /** {@code checkpoint <id> holds ...} lines, by checkpoint id. */
+    /** {@code snapshot for checkpoint <id>: ...} lines, by time. */
+    List<Line> snapshots() throws IOException {
+        return scan(CheckpointedModel::parseSnapshot);
+    }
+
+    /** {@code checkpoint <id> holds ...} lines, by time. */
     List<Line> completed() throws IOException {
         return scan(CheckpointedModel::parseCompleted);
     }

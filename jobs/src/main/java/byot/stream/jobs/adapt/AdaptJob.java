@@ -11,7 +11,6 @@ import byot.stream.jobs.config.UsageException;
 import byot.stream.model.MultiExitModel;
 import byot.stream.model.io.ModelFile;
 import byot.stream.model.io.ModelFormatException;
-import byot.stream.model.spec.Architecture;
 import byot.stream.model.spec.ModelSpec;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -120,7 +119,7 @@ public final class AdaptJob {
             }
             return ModelFile.toBytes(model, false);
         }
-        ModelSpec spec = ModelSpec.fashionMnist(Architecture.fromId(ModelOptions.ARCH.get(c)), ModelOptions.WIDTH_MULT.get(c));
+        ModelSpec spec = ModelOptions.fashionMnistSpec(c);
         return ModelFile.toBytes(MultiExitModel.create(spec, ModelOptions.SEED.get(c)), false);
     }
 

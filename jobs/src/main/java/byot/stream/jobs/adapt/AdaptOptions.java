@@ -209,7 +209,7 @@ public final class AdaptOptions {
     /** Every option of the job, in the order {@code --help} lists them (Kafka client and loss weights included). */
     public static final List<JobOption<?>> ALL = List.of(ClientOptions.BOOTSTRAP_SERVERS, ClientOptions.CLIENT_CONFIG,
             IMAGES_TOPIC, PREDICTIONS_TOPIC, MODELS_TOPIC, METRICS_TOPIC, DEAD_LETTER_TOPIC, GROUP_ID, DELIVERY,
-            INITIAL_MODEL, MODEL_KEY, ModelOptions.ARCH, ModelOptions.WIDTH_MULT, ModelOptions.SEED,
+            INITIAL_MODEL, MODEL_KEY, ModelOptions.ARCH, ModelOptions.WIDTH_MULT, ModelOptions.HEADS, ModelOptions.SEED,
             CRITERION, THRESHOLD, THRESHOLDS, BATCH_SIZE, MAX_WAIT_MS, PARALLELISM,
             MODE, TRAIN_EVERY, TRAIN_BATCH, REPLAY_SIZE, PUBLISH_EVERY_STEPS, PUBLISH_EVERY_SECONDS, LR, MOMENTUM, WEIGHT_DECAY,
             LOGIT_ADJUSTMENT, DistillationOptions.ALPHA, DistillationOptions.LAMBDA, DistillationOptions.TEMPERATURE, DistillationOptions.TEACHER,

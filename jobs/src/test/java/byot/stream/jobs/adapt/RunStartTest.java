@@ -92,6 +92,16 @@ class RunStartTest {
     }
 
     @Test
+    void aFreshModelTakesTheHeadDesignAndAnUnknownOneIsRefusedByName() throws Exception {
+        byte[] light = AdaptJob.initialModel(parse("--arch", "resnet18", "--width-mult", "0.0625", "--heads", "light"));
+        assertThat(byot.stream.model.io.ModelFile.spec(light).heads()).isEqualTo(byot.stream.model.spec.HeadDesign.LIGHT);
+        byte[] plain = AdaptJob.initialModel(parse("--arch", "resnet18", "--width-mult", "0.0625"));
+        assertThat(byot.stream.model.io.ModelFile.spec(plain).heads()).isEqualTo(byot.stream.model.spec.HeadDesign.BOTTLENECK);
+        assertThatThrownBy(() -> AdaptJob.initialModel(parse("--heads", "tiny"))).hasMessageContaining("heads")
+                .hasMessageContaining("bottleneck, light");
+    }
+
+    @Test
     void contradictoryStartFlagsAreUsageErrors() {
         assertThatThrownBy(() -> AdaptOptions.start(parse("--allow-non-restored-state")))
                 .isInstanceOf(UsageException.class).hasMessageContaining("needs --from-savepoint");

@@ -113,7 +113,7 @@ public final class EagerTrainingStep implements ForwardBackward {
             if (!loss.trained(e)) {
                 continue;
             }
-            FeatureMap f = ExitHead.bottleneck(layers, e, outputs);
+            FeatureMap f = ExitHead.bottleneck(layers, spec.heads(), e, outputs);
             features[e] = layers.tensorOf(f);
             logits[e] = layers.poolDense("exit" + (e + 1) + "/fc", f, classes);
         }

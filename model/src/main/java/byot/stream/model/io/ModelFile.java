@@ -6,6 +6,7 @@ import byot.stream.model.exit.ExitCriterion;
 import byot.stream.model.graph.Parameters;
 import byot.stream.model.input.InputAlignment;
 import byot.stream.model.spec.Architecture;
+import byot.stream.model.spec.HeadDesign;
 import byot.stream.model.spec.InputShape;
 import byot.stream.model.spec.ModelSpec;
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -54,8 +55,9 @@ public final class ModelFile {
             .setSerializationInclusion(JsonInclude.Include.NON_NULL)
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
+    /** @param heads the shallow heads' design; absent (null) for the paper's bottleneck, so such files read as before */
     record SpecJson(String architecture, int channels, int height, int width, int numClasses,
-                    double widthMultiplier, float pixelMean, float pixelStd, double dropout) {}
+                    double widthMultiplier, float pixelMean, float pixelStd, double dropout, String heads) {}
 
     record TensorJson(String name, String kind, long[] shape, long offset, long length) {}
 
@@ -85,7 +87,8 @@ public final class ModelFile {
                                  InputAlignment alignment) {
         ModelSpec s = model.spec();
         SpecJson spec = new SpecJson(s.architecture().id(), s.input().channels(), s.input().height(), s.input().width(),
-                s.numClasses(), s.widthMultiplier(), s.pixelMean(), s.pixelStd(), s.dropout());
+                s.numClasses(), s.widthMultiplier(), s.pixelMean(), s.pixelStd(), s.dropout(),
+                s.heads() == HeadDesign.BOTTLENECK ? null : s.heads().id());
         List<TensorJson> index = new ArrayList<>();
         List<INDArray> arrays = new ArrayList<>();
         long offset = 0;
@@ -351,7 +354,8 @@ public final class ModelFile {
         }
         try {
             return new ModelSpec(Architecture.fromId(s.architecture()), new InputShape(s.channels(), s.height(), s.width()),
-                    s.numClasses(), s.widthMultiplier(), s.pixelMean(), s.pixelStd(), s.dropout());
+                    s.numClasses(), s.widthMultiplier(), s.pixelMean(), s.pixelStd(), s.dropout(),
+                    s.heads() == null ? HeadDesign.BOTTLENECK : HeadDesign.fromId(s.heads()));
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new ModelFormatException("model header has an invalid spec: " + e.getMessage(), e);
         }

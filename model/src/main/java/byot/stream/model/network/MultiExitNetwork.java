@@ -52,7 +52,7 @@ public final class MultiExitNetwork {
 
         long[] headMacs = new long[sections];
         for (int e = 0; e < sections; e++) {
-            ExitHead.Attached head = ExitHead.attach(layers, e, outputs, spec.numClasses());
+            ExitHead.Attached head = ExitHead.attach(layers, spec.heads(), e, outputs, spec.numClasses());
             sd.nn().softmax(Names.probabilities(e), head.logits());
             headMacs[e] = layers.takeMacs();
         }
@@ -90,7 +90,7 @@ public final class MultiExitNetwork {
         List<SameDiff> graphs = new ArrayList<>();
         for (int e = 0; e < sections; e++) {
             LayerBuilder layers = stages.get(e);
-            ExitHead.Attached head = ExitHead.attach(layers, e, outputs, spec.numClasses());
+            ExitHead.Attached head = ExitHead.attach(layers, spec.heads(), e, outputs, spec.numClasses());
             layers.sameDiff().nn().softmax(Names.probabilities(e), head.logits());
             headMacs[e] = layers.takeMacs();
             graphs.add(layers.sameDiff());

@@ -15,6 +15,7 @@ import byot.stream.model.train.TrainingGraph;
 import byot.stream.model.loss.DistillationConfig;
 import byot.stream.model.loss.TrainingMode;
 import byot.stream.model.spec.Architecture;
+import byot.stream.model.spec.HeadDesign;
 import byot.stream.model.spec.InputShape;
 import byot.stream.model.spec.ModelSpec;
 import java.util.HashSet;
@@ -69,13 +70,24 @@ class EagerTrainingStepTest {
         assertMatchesTheGraph(arch, new DistillationConfig(TrainingMode.BYOT, 0.3, 0.03, 3.0, 0, DistillationConfig.Teacher.ENSEMBLE));
     }
 
+    /** The light exit heads (average pooling in place of the bottleneck's later steps) on every backbone family. */
+    @ParameterizedTest
+    @MethodSource("backbones")
+    void matchesTheGraphWithLightHeads(Architecture arch) {
+        assertMatchesTheGraph(tiny(arch).withHeads(HeadDesign.LIGHT), DistillationConfig.defaults(TrainingMode.BYOT));
+    }
+
     static Stream<Architecture> backbones() {
         return backbonesAndModes().map(a -> (Architecture) a.get()[0]).distinct();
     }
 
     private static void assertMatchesTheGraph(Architecture arch, DistillationConfig cfg) {
+        assertMatchesTheGraph(tiny(arch), cfg);
+    }
+
+    private static void assertMatchesTheGraph(ModelSpec spec, DistillationConfig cfg) {
         TrainingMode mode = cfg.mode();
-        ModelSpec spec = tiny(arch);
+        Architecture arch = spec.architecture();
         MultiExitModel model = MultiExitModel.create(spec, 5);
         calmResidualBranches(model);
         // The eager step first: the graph then rebinds the parameters to its own (equal) copies.

@@ -157,6 +157,22 @@ class ModelFileTest {
     }
 
     @Test
+    void lightHeadsTravelInTheSpecAndTheBottleneckStaysUnwritten() throws Exception {
+        ModelSpec light = TrainedTinyModel.SPEC.withHeads(byot.stream.model.spec.HeadDesign.LIGHT);
+        MultiExitModel model = MultiExitModel.create(light, 3);
+        byte[] bytes = ModelFile.toBytes(model, false);
+        assertTrue(new String(bytes, StandardCharsets.ISO_8859_1).contains("\"heads\":\"light\""));
+        assertEquals(light, ModelFile.spec(bytes));
+        assertEquals(ModelFile.weightsChecksum(model), ModelFile.weightsChecksum(ModelFile.fromBytes(bytes)));
+        // Files of the paper's heads carry no field, byte for byte as before the option existed, and read back as such.
+        byte[] paper = ModelFile.toBytes(MODEL, false);
+        assertTrue(!new String(paper, StandardCharsets.ISO_8859_1).contains("\"heads\""));
+        assertEquals(byot.stream.model.spec.HeadDesign.BOTTLENECK, ModelFile.spec(paper).heads());
+        // The light heads' weights do not fit the bottleneck's layers: claiming the other design is a format error.
+        assertMessage(ModelFile.toBytes(new MultiExitModel(TrainedTinyModel.SPEC, model.parameters(), 0, 1), false), "tensor exit1/bottleneck2/");
+    }
+
+    @Test
     void optimizerStateIsOptional() throws Exception {
         byte[] lean = ModelFile.toBytes(MODEL, false);
         byte[] full = ModelFile.toBytes(MODEL, true);

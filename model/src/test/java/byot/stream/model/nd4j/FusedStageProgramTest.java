@@ -9,6 +9,7 @@ import byot.stream.model.graph.Names;
 import byot.stream.model.network.MultiExitNetwork;
 import byot.stream.model.onednn.OneDnn;
 import byot.stream.model.spec.Architecture;
+import byot.stream.model.spec.HeadDesign;
 import byot.stream.model.spec.InputShape;
 import byot.stream.model.spec.ModelSpec;
 import java.util.Arrays;
@@ -36,7 +37,20 @@ class FusedStageProgramTest {
             case WRN28_12, RESNEXT29_8, PYRAMIDNET101_240 -> 1.0 / 48;
             default -> 1.0 / 16;
         };
-        ModelSpec spec = new ModelSpec(arch, new InputShape(1, 28, 28), 5, width, 0.3f, 0.35f);
+        assertFusedStagesAnswerAsTheGraphDoes(new ModelSpec(arch, new InputShape(1, 28, 28), 5, width, 0.3f, 0.35f));
+    }
+
+    /** The light exit heads' average pooling sits between fused convolutions. */
+    @ParameterizedTest
+    @EnumSource(value = Architecture.class, names = {"RESNET18", "VGG19_BN", "PYRAMIDNET101_240"})
+    void fusedStagesWithLightHeadsAnswerAsTheGraphDoes(Architecture arch) {
+        double width = arch == Architecture.PYRAMIDNET101_240 ? 1.0 / 48 : 1.0 / 16;
+        assertFusedStagesAnswerAsTheGraphDoes(new ModelSpec(arch, new InputShape(1, 28, 28), 5, width, 0.3f, 0.35f)
+                .withHeads(HeadDesign.LIGHT));
+    }
+
+    private static void assertFusedStagesAnswerAsTheGraphDoes(ModelSpec spec) {
+        Architecture arch = spec.architecture();
         OneDnn onednn = OneDnn.openOrNull("this test's convolutions");
         assertThat(onednn).isNotNull();
         try (InferenceGraph graph = MultiExitNetwork.inference(spec, MultiExitModel.create(spec, 3).parameters())) {

@@ -10,7 +10,6 @@ import byot.stream.model.loss.DistillationConfig;
 import byot.stream.model.loss.TrainingMode;
 import byot.stream.model.loss.UnlabelledDistillation;
 import byot.stream.model.runtime.NativeMemory;
-import byot.stream.model.spec.Architecture;
 import byot.stream.model.spec.ModelSpec;
 import byot.stream.model.train.LrSchedule;
 import byot.stream.model.train.SgdConfig;
@@ -80,7 +79,7 @@ public final class BenchMemoryCommand implements Command {
     @Override
     public int run(Parsed args) throws Exception {
         Configuration model = args.configuration();
-        ModelSpec spec = ModelSpec.fashionMnist(Architecture.fromId(ModelOptions.ARCH.get(model)), ModelOptions.WIDTH_MULT.get(model));
+        ModelSpec spec = ModelOptions.fashionMnistSpec(model);
         long seed = ModelOptions.SEED.get(model);
         int steps = args.getInt("steps");
         int every = args.getInt("sample-every");

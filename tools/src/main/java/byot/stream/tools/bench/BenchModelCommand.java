@@ -14,6 +14,7 @@ import byot.stream.model.exit.ExitPolicy;
 import byot.stream.model.loss.DistillationConfig;
 import byot.stream.model.loss.TrainingMode;
 import byot.stream.model.spec.Architecture;
+import byot.stream.model.spec.HeadDesign;
 import byot.stream.model.spec.ModelSpec;
 import byot.stream.model.train.LrSchedule;
 import byot.stream.model.train.SgdConfig;
@@ -69,7 +70,7 @@ public final class BenchModelCommand implements Command {
                 .add("threshold", "0.9", "Max-softmax threshold of the early-exit run")
                 .add("engines", "auto", "Training engines to time, comma-separated: auto, graph (SameDiff), eager")
                 .add("rounds", "1", "Rounds per training configuration, each timing every engine in turn; medians are reported")
-                .add("pytorch", "", "PyTorch reference script timed in the same rounds (byot mode, resnet18 only), "
+                .add("pytorch", "", "PyTorch reference script timed in the same rounds (byot mode, resnet18 with bottleneck heads only), "
                         + "e.g. bench/pytorch/train_step.py")
                 .add("python", "/usr/bin/python3", "Interpreter for --pytorch")
                 .add("profile-steps", "0", "Forward-backward passes of the eager engine to time op by op (byot mode, "
@@ -79,7 +80,7 @@ public final class BenchModelCommand implements Command {
     @Override
     public int run(Parsed args) throws Exception {
         Configuration model = args.configuration();
-        ModelSpec spec = ModelSpec.fashionMnist(Architecture.fromId(ModelOptions.ARCH.get(model)), ModelOptions.WIDTH_MULT.get(model));
+        ModelSpec spec = ModelOptions.fashionMnistSpec(model);
         long seed = ModelOptions.SEED.get(model);
         int steps = args.getInt("steps");
         Map<String, Object> result = new LinkedHashMap<>();
@@ -106,7 +107,7 @@ public final class BenchModelCommand implements Command {
                     trainers.put(engines.size() == 1 ? "" : "/" + trainer.engine().id(), trainer);
                 }
                 PyTorchReference torch = script.isEmpty() || mode != TrainingMode.BYOT
-                        || spec.architecture() != Architecture.RESNET18 ? null
+                        || spec.architecture() != Architecture.RESNET18 || spec.heads() != HeadDesign.BOTTLENECK ? null
                         : new PyTorchReference(args.get("python"), script, batch, steps, ompThreads(), spec.widthMultiplier());
                 Map<String, List<Double>> rates = new LinkedHashMap<>();
                 for (int r = 0; r < rounds; r++) {

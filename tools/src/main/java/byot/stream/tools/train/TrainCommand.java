@@ -18,6 +18,7 @@ import byot.stream.model.io.ModelFile;
 import byot.stream.model.loss.DistillationConfig;
 import byot.stream.model.loss.TrainingMode;
 import byot.stream.model.spec.Architecture;
+import byot.stream.model.spec.HeadDesign;
 import byot.stream.model.spec.ModelSpec;
 import byot.stream.model.train.EpochTrainer;
 import byot.stream.model.train.LrSchedule;
@@ -111,7 +112,7 @@ public final class TrainCommand implements Command {
         ImageArrays test = limit(dataset.load(dataDir, "test"), args, "test-limit");
         float[] norm = dataset.normalization();
         ModelSpec spec = new ModelSpec(arch, train.shape(), train.numClasses(), ModelOptions.WIDTH_MULT.get(shape), norm[0], norm[1],
-                args.getDouble("dropout"));
+                args.getDouble("dropout"), ModelOptions.heads(shape));
         if (teacher != null && !teacher.spec().input().equals(spec.input())) {
             throw new UsageException("teacher expects " + teacher.spec().input() + " images, data set has " + spec.input());
         }
@@ -149,6 +150,9 @@ public final class TrainCommand implements Command {
         result.put("dataset", dataset.id());
         result.put("arch", arch.id());
         result.put("widthMult", spec.widthMultiplier());
+        if (spec.heads() != HeadDesign.BOTTLENECK) {
+            result.put("heads", spec.heads().id());
+        }
         if (spec.dropout() > 0) {
             result.put("dropout", spec.dropout());
         }

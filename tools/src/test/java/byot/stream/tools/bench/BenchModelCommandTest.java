@@ -28,7 +28,7 @@ class BenchModelCommandTest {
         assertThat(rc).isZero();
         assertThat(json).contains("\"byot@4/graph\":", "\"byot@4/eager\":", "\"byot@4/pytorch\":1000.0",
                 "\"byot@4/eager vs pytorch\":", "\"byot@4/graph vs pytorch\":", "\"eagerProfileMsPerStep\":{\"total\":",
-                "conv3x3 bwd", "\"command\":\"./byot bench model --arch resnet18 --width-mult 0.0625 --seed 0 --train-batches 4",
+                "conv3x3 bwd", "\"command\":\"./byot bench model --arch resnet18 --width-mult 0.0625 --heads bottleneck --seed 0 --train-batches 4",
                 "--engines graph,eager --rounds 2 --pytorch " + fake);
     }
 

@@ -34,6 +34,7 @@ public final class Trainer {
     private final ForwardBackward graph;
     private final MomentumSgd optimizer;
     private final TrainingEngine engine;
+    private final HostUpdates host = HostUpdates.forBackend();
 
     /** A trainer on the engine the {@value TrainingEngine#PROPERTY} system property names (default: auto). */
     public Trainer(MultiExitModel model, DistillationConfig distillation, SgdConfig sgd) {
@@ -69,7 +70,7 @@ public final class Trainer {
         this.sgd = sgd;
         this.engine = engine.resolve(model.spec());
         this.graph = this.engine.create(model.spec(), model.parameters(), distillation, terms);
-        this.optimizer = new MomentumSgd(sgd, model.parameters());
+        this.optimizer = new MomentumSgd(sgd, model.parameters(), host);
     }
 
     /** The engine this trainer runs on ({@link TrainingEngine#GRAPH} or {@link TrainingEngine#EAGER}). */
@@ -170,9 +171,14 @@ public final class Trainer {
             if (batchMean == null) {
                 continue; // a head outside this mode's loss: its layers never ran
             }
-            stats.get(tap.layer() + "/bn/mean").muli(1 - BN_MOMENTUM).addi(batchMean.reshape(-1).mul(BN_MOMENTUM));
-            stats.get(tap.layer() + "/bn/var").muli(1 - BN_MOMENTUM)
-                    .addi(outputs.get(tap.batchVariance()).reshape(-1).mul(BN_MOMENTUM));
+            fold(stats.get(tap.layer() + "/bn/mean"), batchMean);
+            fold(stats.get(tap.layer() + "/bn/var"), outputs.get(tap.batchVariance()));
+        }
+    }
+
+    private void fold(INDArray running, INDArray batch) {
+        if (!host.blend(running, batch, (float) BN_MOMENTUM)) {
+            running.muli(1 - BN_MOMENTUM).addi(batch.reshape(-1).mul(BN_MOMENTUM));
         }
     }
 

@@ -31,6 +31,7 @@ public final class Byot {
                 new byot.stream.tools.bench.BenchKafkaCommand(),
                 new byot.stream.tools.bench.BenchModelCommand(),
                 new byot.stream.tools.bench.BenchMemoryCommand(),
+                new byot.stream.tools.bench.BenchCalibrationCommand(),
                 new byot.stream.tools.bench.BenchPipelineCommand(),
                 new byot.stream.tools.bench.soak.SoakCommand(),
                 new byot.stream.tools.cluster.ClusterStartCommand(), new byot.stream.tools.cluster.ClusterStatusCommand(),

@@ -152,6 +152,10 @@ public final class AdaptOptions {
             "Recalibrate early-exit thresholds online and publish them with each version", "on", "off");
     public static final JobOption<Double> EXIT_CALIBRATION_TOLERANCE = number("exit-calibration-tolerance", 0.005,
             "Accuracy early answers may lose against the deepest exit on the same events").require(v -> v >= 0 && v <= 1, "in [0, 1]");
+    public static final JobOption<Double> EXIT_CALIBRATION_MARGIN = number("exit-calibration-margin", 2.0,
+            "Standard errors of the window's measured accuracy loss the calibration keeps in hand: an exit answers only where"
+                    + " the loss plus this margin stays within the tolerance (0: the estimate alone, which overshoots on new events)")
+            .require(v -> v >= 0, "at least 0");
     public static final JobOption<Integer> EXIT_CALIBRATION_WINDOW = integer("exit-calibration-window", 500,
             "Labelled events the threshold calibration looks back on").require(v -> v > 0, "at least 1");
     public static final JobOption<Integer> EXIT_CALIBRATION_MIN_EVENTS = integer("exit-calibration-min-events", 200,
@@ -215,7 +219,7 @@ public final class AdaptOptions {
             LOGIT_ADJUSTMENT, DistillationOptions.ALPHA, DistillationOptions.LAMBDA, DistillationOptions.TEMPERATURE, DistillationOptions.TEACHER,
             LEARNER_SLOT_GROUP, LEARNER_THREADS, LEARNER_IDLE_THREADS, LEARNER_TIME_SHARE, LEARNER_NICE, LEARNER_STEP_THREAD,
             DRIFT_DETECTOR, DRIFT_ADWIN_DELTA, DRIFT_ACTIVE_EVENTS, DRIFT_EXTRA_STEPS, DRIFT_RECENT_SHARE, DRIFT_TRUST_DROP,
-            DRIFT_TRUST_WINDOW, EXIT_CALIBRATION, EXIT_CALIBRATION_TOLERANCE, EXIT_CALIBRATION_WINDOW, EXIT_CALIBRATION_MIN_EVENTS,
+            DRIFT_TRUST_WINDOW, EXIT_CALIBRATION, EXIT_CALIBRATION_TOLERANCE, EXIT_CALIBRATION_MARGIN, EXIT_CALIBRATION_WINDOW, EXIT_CALIBRATION_MIN_EVENTS,
             INPUT_ALIGNMENT, INPUT_ALIGNMENT_MIN_LABELLED,
             UNLABELLED_SHARE, UNLABELLED_WEIGHT, UNLABELLED_MIN_CONFIDENCE, HOLDOUT_EVERY, HOLDOUT_SIZE, GATE_MARGIN,
             METRICS_WINDOW_SECONDS, EVENT_TIME_MAX_PAST_S, EVENT_TIME_MAX_FUTURE_S, CHECKPOINT_INTERVAL_MS, CHECKPOINT_DIR,
@@ -309,7 +313,7 @@ public final class AdaptOptions {
         return new DriftConfig(DetectorKind.fromId(DRIFT_DETECTOR.get(c)), DRIFT_ADWIN_DELTA.get(c), DRIFT_ACTIVE_EVENTS.get(c),
                 new DriftConfig.Regime(DRIFT_EXTRA_STEPS.get(c), DRIFT_RECENT_SHARE.get(c)),
                 new DriftConfig.Calibration(EXIT_CALIBRATION.get(c).equalsIgnoreCase("on"), EXIT_CALIBRATION_TOLERANCE.get(c),
-                        EXIT_CALIBRATION_WINDOW.get(c), EXIT_CALIBRATION_MIN_EVENTS.get(c), DRIFT_TRUST_WINDOW.get(c)),
+                        EXIT_CALIBRATION_MARGIN.get(c), EXIT_CALIBRATION_WINDOW.get(c), EXIT_CALIBRATION_MIN_EVENTS.get(c), DRIFT_TRUST_WINDOW.get(c)),
                 DRIFT_TRUST_DROP.get(c),
                 new DriftConfig.Alignment(INPUT_ALIGNMENT.get(c).equalsIgnoreCase("on"), INPUT_ALIGNMENT_MIN_LABELLED.get(c)));
     }

@@ -37,7 +37,7 @@ class DriftPipelineGraphTest {
         }
         ImageEventCodec codec = new ImageEventCodec(ImageLimits.DEFAULT);
         DriftConfig drift = new DriftConfig(DetectorKind.ADWIN, 0.002, 200, new DriftConfig.Regime(1, 0.5),
-                new DriftConfig.Calibration(true, 0.005, 200, 80, 40), 0.05,
+                new DriftConfig.Calibration(true, 0.005, 0.0, 200, 80, 40), 0.05,
                 DriftConfig.Alignment.defaults());
         PipelineConfig config = new PipelineConfig(new InferenceConfig(16, 20, ExitCriterion.MAX_SOFTMAX, new double[] {0.9, 0.9, 0.9}),
                 FineTuning.byot(256, 5, 60, 7), 1, Duration.ofSeconds(1), Duration.ofSeconds(1)).withDrift(drift);

@@ -31,7 +31,7 @@ class DriftAwareOperatorsTest {
     static final ExitPolicy SERVED = ExitPolicy.uniform(ExitCriterion.MAX_SOFTMAX, 0.9, 4);
     /** A small calibration window so that the test stream fills it. */
     static final DriftConfig DRIFT = new DriftConfig(DetectorKind.ADWIN, 0.002, 200, new DriftConfig.Regime(1, 0.5),
-            new DriftConfig.Calibration(true, 0.005, 200, 80, 40), 0.05, DriftConfig.Alignment.off());
+            new DriftConfig.Calibration(true, 0.005, 0.0, 200, 80, 40), 0.05, DriftConfig.Alignment.off());
 
     /** Class k is a band at rows 2k; after the shift every label is moved on by one class: every exit becomes wrong. */
     private static List<ImageEvent> stream(int before, int after) {
@@ -111,7 +111,7 @@ class DriftAwareOperatorsTest {
         int before = 320;
         List<ImageEvent> events = stream(before, 320);
         DriftConfig off = new DriftConfig(DetectorKind.OFF, 0.002, 200, new DriftConfig.Regime(1, 0.5),
-                new DriftConfig.Calibration(false, 0.005, 200, 80, 40), 0.05, DriftConfig.Alignment.off());
+                new DriftConfig.Calibration(false, 0.005, 0.0, 200, 80, 40), 0.05, DriftConfig.Alignment.off());
         try (var h = new OneInputStreamOperatorTestHarness<ImageEvent, ModelUpdate>(
                 new FineTuneOperator(FineTuning.byot(256, 1000, 3600, 7), FineTuneOperatorTest.INITIAL, off, SERVED))) {
             h.open();

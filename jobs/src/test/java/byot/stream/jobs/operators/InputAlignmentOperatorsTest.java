@@ -27,7 +27,7 @@ class InputAlignmentOperatorsTest {
 
     private static DriftConfig drift(DriftConfig.Alignment alignment) {
         return new DriftConfig(DetectorKind.ADWIN, 0.002, 200, new DriftConfig.Regime(1, 0.5),
-                new DriftConfig.Calibration(true, 0.005, 200, 80, 40), 0.05, alignment);
+                new DriftConfig.Calibration(true, 0.005, 0.0, 200, 80, 40), 0.05, alignment);
     }
 
     /** Class k is a bright band at rows 2k on a dark background; after {@link #BEFORE} events, the same as negatives. */

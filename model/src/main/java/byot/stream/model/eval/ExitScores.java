@@ -45,6 +45,32 @@ public final class ExitScores {
         return new ExitScores(probs, data.labels(), macs);
     }
 
+    /** The samples at {@code indices}, in that order: random calibration windows and the rest held out. */
+    public ExitScores subset(int[] indices) {
+        float[][][] part = new float[probs.length][indices.length][];
+        int[] partLabels = new int[indices.length];
+        for (int j = 0; j < indices.length; j++) {
+            for (int e = 0; e < probs.length; e++) {
+                part[e][j] = probs[e][indices[j]];
+            }
+            partLabels[j] = labels[indices[j]];
+        }
+        return new ExitScores(part, partLabels, macsToExit);
+    }
+
+    /** Sample {@code i}'s softmax at every exit, [exit][class] (the arrays themselves: do not change them). */
+    public float[][] sample(int i) {
+        float[][] rows = new float[probs.length][];
+        for (int e = 0; e < probs.length; e++) {
+            rows[e] = probs[e][i];
+        }
+        return rows;
+    }
+
+    public int label(int i) {
+        return labels[i];
+    }
+
     /** The samples in [from, to), e.g. to calibrate on one part of a split and check on another. */
     public ExitScores slice(int from, int to) {
         float[][][] part = new float[probs.length][][];

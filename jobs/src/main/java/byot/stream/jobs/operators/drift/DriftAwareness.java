@@ -68,7 +68,7 @@ public final class DriftAwareness implements AutoCloseable {
         DriftConfig.Calibration c = config.calibration();
         monitor = new DriftMonitor(config, exits);
         trust = new ExitTrust(exits, c.window(), c.recentEvents(), config.trustDrop(), c.minEvents());
-        calibrator = new ExitCalibrator(criterion, c.tolerance(), c.window(), exits);
+        calibrator = new ExitCalibrator(criterion, c.tolerance(), c.margin(), c.window(), exits);
         thresholds = served.thresholds();
         for (int e = 0; e < thresholds.length; e++) {
             if (!Double.isFinite(thresholds[e])) {   // a full-depth policy: the calibration starts from "hardly ever"

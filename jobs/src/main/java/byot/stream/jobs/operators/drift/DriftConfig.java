@@ -57,15 +57,19 @@ public record DriftConfig(DetectorKind detector, double adwinDelta, int activeEv
     /**
      * @param enabled      publish calibrated thresholds with every model version
      * @param tolerance    accuracy the early-exit answers may lose against the deepest exit on the same events (0.005 = 0.5 pp)
+     * @param margin       standard errors of the window's measured loss the calibration keeps in hand ({@link ExitCalibrator})
      * @param window       labelled events the calibration looks back on
      * @param minEvents    labelled events needed before the first calibration, and after an alarm before a distrusted
      *                     exit is recalibrated and trusted again
      * @param recentEvents the short window that decides, on an alarm, which exits have fallen
      */
-    public record Calibration(boolean enabled, double tolerance, int window, int minEvents, int recentEvents) implements Serializable {
+    public record Calibration(boolean enabled, double tolerance, double margin, int window, int minEvents, int recentEvents) implements Serializable {
         public Calibration {
             if (!(tolerance >= 0 && tolerance < 1)) {
                 throw new IllegalArgumentException("exit-calibration-tolerance must be in [0, 1), got " + tolerance);
+            }
+            if (!(margin >= 0)) {
+                throw new IllegalArgumentException("exit-calibration-margin must be >= 0 standard errors, got " + margin);
             }
             if (window < 1 || minEvents < 1 || minEvents > window) {
                 throw new IllegalArgumentException("need 1 <= exit-calibration-min-events (" + minEvents
@@ -92,19 +96,19 @@ public record DriftConfig(DetectorKind detector, double adwinDelta, int activeEv
 
     /** The job's defaults (those of {@code byot run --help}). */
     public static DriftConfig defaults() {
-        return new DriftConfig(DetectorKind.ADWIN, 0.002, 1000, new Regime(1, 0.5), new Calibration(true, 0.005, 500, 200, 100), 0.05,
+        return new DriftConfig(DetectorKind.ADWIN, 0.002, 1000, new Regime(1, 0.5), new Calibration(true, 0.005, 2.0, 500, 200, 100), 0.05,
                 Alignment.defaults());
     }
 
     /** Neither detection, calibration nor input alignment: the learner and inference behave as before drift awareness existed. */
     public static DriftConfig off() {
-        return new DriftConfig(DetectorKind.OFF, 0.002, 0, new Regime(0, 0), new Calibration(false, 0.005, 500, 200, 100), 0.05,
+        return new DriftConfig(DetectorKind.OFF, 0.002, 0, new Regime(0, 0), new Calibration(false, 0.005, 2.0, 500, 200, 100), 0.05,
                 Alignment.off());
     }
 
     /** The same, with no threshold calibration: inference keeps the configured thresholds. */
     public DriftConfig withoutCalibration() {
-        Calibration off = new Calibration(false, calibration.tolerance(), calibration.window(), calibration.minEvents(),
+        Calibration off = new Calibration(false, calibration.tolerance(), calibration.margin(), calibration.window(), calibration.minEvents(),
                 calibration.recentEvents());
         return new DriftConfig(detector, adwinDelta, activeEvents, regime, off, trustDrop, alignment);
     }

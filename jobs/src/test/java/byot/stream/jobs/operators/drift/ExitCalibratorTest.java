@@ -24,7 +24,7 @@ class ExitCalibratorTest {
      */
     @Test
     void picksTheLoosestThresholdWhoseAnswersAreAsGoodAsTheDeepestExit() {
-        ExitCalibrator calibrator = new ExitCalibrator(ExitCriterion.MAX_SOFTMAX, 0.0, 400, 3);
+        ExitCalibrator calibrator = new ExitCalibrator(ExitCriterion.MAX_SOFTMAX, 0.0, 0.0, 400, 3);
         SplittableRandom random = new SplittableRandom(1);
         for (int i = 0; i < 400; i++) {
             int label = random.nextInt(CLASSES);
@@ -41,8 +41,8 @@ class ExitCalibratorTest {
 
     @Test
     void theToleranceLetsAnExitAnswerWithAFewMoreMistakes() {
-        ExitCalibrator strict = new ExitCalibrator(ExitCriterion.MAX_SOFTMAX, 0.0, 1000, 2);
-        ExitCalibrator tolerant = new ExitCalibrator(ExitCriterion.MAX_SOFTMAX, 0.05, 1000, 2);
+        ExitCalibrator strict = new ExitCalibrator(ExitCriterion.MAX_SOFTMAX, 0.0, 0.0, 1000, 2);
+        ExitCalibrator tolerant = new ExitCalibrator(ExitCriterion.MAX_SOFTMAX, 0.05, 0.0, 1000, 2);
         SplittableRandom random = new SplittableRandom(2);
         for (int i = 0; i < 1000; i++) {
             int label = random.nextInt(CLASSES);
@@ -61,9 +61,42 @@ class ExitCalibratorTest {
         assertThat(tolerantCut).isBetween(0.77, 0.83);
     }
 
+    /**
+     * The 100 surest events: both exits right. The next 200: exit 1 and the deepest exit take turns being wrong, so
+     * the measured gap is back at zero after every pair. The estimate alone takes all 300 events; two standard errors
+     * of margin refuse every event on which the two disagree, since a zero gap over d such events is within noise of
+     * a loss of 2·sqrt(d).
+     */
+    @Test
+    void theMarginKeepsOutEventsWhereTheMeasuredGapIsNoise() {
+        ExitCalibrator estimate = new ExitCalibrator(ExitCriterion.MAX_SOFTMAX, 0.0, 0.0, 300, 2);
+        ExitCalibrator margin = new ExitCalibrator(ExitCriterion.MAX_SOFTMAX, 0.0, 2.0, 300, 2);
+        for (int i = 0; i < 300; i++) {
+            int label = i % CLASSES;
+            int wrong = (label + 1) % CLASSES;
+            boolean exit1Right = i < 100 || i % 2 == 1;
+            boolean deepRight = i < 100 || i % 2 == 0;
+            float[][] p = {probs(exit1Right ? label : wrong, 1 - i / 1000.0), probs(deepRight ? label : wrong, 0.9)};
+            estimate.add(p, label);
+            margin.add(p, label);
+        }
+        assertThat(estimate.calibrate(new boolean[1], new double[] {1}).thresholds()[0])
+                .isCloseTo(0.701, org.assertj.core.api.Assertions.within(1e-6));
+        ExitCalibrator.Result r = margin.calibrate(new boolean[1], new double[] {1});
+        assertThat(r.feasible()).containsExactly(true);
+        assertThat(r.thresholds()[0]).isCloseTo(0.901, org.assertj.core.api.Assertions.within(1e-6));
+    }
+
+    @Test
+    void aNegativeMarginIsRefused() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> new ExitCalibrator(ExitCriterion.MAX_SOFTMAX, 0.005, -1, 100, 2))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("margin");
+    }
+
     @Test
     void anExitThatIsWorseAtEveryThresholdAnswersNothing() {
-        ExitCalibrator calibrator = new ExitCalibrator(ExitCriterion.ENTROPY, 0.005, 100, 2);
+        ExitCalibrator calibrator = new ExitCalibrator(ExitCriterion.ENTROPY, 0.005, 0.0, 100, 2);
         for (int i = 0; i < 100; i++) {
             int label = i % CLASSES;
             calibrator.add(new float[][] {probs((label + 1) % CLASSES, 0.99), probs(label, 0.5)}, label);
@@ -75,7 +108,7 @@ class ExitCalibratorTest {
 
     @Test
     void entropyThresholdsAreInNatsAndSkippedExitsKeepTheirThreshold() {
-        ExitCalibrator calibrator = new ExitCalibrator(ExitCriterion.ENTROPY, 0.0, 100, 3);
+        ExitCalibrator calibrator = new ExitCalibrator(ExitCriterion.ENTROPY, 0.0, 0.0, 100, 3);
         for (int i = 0; i < 100; i++) {
             int label = i % CLASSES;
             calibrator.add(new float[][] {probs(label, 0.7), probs(label, 0.97), probs(label, 0.9)}, label);

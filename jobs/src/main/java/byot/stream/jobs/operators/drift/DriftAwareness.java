@@ -5,6 +5,7 @@ import byot.stream.connectors.format.ImageEvent;
 import byot.stream.model.MultiExitModel;
 import byot.stream.model.exit.CalibratedExits;
 import byot.stream.model.exit.EarlyExitClassifier;
+import byot.stream.model.exit.ExitCalibrator;
 import byot.stream.model.exit.ExitCriterion;
 import byot.stream.model.exit.ExitPolicy;
 import byot.stream.model.exit.ProbabilityRows;

@@ -1,6 +1,5 @@
-package byot.stream.jobs.operators.drift;
+package byot.stream.model.exit;
 
-import byot.stream.model.exit.ExitCriterion;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -69,12 +68,12 @@ public final class ExitCalibrator implements Serializable {
         filled = Math.min(filled + 1, sureness.length);
     }
 
-    int size() {
+    public int size() {
         return filled;
     }
 
     /** Forgets the window: after a drift alarm, events of the old domain say nothing about the thresholds. */
-    void reset() {
+    public void reset() {
         next = 0;
         filled = 0;
     }

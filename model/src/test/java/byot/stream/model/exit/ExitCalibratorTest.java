@@ -1,8 +1,7 @@
-package byot.stream.jobs.operators.drift;
+package byot.stream.model.exit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import byot.stream.model.exit.ExitCriterion;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 

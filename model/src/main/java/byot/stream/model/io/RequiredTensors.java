@@ -3,6 +3,7 @@ package byot.stream.model.io;
 import byot.stream.model.network.MultiExitNetwork;
 import byot.stream.model.graph.Parameters;
 import byot.stream.model.spec.ModelSpec;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -75,7 +76,9 @@ public final class RequiredTensors {
             for (Parameters.Kind kind : List.of(Parameters.Kind.WEIGHT, Parameters.Kind.RUNNING_STAT)) {
                 Map<String, long[]> shapes = new LinkedHashMap<>();
                 probe.view(kind).forEach((name, array) -> shapes.put(name, array.shape()));
-                required.put(kind, Map.copyOf(shapes));
+                // In the order the network asked for them, so a file's first missing or mis-shaped tensor is named the
+                // same way on every run (Map.copyOf iterates in an order salted per JVM).
+                required.put(kind, Collections.unmodifiableMap(shapes));
             }
             return required;
         } finally {

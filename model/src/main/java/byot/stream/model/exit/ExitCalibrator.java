@@ -62,7 +62,7 @@ public final class ExitCalibrator implements Serializable {
     public void add(float[][] probs, int label) {
         for (int e = 0; e < exits; e++) {
             sureness[next][e] = sureness(probs[e]);
-            correct[next][e] = argmax(probs[e]) == label;
+            correct[next][e] = EarlyExitClassifier.argmax(probs[e]) == label;
         }
         next = (next + 1) % sureness.length;
         filled = Math.min(filled + 1, sureness.length);
@@ -125,7 +125,7 @@ public final class ExitCalibrator implements Serializable {
     /** Computed exactly as {@link ExitCriterion} does, so a calibrated cut passes the very events it was cut at. */
     private double sureness(float[] probs) {
         if (criterion == ExitCriterion.MAX_SOFTMAX) {
-            return probs[argmax(probs)];
+            return probs[EarlyExitClassifier.argmax(probs)];
         }
         double h = 0;
         for (float p : probs) {
@@ -134,15 +134,5 @@ public final class ExitCalibrator implements Serializable {
             }
         }
         return -h;
-    }
-
-    private static int argmax(float[] row) {
-        int best = 0;
-        for (int i = 1; i < row.length; i++) {
-            if (row[i] > row[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 }

@@ -6,7 +6,9 @@ import byot.stream.jobs.config.Parsed;
 import byot.stream.jobs.config.UsageException;
 import byot.stream.model.MultiExitModel;
 import byot.stream.model.data.ImageArrays;
+import byot.stream.model.eval.EarlyExitOutcome;
 import byot.stream.model.eval.ExitScores;
+import byot.stream.model.exit.CalibratedExits;
 import byot.stream.model.exit.EarlyExitClassifier;
 import byot.stream.model.exit.ExitCalibrator;
 import byot.stream.model.exit.ExitCriterion;
@@ -110,10 +112,11 @@ public final class BenchCalibrationCommand implements Command {
                 for (int i = 0; i < window; i++) {
                     calibrator.add(calibration.sample(i), calibration.label(i));
                 }
-                ExitCalibrator.Result result = calibrator.calibrate(new boolean[scores.exits() - 1], never(criterion, scores.exits()));
-                double[] served = serve(heldOut, new ExitPolicy(criterion, result.thresholds()), result.feasible());
-                loss[m][r] = 100 * (heldOut.accuracy(scores.exits() - 1) - served[0]);
-                saving[m][r] = fullDepthMacs / served[1];
+                // Any valid threshold will do for an exit the calibration finds no cut for: it is not trusted.
+                ExitCalibrator.Result result = calibrator.calibrate(new boolean[scores.exits() - 1], new double[scores.exits() - 1]);
+                EarlyExitOutcome served = heldOut.simulate(served(criterion, result));
+                loss[m][r] = 100 * (heldOut.accuracy(scores.exits() - 1) - served.accuracy());
+                saving[m][r] = fullDepthMacs / served.macsPerSample();
             }
         }
 
@@ -146,30 +149,13 @@ public final class BenchCalibrationCommand implements Command {
         return 0;
     }
 
-    /** Thresholds no event passes: what an exit the calibration finds no cut for falls back to. */
-    private static double[] never(ExitCriterion criterion, int exits) {
-        double[] t = new double[exits - 1];
-        // Max-softmax never exceeds 1 (a threshold above it is never met); entropy is never below 0, and ExitPolicy
-        // refuses negative thresholds, so those exits are skipped by serve() through feasible[] instead.
-        Arrays.fill(t, criterion == ExitCriterion.MAX_SOFTMAX ? Double.POSITIVE_INFINITY : 0);
-        return t;
-    }
-
-    /** Accuracy and mean MACs of serving {@code scores} with the policy, exits not {@code feasible} answering nothing. */
-    static double[] serve(ExitScores scores, ExitPolicy policy, boolean[] feasible) {
-        int deepest = scores.exits() - 1;
-        double correct = 0;
-        double macs = 0;
-        for (int i = 0; i < scores.size(); i++) {
-            float[][] probs = scores.sample(i);
-            int e = 0;
-            while (e < deepest && !(feasible[e] && policy.exitsAt(e, probs[e]))) {
-                e++;
-            }
-            correct += EarlyExitClassifier.argmax(probs[e]) == scores.label(i) ? 1 : 0;
-            macs += scores.macsToExit()[e];
-        }
-        return new double[] {correct / scores.size(), macs / scores.size()};
+    /**
+     * The policy inference serves with a calibration, as the job publishes it: the cuts found, and the exits without
+     * one not trusted, so they answer nothing ({@link ExitPolicy#calibrated}).
+     */
+    static ExitPolicy served(ExitCriterion criterion, ExitCalibrator.Result result) {
+        return ExitPolicy.uniform(criterion, 0, result.thresholds().length + 1)
+                .calibrated(new CalibratedExits(criterion, result.thresholds(), result.feasible()));
     }
 
     private static int[] shuffled(int n, Random random) {

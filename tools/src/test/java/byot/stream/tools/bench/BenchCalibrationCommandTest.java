@@ -8,7 +8,8 @@ import byot.stream.jobs.config.UsageException;
 import byot.stream.model.MultiExitModel;
 import byot.stream.model.eval.ExitScores;
 import byot.stream.model.exit.ExitCriterion;
-import byot.stream.model.exit.ExitPolicy;
+import byot.stream.model.eval.EarlyExitOutcome;
+import byot.stream.model.exit.ExitCalibrator;
 import byot.stream.model.io.ModelFile;
 import byot.stream.model.spec.Architecture;
 import byot.stream.model.spec.ModelSpec;
@@ -37,13 +38,14 @@ class BenchCalibrationCommandTest {
 
     @Test
     void servingCountsEachSampleAtTheFirstTrustedExitItPasses() {
-        ExitPolicy policy = new ExitPolicy(ExitCriterion.MAX_SOFTMAX, new double[] {0.8});
-        double[] trusted = BenchCalibrationCommand.serve(scores(), policy, new boolean[] {true});
-        assertThat(trusted[0]).isCloseTo(2 / 3.0, within(1e-9));   // the second sample leaves early and wrong
-        assertThat(trusted[1]).isCloseTo((10 + 10 + 40) / 3.0, within(1e-9));
-        double[] distrusted = BenchCalibrationCommand.serve(scores(), policy, new boolean[] {false});
-        assertThat(distrusted[0]).isEqualTo(1.0);
-        assertThat(distrusted[1]).isEqualTo(40.0);
+        EarlyExitOutcome trusted = scores().simulate(BenchCalibrationCommand.served(ExitCriterion.MAX_SOFTMAX,
+                new ExitCalibrator.Result(new double[] {0.8}, new boolean[] {true})));
+        assertThat(trusted.accuracy()).isCloseTo(2 / 3.0, within(1e-9));   // the second sample leaves early and wrong
+        assertThat(trusted.macsPerSample()).isCloseTo((10 + 10 + 40) / 3.0, within(1e-9));
+        EarlyExitOutcome distrusted = scores().simulate(BenchCalibrationCommand.served(ExitCriterion.MAX_SOFTMAX,
+                new ExitCalibrator.Result(new double[] {0.8}, new boolean[] {false})));
+        assertThat(distrusted.accuracy()).isEqualTo(1.0);
+        assertThat(distrusted.macsPerSample()).isEqualTo(40.0);
     }
 
     @Test

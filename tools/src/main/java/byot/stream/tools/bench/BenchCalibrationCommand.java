@@ -79,10 +79,7 @@ public final class BenchCalibrationCommand implements Command {
     public int run(Parsed args) throws Exception {
         MultiExitModel model = ModelFile.load(Path.of(args.get("model")));
         DatasetChoice dataset = DatasetChoice.fromId(args.get("dataset"));
-        ImageArrays images = dataset.load(args.optional("data").map(Path::of), args.get("split"));
-        if (!images.shape().equals(model.spec().input())) {
-            throw new UsageException("model expects " + model.spec().input() + " images, " + dataset.id() + " has " + images.shape());
-        }
+        ImageArrays images = dataset.loadFor(model.spec(), args.optional("data").map(Path::of), args.get("split"));
         Configuration c = args.configuration();
         ExitCriterion criterion = ExitCriterion.fromId(AdaptOptions.CRITERION.get(c));
         double tolerance = AdaptOptions.EXIT_CALIBRATION_TOLERANCE.get(c);

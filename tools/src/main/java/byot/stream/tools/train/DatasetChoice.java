@@ -6,6 +6,7 @@ import byot.stream.connectors.dataset.LabeledImages;
 import byot.stream.jobs.config.UsageException;
 import byot.stream.model.data.ImageArrays;
 import byot.stream.model.spec.InputShape;
+import byot.stream.model.spec.ModelSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,6 +46,19 @@ public enum DatasetChoice {
             case FASHION_MNIST -> new float[] {0.2860f, 0.3530f};
             case CIFAR10, CIFAR100 -> new float[] {0.4734f, 0.2516f};
         };
+    }
+
+    /**
+     * The split's images for a model to score, refused with a usage error when they are not the model's input shape.
+     *
+     * @param split "train" or "test"
+     */
+    public ImageArrays loadFor(ModelSpec spec, Optional<Path> dataDir, String split) throws IOException {
+        ImageArrays images = load(dataDir, split);
+        if (!images.shape().equals(spec.input())) {
+            throw new UsageException("model expects " + spec.input() + " images, " + id + " has " + images.shape());
+        }
+        return images;
     }
 
     /** @param split "train" or "test" */

@@ -78,10 +78,8 @@ public final class EvalCommand implements Command {
         if (!split.equals("test") && !split.equals("train")) {
             throw new UsageException("--split must be test or train, got " + split);
         }
-        ImageArrays test = TrainCommand.limit(dataset.load(args.optional("data").map(Path::of), split), args, "limit");
-        if (!test.shape().equals(model.spec().input())) {
-            throw new UsageException("model expects " + model.spec().input() + " images, " + dataset.id() + " has " + test.shape());
-        }
+        ImageArrays test = TrainCommand.limit(dataset.loadFor(model.spec(), args.optional("data").map(Path::of), split), args,
+                "limit");
         ExitCriterion criterion = ExitCriterion.fromId(args.get("criterion"));
         double[] thresholds = args.has("sweep-thresholds") ? args.getDoubles("sweep-thresholds") : Calibration.grid(criterion);
         EarlyExitClassifier classifier = model.snapshot();

@@ -874,8 +874,12 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
     private void emitPublication() {
         model.setVersion(model.version() + 1);
         snapshotBytes = null;
-        byte[] payload = ModelFile.toBytes(model, false, drift.calibration(), alignment());
+        InputAlignment alignment = alignment();
+        byte[] payload = ModelFile.toBytes(model, false, drift.calibration(), alignment);
         drift.published(model);
+        if (gate != null) {
+            gate.published(model.version(), payload, alignment);
+        }
         ModelUpdate update = new ModelUpdate(model.version(), System.currentTimeMillis(), model.spec().summary(), payload);
         output.collect(new StreamRecord<>(update, lastTimestamp));
         lastGood = payload;

@@ -31,6 +31,51 @@ class PublishGateScoringTest {
         }
     }
 
+    @Test
+    void aPublishedCandidateIsServedAsJudgedAndScoresLikeItsPayload() throws Exception {
+        MultiExitModel candidate = MultiExitModel.create(FineTuneOperatorTest.SPEC, 5);
+        List<ImageEvent> stream = SyntheticImages.events(160, 10, 1.0, false, 3, "p-", 0);
+        List<ImageEvent> first = new ArrayList<>(stream.subList(0, 64));
+        List<ImageEvent> next = new ArrayList<>(stream.subList(32, 96));
+        try (PublishGate gate = new PublishGate(new AdaptConfig.Gate(2, 64, 1.0));
+             PublishGate fresh = new PublishGate(new AdaptConfig.Gate(2, 64, 1.0))) {
+            // A margin of 1: every candidate passes, so the first one is published as version 1.
+            assertThat(gate.judge(candidate, null, 1, FineTuneOperatorTest.INITIAL, first).published()).isTrue();
+            candidate.setVersion(1);
+            byte[] payload = ModelFile.toBytes(candidate, false);
+            gate.published(1, payload, null);
+
+            MultiExitModel second = MultiExitModel.create(FineTuneOperatorTest.SPEC, 6);
+            GateVerdict kept = gate.judge(second, null, 2, payload, next);
+            GateVerdict built = fresh.judge(second, null, 2, payload, next);
+            assertThat(gate.servedBuilds()).as("the published candidate rebuilt from its payload").isEqualTo(1);
+            assertThat(kept.servedVersion()).isEqualTo(1);
+            assertThat(kept).isEqualTo(built);
+            try (EarlyExitClassifier c = candidate.snapshot()) {
+                assertThat(kept.servedAccuracy()).isEqualTo(PublishGate.score(c, next, null));
+            }
+        }
+    }
+
+    @Test
+    void aPublicationOtherThanThePassedCandidateIsScoredFromItsPayload() throws Exception {
+        MultiExitModel candidate = MultiExitModel.create(FineTuneOperatorTest.SPEC, 5);
+        MultiExitModel other = MultiExitModel.create(FineTuneOperatorTest.SPEC, 7);
+        other.setVersion(2);
+        byte[] otherPayload = ModelFile.toBytes(other, false);
+        List<ImageEvent> window = new ArrayList<>(SyntheticImages.events(64, 10, 1.0, false, 3, "o-", 0));
+        try (PublishGate gate = new PublishGate(new AdaptConfig.Gate(2, 64, 1.0))) {
+            gate.judge(candidate, null, 1, FineTuneOperatorTest.INITIAL, window);
+            // Another version goes out (a republication, a restore's announcement): not the judged candidate.
+            gate.published(2, otherPayload, null);
+            GateVerdict v = gate.judge(candidate, null, 3, otherPayload, window);
+            assertThat(gate.servedBuilds()).isEqualTo(2);
+            try (EarlyExitClassifier o = other.snapshot()) {
+                assertThat(v.servedAccuracy()).isEqualTo(PublishGate.score(o, window, null));
+            }
+        }
+    }
+
     /** 100 held-out events, 4 exits: the served version right at {@code served} exits on each. */
     private static int[] constant(int n, int value) {
         int[] out = new int[n];

@@ -34,8 +34,11 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class EagerTrainingStep implements ForwardBackward {
 
-    /** Workspaces kept at once: an epoch's batch size and a fine-tuner's, without thrashing between them. */
-    private static final int KEPT_WORKSPACES = 2;
+    /**
+     * Workspaces kept at once, the most recently used: the fine-tuner's two batch sizes (with and without its share of
+     * unlabelled events) and one more (an epoch's last, smaller batch; a replay still filling), without thrashing.
+     */
+    private static final int KEPT_WORKSPACES = 3;
 
     private final int exits;
     private final int classes;

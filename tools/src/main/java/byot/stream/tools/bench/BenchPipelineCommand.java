@@ -21,6 +21,7 @@ import byot.stream.tools.pipeline.PipelineOutputs;
 import byot.stream.connectors.format.ModelUpdate;
 import byot.stream.connectors.format.ModelUpdateCodec;
 import byot.stream.connectors.kafka.LatestModelReader;
+import byot.stream.connectors.kafka.ModelsTopicScan;
 import byot.stream.jobs.operators.drift.ServedExitPolicy;
 import byot.stream.model.exit.ExitPolicy;
 import byot.stream.tools.train.Json;
@@ -35,6 +36,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +51,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * {@code byot bench pipeline}: Kafka → Flink → Kafka inference throughput against the same model's early-exit
  * throughput in one process, the same pipeline forced to full depth, latency at half of the measured maximum, and
- * fine-tuning steps per second. Every phase sends the demo's mix ({@code --labeled-fraction} of the events labelled),
+ * fine-tuning steps per second. What early exit costs in accuracy is read pairwise ({@link EarlyExitCost}): each
+ * early-exit answer against the deepest exit of the version that gave it, read back from the run's models topic. Every phase sends the demo's mix ({@code --labeled-fraction} of the events labelled),
  * so the learner trains while throughput and latency are measured, as it does in service; the adaptation run then
  * sends only labelled events, at a rate above what the learner trains on, for long enough that its steps per second
  * are its own and not its start-up's.
@@ -200,6 +203,21 @@ public final class BenchPipelineCommand implements Command {
             // (before the learner trained on that event).
             versus.put("earlyExitAccuracy", roundedOrNull(accuracy(earlyRuns)));
             versus.put("fullDepthAccuracy", roundedOrNull(accuracy(fullRuns)));
+            // ...and the same answers against the deepest exit of the version that gave each (the two runs' accuracies
+            // differ by their learners and by chance as much as by the exits taken).
+            Map<Long, byte[]> versions = new HashMap<>();
+            versions.put(start.version(), startBytes);
+            List<Prediction> earlyAnswers = new ArrayList<>();
+            for (Phase run : earlyRuns) {
+                versions.putAll(publishedVersions(kafka, job, run.modelsTopic()));
+                earlyAnswers.addAll(run.predictions());
+            }
+            Map<String, ImageEvent> sent = maxEvents.stream().collect(Collectors.toMap(ImageEvent::id, e -> e));
+            EarlyExitCost.Result cost = EarlyExitCost.of(earlyAnswers, sent, v -> Optional.ofNullable(versions.get(v)));
+            versus.put("againstSameVersionDeepest", costReport(cost));
+            err.printf("early exit's answers: %.2f %% right, the same versions' deepest exit %.2f %% on the same %d images:"
+                            + " %.2f pp given up (standard error %.2f pp)%n", 100 * cost.served(), 100 * cost.deepest(),
+                    cost.answers(), 100 * cost.loss(), 100 * cost.standardError());
             result.put("earlyExitVsFullDepth", versus);
 
             double halfRate = pipelineRate / 2;
@@ -398,6 +416,36 @@ public final class BenchPipelineCommand implements Command {
                 .map(e -> new ImageEvent(WARM_UP_ID + e.id(), e.eventTimeMillis(), e.sourceId(), e.label(), e.height(), e.width(),
                         e.channels(), e.encoding(), e.pixels()))
                 .toList();
+    }
+
+    /** Every version a phase's learner published, read back from its models topic; records that do not decode are left out. */
+    private static Map<Long, byte[]> publishedVersions(LocalKafka kafka, JobSettings job, String modelsTopic) {
+        Map<Long, byte[]> out = new HashMap<>();
+        new ModelsTopicScan(kafka.client(), ModelUpdateCodec.forKey(job.modelKey()), Duration.ofSeconds(60))
+                .scan(modelsTopic, new ModelsTopicScan.Visitor() {
+                    @Override
+                    public void decoded(ModelUpdate update, String where) {
+                        out.put(update.modelVersion(), update.payload());
+                    }
+
+                    @Override
+                    public void unreadable(String where, String reason) {
+                        // counted as unscored answers, if any answer came from it
+                    }
+                });
+        return out;
+    }
+
+    static Map<String, Object> costReport(EarlyExitCost.Result cost) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("answers", cost.answers());
+        out.put("servedAccuracy", cost.answers() == 0 ? null : Json.round(cost.served()));
+        out.put("deepestAccuracy", cost.answers() == 0 ? null : Json.round(cost.deepest()));
+        out.put("lossPp", cost.answers() == 0 ? null : Json.round(100 * cost.loss()));
+        out.put("standardErrorPp", cost.answers() == 0 ? null : Json.round(100 * cost.standardError()));
+        out.put("versions", cost.versions());
+        out.put("unscored", cost.unscored());
+        return out;
     }
 
     /** The newest version a phase's learner published, read back from its models topic; empty if it published none. */

@@ -11,6 +11,7 @@ import byot.stream.jobs.operators.drift.DriftAwareness;
 import byot.stream.jobs.operators.drift.DriftConfig;
 import byot.stream.jobs.operators.drift.InputAligner;
 import byot.stream.model.MultiExitModel;
+import byot.stream.model.exit.CalibratedExits;
 import byot.stream.model.exit.EarlyExitClassifier;
 import byot.stream.model.exit.ExitCriterion;
 import byot.stream.model.exit.ExitPolicy;
@@ -875,7 +876,10 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         model.setVersion(model.version() + 1);
         snapshotBytes = null;
         InputAlignment alignment = alignment();
-        byte[] payload = ModelFile.toBytes(model, false, drift.calibration(), alignment);
+        java.util.Optional<PublishGate.HeldOutScores> heldOut = gate == null ? java.util.Optional.empty() : gate.passedScores(model.version());
+        CalibratedExits calibration = heldOut.isPresent()
+                ? drift.calibration(heldOut.get().probs(), heldOut.get().labels()) : drift.calibration();
+        byte[] payload = ModelFile.toBytes(model, false, calibration, alignment);
         drift.published(model);
         if (gate != null) {
             gate.published(model.version(), payload, alignment);

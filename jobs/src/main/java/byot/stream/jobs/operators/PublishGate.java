@@ -4,6 +4,7 @@ import byot.stream.connectors.format.ImageEvent;
 import byot.stream.jobs.operators.drift.PairedDifference;
 import byot.stream.model.MultiExitModel;
 import byot.stream.model.exit.EarlyExitClassifier;
+import byot.stream.model.exit.ProbabilityRows;
 import byot.stream.model.input.DomainRouter;
 import byot.stream.model.input.InputAlignment;
 import byot.stream.model.io.ModelFile;
@@ -56,8 +57,23 @@ final class PublishGate implements AutoCloseable {
     /** The last candidate that passed, kept until it is published or another judgement replaces it. */
     private Passed passed;
 
-    /** A candidate that passed: its classifier, the alignment it was judged with, its exits right per held-out event. */
-    private record Passed(EarlyExitClassifier classifier, long version, InputAlignment alignment, Map<String, Integer> correct) {
+    /**
+     * A candidate that passed: its classifier, the alignment it was judged with, its exits right per held-out event,
+     * and its every exit's output on the held-out events (what its own thresholds are checked on).
+     */
+    private record Passed(EarlyExitClassifier classifier, long version, InputAlignment alignment, Map<String, Integer> correct,
+                          HeldOutScores scores) {
+    }
+
+    /**
+     * A version's outputs on the held-out events: {@code probs[event][exit]} its softmax, {@code labels[event]} the
+     * true class. Never trained on, and scored by the version itself, unlike the learner's calibration window (scored
+     * by the versions served before it).
+     */
+    record HeldOutScores(float[][][] probs, int[] labels) {
+        int size() {
+            return labels.length;
+        }
     }
 
     PublishGate(AdaptConfig.Gate config) {
@@ -101,9 +117,11 @@ final class PublishGate implements AutoCloseable {
         dropPassed();
         EarlyExitClassifier c = candidate.snapshot();
         int[] candidateRight;
+        HeldOutScores candidateScores;
         boolean pass;
         try {
-            candidateRight = correctExits(c, holdout, candidateAlignment);
+            candidateScores = scores(c, holdout, candidateAlignment);
+            candidateRight = correct(candidateScores);
             pass = !regressed(servedRight, candidateRight, reference.exits(), config.margin());
         } catch (RuntimeException e) {
             c.close();
@@ -114,13 +132,21 @@ final class PublishGate implements AutoCloseable {
             for (int i = 0; i < holdout.size(); i++) {
                 byId.put(holdout.get(i).id(), candidateRight[i]);
             }
-            passed = new Passed(c, candidateVersion, candidateAlignment, byId);
+            passed = new Passed(c, candidateVersion, candidateAlignment, byId, candidateScores);
         } else {
             c.close();
         }
         int exits = reference.exits();
         return new GateVerdict(candidateVersion, servedVersion, mean(candidateRight, exits), mean(servedRight, exits),
                 holdout.size(), pass);
+    }
+
+    /**
+     * The outputs of the candidate that last passed on the held-out events it was judged on; empty when none passed
+     * since the last publication.
+     */
+    java.util.Optional<HeldOutScores> passedScores(long version) {
+        return passed != null && passed.version() == version ? java.util.Optional.of(passed.scores()) : java.util.Optional.empty();
     }
 
     /**
@@ -192,21 +218,43 @@ final class PublishGate implements AutoCloseable {
         return mean(correctExits(classifier, events, alignment), classifier.exits());
     }
 
-    /** For each event, how many exits classify it correctly. */
-    static int[] correctExits(EarlyExitClassifier classifier, List<ImageEvent> events, InputAlignment alignment) {
-        int[] out = new int[events.size()];
+    /** Every exit's output on each event, the events mapped by {@code alignment} ({@code null}: as they came). */
+    static HeldOutScores scores(EarlyExitClassifier classifier, List<ImageEvent> events, InputAlignment alignment) {
+        float[][][] probs = new float[events.size()][][];
+        int[] labels = new int[events.size()];
         DomainRouter router = alignment == null ? null : new DomainRouter(alignment);
         for (int from = 0; from < events.size(); from += CHUNK) {
             List<ImageEvent> chunk = events.subList(from, Math.min(events.size(), from + CHUNK));
-            INDArray[] probabilities = classifier.allExits(EventTensors.pixels(chunk, router));
-            for (INDArray exit : probabilities) {
-                int[] predicted = exit.argMax(1).toIntVector();
-                for (int i = 0; i < predicted.length; i++) {
-                    out[from + i] += predicted[i] == chunk.get(i).label() ? 1 : 0;
+            INDArray[] exits = classifier.allExits(EventTensors.pixels(chunk, router));
+            float[][][] rows = new float[exits.length][][];
+            for (int e = 0; e < exits.length; e++) {
+                rows[e] = ProbabilityRows.of(exits[e]);
+            }
+            for (int i = 0; i < chunk.size(); i++) {
+                probs[from + i] = new float[exits.length][];
+                for (int e = 0; e < exits.length; e++) {
+                    probs[from + i][e] = rows[e][i];
                 }
+                labels[from + i] = chunk.get(i).label();
+            }
+        }
+        return new HeldOutScores(probs, labels);
+    }
+
+    /** For each scored event, how many exits classify it correctly. */
+    static int[] correct(HeldOutScores scores) {
+        int[] out = new int[scores.size()];
+        for (int i = 0; i < out.length; i++) {
+            for (float[] exit : scores.probs()[i]) {
+                out[i] += EarlyExitClassifier.argmax(exit) == scores.labels()[i] ? 1 : 0;
             }
         }
         return out;
+    }
+
+    /** For each event, how many exits classify it correctly. */
+    static int[] correctExits(EarlyExitClassifier classifier, List<ImageEvent> events, InputAlignment alignment) {
+        return correct(scores(classifier, events, alignment));
     }
 
     @Override

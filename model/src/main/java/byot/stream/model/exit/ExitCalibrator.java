@@ -29,7 +29,22 @@ public final class ExitCalibrator implements Serializable {
     private static final long serialVersionUID = 1L;
 
     /** Thresholds in the criterion's own units, and whether each exit may answer at all. */
-    public record Result(double[] thresholds, boolean[] feasible) {}
+    public record Result(double[] thresholds, boolean[] feasible) {
+
+        /**
+         * Both calibrations at once: an exit answers only where both let it, at the stricter of the two thresholds,
+         * so every event leaves no earlier than either would let it.
+         */
+        public Result stricter(Result other, ExitCriterion criterion) {
+            double[] t = thresholds.clone();
+            boolean[] f = feasible.clone();
+            for (int e = 0; e < f.length; e++) {
+                f[e] &= other.feasible[e];
+                t[e] = criterion == ExitCriterion.MAX_SOFTMAX ? Math.max(t[e], other.thresholds[e]) : Math.min(t[e], other.thresholds[e]);
+            }
+            return new Result(t, f);
+        }
+    }
 
     private final ExitCriterion criterion;
     private final double tolerance;

@@ -87,6 +87,17 @@ class ExitCalibratorTest {
     }
 
     @Test
+    void theStricterOfTwoCalibrationsAnswersWhereBothLetAnExitAtTheHigherBar() {
+        ExitCalibrator.Result a = new ExitCalibrator.Result(new double[] {0.6, 0.9, 0.7}, new boolean[] {true, true, false});
+        ExitCalibrator.Result b = new ExitCalibrator.Result(new double[] {0.8, 0.5, 0.4}, new boolean[] {true, false, true});
+        ExitCalibrator.Result both = a.stricter(b, ExitCriterion.MAX_SOFTMAX);
+        assertThat(both.thresholds()).containsExactly(0.8, 0.9, 0.7);
+        assertThat(both.feasible()).containsExactly(true, false, false);
+        // Entropy: lower is stricter.
+        assertThat(a.stricter(b, ExitCriterion.ENTROPY).thresholds()).containsExactly(0.6, 0.5, 0.4);
+    }
+
+    @Test
     void aNegativeMarginIsRefused() {
         org.assertj.core.api.Assertions.assertThatThrownBy(
                         () -> new ExitCalibrator(ExitCriterion.MAX_SOFTMAX, 0.005, -1, 100, 2))

@@ -230,6 +230,12 @@ public final class BenchPipelineCommand implements Command {
             Map<String, Object> latency = new LinkedHashMap<>(latencyAtHalfLoad(Math.round(halfRate),
                     inEventTimeOrder.stream().mapToLong(Prediction::latencyMs)));
             latency.put("labeledFraction", Json.round(labeledShare(halfEvents)));
+            // The half-load run serves the versions its learner publishes as it goes, each with its own thresholds.
+            Map<Long, byte[]> halfVersions = new HashMap<>(publishedVersions(kafka, job, half.modelsTopic()));
+            halfVersions.putIfAbsent(start.version(), startBytes);
+            EarlyExitCost.Result halfCost = EarlyExitCost.of(half.predictions(),
+                    halfEvents.stream().collect(Collectors.toMap(ImageEvent::id, e -> e)), v -> Optional.ofNullable(halfVersions.get(v)));
+            latency.put("againstSameVersionDeepest", costReport(halfCost));
             latency.put("learnerSteps", half.steps());
             latency.put("learnerStepsPerSecond", Json.round(half.stepsPerSecond()));
             Map<String, Object> halfWarmUp = warmUpReport(half);
@@ -237,9 +243,10 @@ public final class BenchPipelineCommand implements Command {
             halfWarmUp.remove("rate");
             latency.put("warmUp", halfWarmUp);
             result.put("latencyAtHalfLoad", latency);
-            err.printf("latency at %.0f events/s, %.0f%% labelled: p50 %d ms, p99 %d ms (warm-up: p99 %d ms); learner %.2f steps/s%n",
+            err.printf("latency at %.0f events/s, %.0f%% labelled: p50 %d ms, p99 %d ms (warm-up: p99 %d ms); learner %.2f steps/s;"
+                            + " early exit gave up %.2f pp (standard error %.2f) against the same versions' deepest exit (%d versions)%n",
                     halfRate, 100 * labeledShare(halfEvents), latency.get("p50Ms"), latency.get("p99Ms"), halfWarmUp.get("p99Ms"),
-                    half.stepsPerSecond());
+                    half.stepsPerSecond(), 100 * halfCost.loss(), 100 * halfCost.standardError(), halfCost.versions());
             if (args.has("latency-log")) {
                 writeLatencyLog(Path.of(args.get("latency-log")), inEventTimeOrder);
             }

@@ -205,6 +205,21 @@ public final class DriftAwareness implements AutoCloseable {
      * nothing to say (calibration off or still warming up, and every exit trusted).
      */
     public CalibratedExits calibration() {
+        return calibration(null, null);
+    }
+
+    /**
+     * As {@link #calibration()}, the thresholds also holding on the version's own outputs on held-out events: the
+     * window was scored by the versions served before this one (the newest of them up to a publication interval
+     * behind), and a version trained since may be surer at its shallow exits than they were. Where the held-out
+     * events are at least {@code exit-calibration-min-events}, each exit answers only where both calibrations let
+     * it, at the stricter threshold. A version the bench served with the window's thresholds alone gave up 0.69 pp
+     * (± 0.18) against its own deepest exit (docs/benchmarks.md).
+     *
+     * @param heldOutProbs  {@code [event][exit]} softmax of the version to be published on held-out events, or null
+     * @param heldOutLabels their true classes
+     */
+    public CalibratedExits calibration(float[][][] heldOutProbs, int[] heldOutLabels) {
         boolean[] trusted = trust.trusted();
         DriftConfig.Calibration c = config.calibration();
         if (c.enabled() && calibrator.size() >= c.minEvents()) {
@@ -213,6 +228,13 @@ public final class DriftAwareness implements AutoCloseable {
                 skip[e] = !trusted[e];
             }
             ExitCalibrator.Result result = calibrator.calibrate(skip, thresholds);
+            if (heldOutProbs != null && heldOutProbs.length >= c.minEvents()) {
+                ExitCalibrator own = new ExitCalibrator(criterion, c.tolerance(), c.margin(), heldOutProbs.length, trusted.length + 1);
+                for (int i = 0; i < heldOutProbs.length; i++) {
+                    own.add(heldOutProbs[i], heldOutLabels[i]);
+                }
+                result = result.stricter(own.calibrate(skip, thresholds), criterion);
+            }
             thresholds = result.thresholds();
             calibrated = true;
             for (int e = 0; e < trusted.length; e++) {

@@ -29,6 +29,7 @@ import byot.stream.model.train.TrainingEngine;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.state.ListState;
@@ -428,7 +429,7 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         announceRestored();
         runner.awaitIdle();
         if (!pending.isEmpty()) {
-            startStep();
+            startStep(true);
             runner.awaitIdle();
         }
         if (stepsSincePublish > 0) {
@@ -525,6 +526,11 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
 
     /** Starts a step on the events waiting; the rest happens in {@link #stepDone} once its passes are computed. */
     private void startStep() {
+        startStep(false);
+    }
+
+    /** @param last the input has ended: the unlabelled events waiting join this step however few they are */
+    private void startStep(boolean last) {
         List<ImageEvent> events = new ArrayList<>(pending);
         List<Long> timestamps = new ArrayList<>(pendingTimestamps);
         pending.clear();
@@ -533,7 +539,7 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         batch.addAll(drift.replay(config.batching().batchSize() - events.size(), 0, replay::sample));
         drift.beforeStep(events, list -> EventTensors.pixels(list, router));
         // Unlabelled events come on top of the batch (label UNLABELLED): they do not displace replayed labelled ones.
-        List<ImageEvent> unlabelledEvents = unlabelledPool.drain();
+        List<ImageEvent> unlabelledEvents = last ? unlabelledPool.drainAll() : unlabelledPool.drain();
         batch.addAll(unlabelledEvents);
         chainStartNanos = System.nanoTime();
         chainWorkNanos = 0;
@@ -876,7 +882,8 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         model.setVersion(model.version() + 1);
         snapshotBytes = null;
         InputAlignment alignment = alignment();
-        java.util.Optional<PublishGate.HeldOutScores> heldOut = gate == null ? java.util.Optional.empty() : gate.passedScores(model.version());
+        // A version the gate judged has its thresholds checked on its own held-out outputs as well.
+        Optional<PublishGate.HeldOutScores> heldOut = gate == null ? Optional.empty() : gate.passedScores(model.version(), alignment);
         CalibratedExits calibration = heldOut.isPresent()
                 ? drift.calibration(heldOut.get().probs(), heldOut.get().labels()) : drift.calibration();
         byte[] payload = ModelFile.toBytes(model, false, calibration, alignment);

@@ -13,6 +13,8 @@ import byot.stream.model.io.RequiredTensors;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -31,6 +33,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * candidate that passes and is then published ({@link #published}) becomes the served version as it was judged: its
  * classifier and its scores are kept, so a publication costs one snapshot and one scoring of the holdout, not two of
  * each (a snapshot builds the inference graph; on the learner's shared cores that was a fifth of its time).
+ *
+ * <p>One thread at a time: {@link #judge} runs on the learner's step thread, {@link #published} and
+ * {@link #passedScores} on its task thread once the judgement's outcome has come back through the mailbox.
  */
 final class PublishGate implements AutoCloseable {
 
@@ -114,27 +119,27 @@ final class PublishGate implements AutoCloseable {
             servedRight[i] = servedCorrect.get(holdout.get(i).id());
         }
         servedCorrect.keySet().retainAll(held);   // events that left the window
-        dropPassed();
+        dropPassed();   // a candidate judged before and never published: its native arrays go before the next snapshot's
         EarlyExitClassifier c = candidate.snapshot();
         int[] candidateRight;
-        HeldOutScores candidateScores;
         boolean pass;
+        boolean kept = false;
         try {
-            candidateScores = scores(c, holdout, candidateAlignment);
+            HeldOutScores candidateScores = scores(c, holdout, candidateAlignment);
             candidateRight = correct(candidateScores);
             pass = !regressed(servedRight, candidateRight, reference.exits(), config.margin());
-        } catch (RuntimeException e) {
-            c.close();
-            throw e;
-        }
-        if (pass) {
-            Map<String, Integer> byId = new HashMap<>();
-            for (int i = 0; i < holdout.size(); i++) {
-                byId.put(holdout.get(i).id(), candidateRight[i]);
+            if (pass) {
+                Map<String, Integer> byId = new HashMap<>();
+                for (int i = 0; i < holdout.size(); i++) {
+                    byId.put(holdout.get(i).id(), candidateRight[i]);
+                }
+                passed = new Passed(c, candidateVersion, candidateAlignment, byId, candidateScores);
+                kept = true;
             }
-            passed = new Passed(c, candidateVersion, candidateAlignment, byId, candidateScores);
-        } else {
-            c.close();
+        } finally {
+            if (!kept) {
+                c.close();
+            }
         }
         int exits = reference.exits();
         return new GateVerdict(candidateVersion, servedVersion, mean(candidateRight, exits), mean(servedRight, exits),
@@ -145,8 +150,13 @@ final class PublishGate implements AutoCloseable {
      * The outputs of the candidate that last passed on the held-out events it was judged on; empty when none passed
      * since the last publication.
      */
-    java.util.Optional<HeldOutScores> passedScores(long version) {
-        return passed != null && passed.version() == version ? java.util.Optional.of(passed.scores()) : java.util.Optional.empty();
+    Optional<HeldOutScores> passedScores(long version, InputAlignment alignment) {
+        return isPassed(version, alignment) ? Optional.of(passed.scores()) : Optional.empty();
+    }
+
+    /** Whether {@code version} with {@code alignment} is the candidate that last passed, as it was judged. */
+    private boolean isPassed(long version, InputAlignment alignment) {
+        return passed != null && passed.version() == version && Objects.equals(passed.alignment(), alignment);
     }
 
     /**
@@ -156,7 +166,7 @@ final class PublishGate implements AutoCloseable {
      * @param alignment the input alignment it was published with; {@code null}: none
      */
     void published(long version, byte[] payload, InputAlignment alignment) {
-        if (passed == null || passed.version() != version || !java.util.Objects.equals(passed.alignment(), alignment)) {
+        if (!isPassed(version, alignment)) {
             dropPassed();
             return;
         }

@@ -40,6 +40,11 @@ final class UnlabelledPool {
         if (events.size() < capacity || capacity == 0) {
             return List.of();
         }
+        return drainAll();
+    }
+
+    /** Every waiting event, oldest first, however few (the last step of a bounded input); the pool is empty afterwards. */
+    List<ImageEvent> drainAll() {
         List<ImageEvent> out = List.copyOf(events);
         events.clear();
         return out;

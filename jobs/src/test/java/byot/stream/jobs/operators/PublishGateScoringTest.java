@@ -76,6 +76,26 @@ class PublishGateScoringTest {
         }
     }
 
+    @Test
+    void aCandidatePublishedWithAnotherAlignmentThanItWasJudgedWithIsNotTakenAsJudged() throws Exception {
+        MultiExitModel candidate = MultiExitModel.create(FineTuneOperatorTest.SPEC, 5);
+        List<ImageEvent> window = new ArrayList<>(SyntheticImages.events(64, 10, 1.0, false, 3, "a-", 0));
+        var reference = new byot.stream.model.input.InputAlignment.Domain(70, 38, 85, 22, 0, 250, 1, 0);
+        var inverted = new byot.stream.model.input.InputAlignment(List.of(reference,
+                byot.stream.model.input.InputAlignment.Domain.mappingOnto(reference, -1, 255)));
+        try (PublishGate gate = new PublishGate(new AdaptConfig.Gate(2, 64, 1.0))) {
+            assertThat(gate.judge(candidate, null, 1, FineTuneOperatorTest.INITIAL, window).published()).isTrue();
+            assertThat(gate.passedScores(1, null)).isPresent();
+            // The aligner adopted a map meanwhile: the held-out outputs were not computed through it.
+            assertThat(gate.passedScores(1, inverted)).isEmpty();
+            candidate.setVersion(1);
+            gate.published(1, ModelFile.toBytes(candidate, false, null, inverted), inverted);
+            assertThat(gate.passedScores(1, null)).as("dropped, not adopted").isEmpty();
+            gate.judge(candidate, null, 2, ModelFile.toBytes(candidate, false, null, inverted), window);
+            assertThat(gate.servedBuilds()).as("the published version rebuilt from its payload").isEqualTo(2);
+        }
+    }
+
     /** 100 held-out events, 4 exits: the served version right at {@code served} exits on each. */
     private static int[] constant(int n, int value) {
         int[] out = new int[n];

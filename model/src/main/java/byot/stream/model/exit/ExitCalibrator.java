@@ -32,8 +32,11 @@ public final class ExitCalibrator implements Serializable {
     public record Result(double[] thresholds, boolean[] feasible) {
 
         /**
-         * Both calibrations at once: an exit answers only where both let it, at the stricter of the two thresholds,
-         * so every event leaves no earlier than either would let it.
+         * Both calibrations at once: an exit answers only where both let it, at the stricter of the two thresholds.
+         * Not a calibration in its own right: each was cut in cascade on the events the exits before it left, and the
+         * stricter cuts leave more events to the later exits than either was cut on, so the tolerance is not
+         * guaranteed on either window. It errs towards answering deeper, which costs speed rather than accuracy
+         * wherever deeper exits are the more accurate ones.
          */
         public Result stricter(Result other, ExitCriterion criterion) {
             double[] t = thresholds.clone();

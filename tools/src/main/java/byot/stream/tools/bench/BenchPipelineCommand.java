@@ -43,6 +43,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.SplittableRandom;
+import java.util.function.LongFunction;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 import org.HdrHistogram.Histogram;
@@ -205,19 +206,16 @@ public final class BenchPipelineCommand implements Command {
             versus.put("fullDepthAccuracy", roundedOrNull(accuracy(fullRuns)));
             // ...and the same answers against the deepest exit of the version that gave each (the two runs' accuracies
             // differ by their learners and by chance as much as by the exits taken).
-            Map<Long, byte[]> versions = new HashMap<>();
-            versions.put(start.version(), startBytes);
-            List<Prediction> earlyAnswers = new ArrayList<>();
+            Map<String, ImageEvent> sent = byId(maxEvents);
+            EarlyExitCost earlyCost = new EarlyExitCost();
             for (Phase run : earlyRuns) {
-                versions.putAll(publishedVersions(kafka, job, run.modelsTopic()));
-                earlyAnswers.addAll(run.predictions());
+                earlyCost.add(run.predictions(), sent, versionsOf(kafka, job, run, start.version(), startBytes));
             }
-            Map<String, ImageEvent> sent = maxEvents.stream().collect(Collectors.toMap(ImageEvent::id, e -> e));
-            EarlyExitCost.Result cost = EarlyExitCost.of(earlyAnswers, sent, v -> Optional.ofNullable(versions.get(v)));
+            EarlyExitCost.Result cost = earlyCost.result();
             versus.put("againstSameVersionDeepest", costReport(cost));
-            err.printf("early exit's answers: %.2f %% right, the same versions' deepest exit %.2f %% on the same %d images:"
-                            + " %.2f pp given up (standard error %.2f pp)%n", 100 * cost.served(), 100 * cost.deepest(),
-                    cost.answers(), 100 * cost.loss(), 100 * cost.standardError());
+            err.printf("early exit's answers: %.2f %% right, the same versions' deepest exit %.2f %% on the same %d answers:"
+                            + " %.2f pp given up (standard error %.2f pp, %d distinct images)%n", 100 * cost.served(), 100 * cost.deepest(),
+                    cost.answers(), 100 * cost.loss(), 100 * cost.standardError(), cost.images());
             result.put("earlyExitVsFullDepth", versus);
 
             double halfRate = pipelineRate / 2;
@@ -231,10 +229,8 @@ public final class BenchPipelineCommand implements Command {
                     inEventTimeOrder.stream().mapToLong(Prediction::latencyMs)));
             latency.put("labeledFraction", Json.round(labeledShare(halfEvents)));
             // The half-load run serves the versions its learner publishes as it goes, each with its own thresholds.
-            Map<Long, byte[]> halfVersions = new HashMap<>(publishedVersions(kafka, job, half.modelsTopic()));
-            halfVersions.putIfAbsent(start.version(), startBytes);
-            EarlyExitCost.Result halfCost = EarlyExitCost.of(half.predictions(),
-                    halfEvents.stream().collect(Collectors.toMap(ImageEvent::id, e -> e)), v -> Optional.ofNullable(halfVersions.get(v)));
+            EarlyExitCost.Result halfCost = new EarlyExitCost()
+                    .add(half.predictions(), byId(halfEvents), versionsOf(kafka, job, half, start.version(), startBytes)).result();
             latency.put("againstSameVersionDeepest", costReport(halfCost));
             latency.put("learnerSteps", half.steps());
             latency.put("learnerStepsPerSecond", Json.round(half.stepsPerSecond()));
@@ -425,7 +421,22 @@ public final class BenchPipelineCommand implements Command {
                 .toList();
     }
 
-    /** Every version a phase's learner published, read back from its models topic; records that do not decode are left out. */
+    private static Map<String, ImageEvent> byId(List<ImageEvent> events) {
+        return events.stream().collect(Collectors.toMap(ImageEvent::id, e -> e));
+    }
+
+    /**
+     * The model files of a phase's versions: the one it started from and every one its learner published, read back
+     * from its models topic (records that do not decode are left out). Each phase's learner numbers its versions from
+     * the same start, so these belong to this phase alone.
+     */
+    private static LongFunction<Optional<byte[]>> versionsOf(LocalKafka kafka, JobSettings job, Phase phase, long startVersion,
+                                                             byte[] startBytes) {
+        Map<Long, byte[]> versions = publishedVersions(kafka, job, phase.modelsTopic());
+        versions.putIfAbsent(startVersion, startBytes);
+        return v -> Optional.ofNullable(versions.get(v));
+    }
+
     private static Map<Long, byte[]> publishedVersions(LocalKafka kafka, JobSettings job, String modelsTopic) {
         Map<Long, byte[]> out = new HashMap<>();
         new ModelsTopicScan(kafka.client(), ModelUpdateCodec.forKey(job.modelKey()), Duration.ofSeconds(60))
@@ -446,6 +457,7 @@ public final class BenchPipelineCommand implements Command {
     static Map<String, Object> costReport(EarlyExitCost.Result cost) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("answers", cost.answers());
+        out.put("images", cost.images());
         out.put("servedAccuracy", cost.answers() == 0 ? null : Json.round(cost.served()));
         out.put("deepestAccuracy", cost.answers() == 0 ? null : Json.round(cost.deepest()));
         out.put("lossPp", cost.answers() == 0 ? null : Json.round(100 * cost.loss()));

@@ -213,8 +213,7 @@ public final class DriftAwareness implements AutoCloseable {
      * window was scored by the versions served before this one (the newest of them up to a publication interval
      * behind), and a version trained since may be surer at its shallow exits than they were. Where the held-out
      * events are at least {@code exit-calibration-min-events}, each exit answers only where both calibrations let
-     * it, at the stricter threshold. A version the bench served with the window's thresholds alone gave up 0.69 pp
-     * (± 0.18) against its own deepest exit (docs/benchmarks.md).
+     * it, at the stricter threshold (docs/architecture.md, online calibration).
      *
      * @param heldOutProbs  {@code [event][exit]} softmax of the version to be published on held-out events, or null
      * @param heldOutLabels their true classes

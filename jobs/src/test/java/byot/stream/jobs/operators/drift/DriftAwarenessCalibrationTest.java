@@ -53,10 +53,14 @@ class DriftAwarenessCalibrationTest {
         int[] labels = new int[250];
         float[][][] heldOut = exitOneSurelyWrong(250, labels);
 
-        CalibratedExits checked = calibrated().calibration(heldOut, labels);
+        CalibratedExits checked;
+        CalibratedExits windowOnly;
+        try (DriftAwareness withHeldOut = calibrated(); DriftAwareness without = calibrated()) {
+            checked = withHeldOut.calibration(heldOut, labels);
+            windowOnly = without.calibration();
+        }
 
         assertThat(checked.trusted()[0]).as("exit 1 answers only where both calibrations let it").isFalse();
-        CalibratedExits windowOnly = calibrated().calibration();
         assertThat(windowOnly.trusted()[0]).as("the window alone lets exit 1 answer").isTrue();
         for (int e = 0; e < EXITS - 1; e++) {
             // Never looser than the window's own thresholds, at any exit.
@@ -69,6 +73,8 @@ class DriftAwarenessCalibrationTest {
     void tooFewHeldOutEventsLeaveTheWindowsCalibration() {
         int[] labels = new int[199];   // exit-calibration-min-events is 200
         float[][][] heldOut = exitOneSurelyWrong(199, labels);
-        assertThat(calibrated().calibration(heldOut, labels)).isEqualTo(calibrated().calibration());
+        try (DriftAwareness withHeldOut = calibrated(); DriftAwareness without = calibrated()) {
+            assertThat(withHeldOut.calibration(heldOut, labels)).isEqualTo(without.calibration());
+        }
     }
 }

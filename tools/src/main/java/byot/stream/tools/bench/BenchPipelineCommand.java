@@ -53,8 +53,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code byot bench pipeline}: Kafka → Flink → Kafka inference throughput against the same model's early-exit
  * throughput in one process, the same pipeline forced to full depth, latency at half of the measured maximum, and
  * fine-tuning steps per second. What early exit costs in accuracy is read pairwise ({@link EarlyExitCost}): each
- * early-exit answer against the deepest exit of the version that gave it, read back from the run's models topic. Every phase sends the demo's mix ({@code --labeled-fraction} of the events labelled),
- * so the learner trains while throughput and latency are measured, as it does in service; the adaptation run then
+ * early-exit answer against the deepest exit of the version that gave it, read back from the run's models topic.
+ * Every phase sends the demo's mix ({@code --labeled-fraction} of the events labelled), so the learner trains while throughput and latency are measured, as it does in service; the adaptation run then
  * sends only labelled events, at a rate above what the learner trains on, for long enough that its steps per second
  * are its own and not its start-up's.
  * Everything runs here ({@link LocalPipeline}): an embedded broker, or the brokers of {@code --bootstrap-servers}, and

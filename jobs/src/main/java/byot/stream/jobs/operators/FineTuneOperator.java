@@ -11,6 +11,7 @@ import byot.stream.jobs.operators.drift.DriftAwareness;
 import byot.stream.jobs.operators.drift.DriftConfig;
 import byot.stream.jobs.operators.drift.InputAligner;
 import byot.stream.model.MultiExitModel;
+import byot.stream.model.eval.ExitScores;
 import byot.stream.model.exit.CalibratedExits;
 import byot.stream.model.exit.EarlyExitClassifier;
 import byot.stream.model.exit.ExitCriterion;
@@ -883,9 +884,9 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         snapshotBytes = null;
         InputAlignment alignment = alignment();
         // A version the gate judged has its thresholds checked on its own held-out outputs as well.
-        Optional<PublishGate.HeldOutScores> heldOut = gate == null ? Optional.empty() : gate.passedScores(model.version(), alignment);
+        Optional<ExitScores> heldOut = gate == null ? Optional.empty() : gate.passedScores(model.version(), alignment);
         CalibratedExits calibration = heldOut.isPresent()
-                ? drift.calibration(heldOut.get().probs(), heldOut.get().labels()) : drift.calibration();
+                ? drift.calibration(heldOut.get()) : drift.calibration();
         byte[] payload = ModelFile.toBytes(model, false, calibration, alignment);
         drift.published(model);
         if (gate != null) {

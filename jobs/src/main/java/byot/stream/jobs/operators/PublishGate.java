@@ -3,6 +3,7 @@ package byot.stream.jobs.operators;
 import byot.stream.connectors.format.ImageEvent;
 import byot.stream.jobs.operators.drift.PairedDifference;
 import byot.stream.model.MultiExitModel;
+import byot.stream.model.eval.ExitScores;
 import byot.stream.model.exit.EarlyExitClassifier;
 import byot.stream.model.exit.ProbabilityRows;
 import byot.stream.model.input.DomainRouter;
@@ -67,18 +68,7 @@ final class PublishGate implements AutoCloseable {
      * and its every exit's output on the held-out events (what its own thresholds are checked on).
      */
     private record Passed(EarlyExitClassifier classifier, long version, InputAlignment alignment, Map<String, Integer> correct,
-                          HeldOutScores scores) {
-    }
-
-    /**
-     * A version's outputs on the held-out events: {@code probs[event][exit]} its softmax, {@code labels[event]} the
-     * true class. Never trained on, and scored by the version itself, unlike the learner's calibration window (scored
-     * by the versions served before it).
-     */
-    record HeldOutScores(float[][][] probs, int[] labels) {
-        int size() {
-            return labels.length;
-        }
+                          ExitScores scores) {
     }
 
     PublishGate(AdaptConfig.Gate config) {
@@ -125,7 +115,7 @@ final class PublishGate implements AutoCloseable {
         boolean pass;
         boolean kept = false;
         try {
-            HeldOutScores candidateScores = scores(c, holdout, candidateAlignment);
+            ExitScores candidateScores = scores(c, holdout, candidateAlignment);
             candidateRight = correct(candidateScores);
             pass = !regressed(servedRight, candidateRight, reference.exits(), config.margin());
             if (pass) {
@@ -147,10 +137,11 @@ final class PublishGate implements AutoCloseable {
     }
 
     /**
-     * The outputs of the candidate that last passed on the held-out events it was judged on; empty when none passed
-     * since the last publication.
+     * The outputs of the candidate that last passed on the held-out events it was judged on (never trained on, and
+     * scored by the version itself, unlike the learner's calibration window, scored by the versions served before
+     * it); empty when none passed since the last publication.
      */
-    Optional<HeldOutScores> passedScores(long version, InputAlignment alignment) {
+    Optional<ExitScores> passedScores(long version, InputAlignment alignment) {
         return isPassed(version, alignment) ? Optional.of(passed.scores()) : Optional.empty();
     }
 
@@ -229,34 +220,35 @@ final class PublishGate implements AutoCloseable {
     }
 
     /** Every exit's output on each event, the events mapped by {@code alignment} ({@code null}: as they came). */
-    static HeldOutScores scores(EarlyExitClassifier classifier, List<ImageEvent> events, InputAlignment alignment) {
-        float[][][] probs = new float[events.size()][][];
+    static ExitScores scores(EarlyExitClassifier classifier, List<ImageEvent> events, InputAlignment alignment) {
+        int exits = classifier.exits();
+        float[][][] probs = new float[exits][events.size()][];
         int[] labels = new int[events.size()];
         DomainRouter router = alignment == null ? null : new DomainRouter(alignment);
         for (int from = 0; from < events.size(); from += CHUNK) {
             List<ImageEvent> chunk = events.subList(from, Math.min(events.size(), from + CHUNK));
-            INDArray[] exits = classifier.allExits(EventTensors.pixels(chunk, router));
-            float[][][] rows = new float[exits.length][][];
-            for (int e = 0; e < exits.length; e++) {
-                rows[e] = ProbabilityRows.of(exits[e]);
+            INDArray[] outputs = classifier.allExits(EventTensors.pixels(chunk, router));
+            for (int e = 0; e < exits; e++) {
+                float[][] rows = ProbabilityRows.of(outputs[e]);
+                System.arraycopy(rows, 0, probs[e], from, rows.length);
             }
             for (int i = 0; i < chunk.size(); i++) {
-                probs[from + i] = new float[exits.length][];
-                for (int e = 0; e < exits.length; e++) {
-                    probs[from + i][e] = rows[e][i];
-                }
                 labels[from + i] = chunk.get(i).label();
             }
         }
-        return new HeldOutScores(probs, labels);
+        long[] macs = new long[exits];
+        for (int e = 0; e < exits; e++) {
+            macs[e] = classifier.macsToExit(e);
+        }
+        return new ExitScores(probs, labels, macs);
     }
 
     /** For each scored event, how many exits classify it correctly. */
-    static int[] correct(HeldOutScores scores) {
+    static int[] correct(ExitScores scores) {
         int[] out = new int[scores.size()];
         for (int i = 0; i < out.length; i++) {
-            for (float[] exit : scores.probs()[i]) {
-                out[i] += EarlyExitClassifier.argmax(exit) == scores.labels()[i] ? 1 : 0;
+            for (float[] exit : scores.sample(i)) {
+                out[i] += EarlyExitClassifier.argmax(exit) == scores.label(i) ? 1 : 0;
             }
         }
         return out;

@@ -3,6 +3,7 @@ package byot.stream.jobs.operators.drift;
 import byot.stream.connectors.format.DriftAlarm;
 import byot.stream.connectors.format.ImageEvent;
 import byot.stream.model.MultiExitModel;
+import byot.stream.model.eval.ExitScores;
 import byot.stream.model.exit.CalibratedExits;
 import byot.stream.model.exit.EarlyExitClassifier;
 import byot.stream.model.exit.ExitCalibrator;
@@ -205,7 +206,7 @@ public final class DriftAwareness implements AutoCloseable {
      * nothing to say (calibration off or still warming up, and every exit trusted).
      */
     public CalibratedExits calibration() {
-        return calibration(null, null);
+        return calibrate(null);
     }
 
     /**
@@ -215,10 +216,14 @@ public final class DriftAwareness implements AutoCloseable {
      * events are at least {@code exit-calibration-min-events}, each exit answers only where both calibrations let
      * it, at the stricter threshold (docs/architecture.md, online calibration).
      *
-     * @param heldOutProbs  {@code [event][exit]} softmax of the version to be published on held-out events, or null
-     * @param heldOutLabels their true classes
+     * @param heldOut every exit's softmax of the version to be published on the held-out events, with their classes
      */
-    public CalibratedExits calibration(float[][][] heldOutProbs, int[] heldOutLabels) {
+    public CalibratedExits calibration(ExitScores heldOut) {
+        return calibrate(java.util.Objects.requireNonNull(heldOut, "heldOut"));
+    }
+
+    /** @param heldOut {@code null}: the window's calibration alone */
+    private CalibratedExits calibrate(ExitScores heldOut) {
         boolean[] trusted = trust.trusted();
         DriftConfig.Calibration c = config.calibration();
         if (c.enabled() && calibrator.size() >= c.minEvents()) {
@@ -227,10 +232,10 @@ public final class DriftAwareness implements AutoCloseable {
                 skip[e] = !trusted[e];
             }
             ExitCalibrator.Result result = calibrator.calibrate(skip, thresholds);
-            if (heldOutProbs != null && heldOutProbs.length >= c.minEvents()) {
-                ExitCalibrator own = new ExitCalibrator(criterion, c.tolerance(), c.margin(), heldOutProbs.length, trusted.length + 1);
-                for (int i = 0; i < heldOutProbs.length; i++) {
-                    own.add(heldOutProbs[i], heldOutLabels[i]);
+            if (heldOut != null && heldOut.size() >= c.minEvents()) {
+                ExitCalibrator own = new ExitCalibrator(criterion, c.tolerance(), c.margin(), heldOut.size(), trusted.length + 1);
+                for (int i = 0; i < heldOut.size(); i++) {
+                    own.add(heldOut.sample(i), heldOut.label(i));
                 }
                 result = result.stricter(own.calibrate(skip, thresholds), criterion);
             }

@@ -6,6 +6,7 @@ import byot.stream.connectors.format.ImageEvent;
 import byot.stream.jobs.SyntheticImages;
 import byot.stream.jobs.operators.EventTensors;
 import byot.stream.model.MultiExitModel;
+import byot.stream.model.eval.ExitScores;
 import byot.stream.model.exit.CalibratedExits;
 import byot.stream.model.exit.ExitCriterion;
 import byot.stream.model.exit.ExitPolicy;
@@ -34,29 +35,29 @@ class DriftAwarenessCalibrationTest {
     }
 
     /** {@code n} held-out events on which exit 1 is 0.99 sure and always wrong, every other exit right. */
-    private static float[][][] exitOneSurelyWrong(int n, int[] labels) {
-        float[][][] probs = new float[n][EXITS][];
+    private static ExitScores exitOneSurelyWrong(int n) {
+        float[][][] probs = new float[EXITS][n][];
+        int[] labels = new int[n];
         for (int i = 0; i < n; i++) {
             labels[i] = i % 10;
             for (int e = 0; e < EXITS; e++) {
                 float[] p = new float[10];
                 java.util.Arrays.fill(p, 0.01f / 9);
                 p[e == 0 ? (labels[i] + 1) % 10 : labels[i]] = 0.99f;
-                probs[i][e] = p;
+                probs[e][i] = p;
             }
         }
-        return probs;
+        return new ExitScores(probs, labels, new long[EXITS]);
     }
 
     @Test
     void anExitTheVersionGetsWrongOnHeldOutEventsIsNotTrustedWhateverTheWindowSays() {
-        int[] labels = new int[250];
-        float[][][] heldOut = exitOneSurelyWrong(250, labels);
+        ExitScores heldOut = exitOneSurelyWrong(250);
 
         CalibratedExits checked;
         CalibratedExits windowOnly;
         try (DriftAwareness withHeldOut = calibrated(); DriftAwareness without = calibrated()) {
-            checked = withHeldOut.calibration(heldOut, labels);
+            checked = withHeldOut.calibration(heldOut);
             windowOnly = without.calibration();
         }
 
@@ -71,10 +72,9 @@ class DriftAwarenessCalibrationTest {
 
     @Test
     void tooFewHeldOutEventsLeaveTheWindowsCalibration() {
-        int[] labels = new int[199];   // exit-calibration-min-events is 200
-        float[][][] heldOut = exitOneSurelyWrong(199, labels);
+        ExitScores heldOut = exitOneSurelyWrong(199);   // exit-calibration-min-events is 200
         try (DriftAwareness withHeldOut = calibrated(); DriftAwareness without = calibrated()) {
-            assertThat(withHeldOut.calibration(heldOut, labels)).isEqualTo(without.calibration());
+            assertThat(withHeldOut.calibration(heldOut)).isEqualTo(without.calibration());
         }
     }
 }

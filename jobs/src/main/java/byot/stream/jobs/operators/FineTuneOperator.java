@@ -161,6 +161,7 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
     private transient boolean pacedStepTimerSet;
     private transient Counter replayedOnly;
     private transient LongCounter stepsTaken;
+    private transient LearnerTime time;
     private transient DriftAwareness drift;
     /** Fits the input alignment of new intensity domains; {@code null} when alignment is off. */
     private transient InputAligner aligner;
@@ -312,6 +313,7 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         stepsTaken = new LongCounter();
         getRuntimeContext().addAccumulator(STEPS_ACCUMULATOR, stepsTaken);
         var metrics = getMetricGroup();
+        time = new LearnerTime(getRuntimeContext()::addAccumulator, metrics);
         steps = metrics.counter(PipelineMetrics.TRAINING_STEPS);
         skippedSteps = metrics.counter(PipelineMetrics.SKIPPED_STEPS);
         rollbacks = metrics.counter(PipelineMetrics.ROLLBACKS);
@@ -555,6 +557,7 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         int[] labels = EventTensors.labels(batch);
         Trainer stepping = trainer;
         runner.start(() -> stepping.compute(pixels, labels, null), outcome -> {
+            time.record(LearnerTime.Work.STEP, outcome);
             chainWorkNanos += outcome.nanos();
             chainCpuNanos = chainCpuNanos < 0 || outcome.cpuNanos() < 0 ? -1 : chainCpuNanos + outcome.cpuNanos();
             done.accept(outcome);
@@ -807,6 +810,7 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
                 throw new IllegalStateException("the learner's own served model does not decode", e);
             }
         }, outcome -> {
+            time.record(LearnerTime.Work.GATE, outcome);
             if (accept(outcome.get())) {
                 emitPublication();
             }

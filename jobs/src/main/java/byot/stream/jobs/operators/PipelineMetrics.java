@@ -60,11 +60,18 @@ public final class PipelineMetrics {
     /** fine-tune: input alignments adopted (a new intensity domain mapped back to the first one's intensities). */
     public static final String INPUT_ALIGNMENTS = "inputAlignments";
 
+    /** fine-tune: wall-clock milliseconds of a training step's passes (a histogram; {@link LearnerTime}). */
+    public static final String LEARNER_STEP_MS = "learnerStepMs";
+    /** fine-tune: of those, milliseconds the computing thread ran on a CPU (the rest it waited for one). */
+    public static final String LEARNER_STEP_CPU_MS = "learnerStepCpuMs";
+    /** fine-tune: wall-clock milliseconds of a publish-gate judgement. */
+    public static final String PUBLISH_GATE_MS = "publishGateMs";
+
     /** Metrics registered directly on an operator's group. */
     public static final List<String> OPERATOR_METRICS =
             List.of(PREDICTIONS, MODEL_UPDATES_REJECTED, MODEL_VERSION, LATENCY_MS, TRAINING_STEPS, LOSS, REPLAY_SIZE, DEAD_LETTERS,
                     EVENT_TIMES_CLAMPED, SKIPPED_STEPS, ROLLBACKS, NON_FINITE_OUTPUTS, PUBLISHES_REFUSED, REPLAYED_ONLY,
-                    DRIFT_ALARMS, DRIFT_ACTIVE, INPUT_ALIGNMENTS);
+                    DRIFT_ALARMS, DRIFT_ACTIVE, INPUT_ALIGNMENTS, LEARNER_STEP_MS, LEARNER_STEP_CPU_MS, PUBLISH_GATE_MS);
 
     /** Metrics registered in the per-exit group. */
     public static final List<String> EXIT_METRICS = List.of(PREDICTIONS, SCORED, CORRECT, RECENT_ACCURACY);

@@ -15,6 +15,7 @@ import byot.stream.jobs.config.Options;
 import byot.stream.jobs.config.Parsed;
 import byot.stream.jobs.config.UsageException;
 import byot.stream.jobs.operators.InferenceConfig;
+import byot.stream.jobs.operators.LearnerTime;
 import byot.stream.tools.pipeline.LocalKafka;
 import byot.stream.tools.pipeline.LocalPipeline;
 import byot.stream.tools.pipeline.PipelineOutputs;
@@ -234,6 +235,7 @@ public final class BenchPipelineCommand implements Command {
             latency.put("againstSameVersionDeepest", costReport(halfCost));
             latency.put("learnerSteps", half.steps());
             latency.put("learnerStepsPerSecond", Json.round(half.stepsPerSecond()));
+            latency.put("learnerTime", learnerTime(half));
             Map<String, Object> halfWarmUp = warmUpReport(half);
             halfWarmUp.putAll(latencyAtHalfLoad(Math.round(halfRate), half.warmUpPredictions().stream().mapToLong(Prediction::latencyMs)));
             halfWarmUp.remove("rate");
@@ -257,8 +259,14 @@ public final class BenchPipelineCommand implements Command {
             result.put("adaptationImagesPerSecond", Math.round(train.stepsPerSecond() * batch));
             result.put("adaptationOfferedEventsPerSecond", Math.round(trainRate));
             result.put("adaptationSeconds", Json.round(train.spanSeconds()));
-            err.printf("adaptation: %.2f steps/s at batch %d over %.0f s, offered %.0f labelled events/s%n",
-                    train.stepsPerSecond(), batch, train.spanSeconds(), trainRate);
+            result.put("adaptationLearnerTime", learnerTime(train));
+            LearnerTime.Totals steps = train.learner().of(LearnerTime.Work.STEP);
+            LearnerTime.Totals gate = train.learner().of(LearnerTime.Work.GATE);
+            err.printf("adaptation: %.2f steps/s at batch %d over %.0f s, offered %.0f labelled events/s; a step's passes took %.0f ms"
+                            + " (%.0f ms on a CPU), %d publish-gate judgements %.0f ms each (%.0f ms on a CPU): the learner's"
+                            + " computations used %.2f of a core%n",
+                    train.stepsPerSecond(), batch, train.spanSeconds(), trainRate, steps.meanMillis(), steps.meanCpuMillis(),
+                    gate.count(), gate.meanMillis(), gate.meanCpuMillis(), learnerCores(train));
         }
         result.put("inferenceBatch", pipeline.inference().maxBatch());
         Map<String, Object> learner = new LinkedHashMap<>();
@@ -271,6 +279,34 @@ public final class BenchPipelineCommand implements Command {
         result.put("cores", Runtime.getRuntime().availableProcessors());
         out.println(Json.line(result));
         return 0;
+    }
+
+    /**
+     * Where a phase's learner spent its time: a step's passes and a publish-gate judgement, wall-clock and CPU
+     * milliseconds each, and the cores its computations used over the phase's span (their CPU time over it).
+     */
+    static Map<String, Object> learnerTime(Phase phase) {
+        LearnerTime.Totals steps = phase.learner().of(LearnerTime.Work.STEP);
+        LearnerTime.Totals gate = phase.learner().of(LearnerTime.Work.GATE);
+        Map<String, Object> time = new LinkedHashMap<>();
+        time.put("stepsComputed", steps.count());
+        time.put("stepMs", roundedOrNull(steps.meanMillis()));
+        time.put("stepCpuMs", roundedOrNull(steps.meanCpuMillis()));
+        time.put("gateJudgements", gate.count());
+        time.put("gateMs", roundedOrNull(gate.meanMillis()));
+        time.put("gateCpuMs", roundedOrNull(gate.meanCpuMillis()));
+        time.put("cores", Json.round(learnerCores(phase)));
+        return time;
+    }
+
+    /** The learner's computations' CPU time over the phase's span, in cores. */
+    private static double learnerCores(Phase phase) {
+        long cpuNanos = phase.learner().of(LearnerTime.Work.STEP).cpuNanos() + phase.learner().of(LearnerTime.Work.GATE).cpuNanos();
+        return cpuNanos / 1e9 / phase.spanSeconds();
+    }
+
+    private static Double roundedOrNull(double value) {
+        return Double.isNaN(value) ? null : Json.round(value);
     }
 
     static double labeledFraction(Parsed args) {
@@ -341,15 +377,19 @@ public final class BenchPipelineCommand implements Command {
      * is event time plus the latency the operator measured; Kafka timestamps would not do, since the sink stamps
      * records with event time.
      */
-    record Phase(List<Prediction> predictions, List<Prediction> warmUpPredictions, JitWarmUp.Result warmUp, long steps,
-                         String modelsTopic) {
+    record Phase(List<Prediction> predictions, List<Prediction> warmUpPredictions, JitWarmUp.Result warmUp,
+                 LocalPipeline.LearnerWork learner, String modelsTopic) {
+        long steps() {
+            return learner.steps();
+        }
+
         double eventsPerSecond() {
             return predictions.size() / spanSeconds(predictions);
         }
 
         /** The learner's steps over the span in which the phase's predictions, warm-up included, were made. */
         double stepsPerSecond() {
-            return steps / spanSeconds();
+            return steps() / spanSeconds();
         }
 
         /** From the first answer to the last, warm-up included. */
@@ -406,8 +446,8 @@ public final class BenchPipelineCommand implements Command {
             }
             Map<Boolean, List<Prediction>> byWarmUp = await(pipeline.outputs(), warmed.events() + events.size()).stream()
                     .collect(Collectors.partitioningBy(p -> p.id().startsWith(WARM_UP_ID)));
-            long steps = pipeline.stopAndCountSteps();
-            return new Phase(byWarmUp.get(false), byWarmUp.get(true), warmed, steps, pipeline.settings().topics().models());
+            LocalPipeline.LearnerWork learner = pipeline.stopAndReadLearner();
+            return new Phase(byWarmUp.get(false), byWarmUp.get(true), warmed, learner, pipeline.settings().topics().models());
         }
     }
 

@@ -14,6 +14,7 @@ import byot.stream.jobs.adapt.JobSettings;
 import byot.stream.jobs.adapt.PipelineConfig;
 import byot.stream.jobs.adapt.PipelineLaunch;
 import byot.stream.jobs.operators.FineTuneOperator;
+import byot.stream.jobs.operators.LearnerTime;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -177,11 +178,23 @@ public final class LocalPipeline implements AutoCloseable {
     }
 
     /**
-     * Stops the job with a savepoint (into {@code savepoints} of its checkpoint directory) and returns the steps its
-     * learner took. Not a cancel: a running job's accumulators reach the client only with the TaskManager's
+     * What a stopped job's learner did: the steps it applied, and where its time went.
+     *
+     * @param steps training steps applied
+     * @param time  its steps' and publish-gate judgements' wall-clock and CPU time
+     */
+    public record LearnerWork(long steps, Map<LearnerTime.Work, LearnerTime.Totals> time) {
+        public LearnerTime.Totals of(LearnerTime.Work work) {
+            return time.getOrDefault(work, LearnerTime.Totals.NONE);
+        }
+    }
+
+    /**
+     * Stops the job with a savepoint (into {@code savepoints} of its checkpoint directory) and returns what its
+     * learner did. Not a cancel: a running job's accumulators reach the client only with the TaskManager's
      * heartbeats, seconds late, and a cancelled job's are not kept; a job that finishes hands over its final ones.
      */
-    public long stopAndCountSteps() throws Exception {
+    public LearnerWork stopAndReadLearner() throws Exception {
         cancelled = true;
         String savepoints = settings.checkpointDir().replaceAll("/+$", "") + "/savepoints";
         // A short run can end before every task has started (the learner loads its model while inference already
@@ -198,9 +211,9 @@ public final class LocalPipeline implements AutoCloseable {
                 Thread.sleep(200);
             }
         }
-        Object steps = job.getJobExecutionResult().get(1, TimeUnit.MINUTES).getAllAccumulatorResults()
-                .get(FineTuneOperator.STEPS_ACCUMULATOR);
-        return steps == null ? 0 : ((Number) steps).longValue();
+        Map<String, Object> accumulators = job.getJobExecutionResult().get(1, TimeUnit.MINUTES).getAllAccumulatorResults();
+        Object steps = accumulators.get(FineTuneOperator.STEPS_ACCUMULATOR);
+        return new LearnerWork(steps == null ? 0 : ((Number) steps).longValue(), LearnerTime.read(accumulators));
     }
 
     private static boolean notAllTasksRunning(Throwable e) {

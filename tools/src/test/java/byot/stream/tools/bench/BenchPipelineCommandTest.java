@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import byot.stream.jobs.adapt.AdaptOptions;
 import byot.stream.jobs.adapt.PipelineConfig;
 import byot.stream.connectors.format.Prediction;
+import byot.stream.jobs.operators.LearnerTime;
+import byot.stream.tools.pipeline.LocalPipeline;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
@@ -44,7 +47,39 @@ class BenchPipelineCommandTest {
     }
 
     private static BenchPipelineCommand.Phase phase(Prediction... answers) {
-        return new BenchPipelineCommand.Phase(List.of(answers), List.of(), JitWarmUp.Result.NONE, 0, "models");
+        return phase(new LocalPipeline.LearnerWork(0, Map.of()), answers);
+    }
+
+    private static BenchPipelineCommand.Phase phase(LocalPipeline.LearnerWork learner, Prediction... answers) {
+        return new BenchPipelineCommand.Phase(List.of(answers), List.of(), JitWarmUp.Result.NONE, learner, "models");
+    }
+
+    @Test
+    void learnerTimeIsMeanMillisecondsPerComputationAndCoresOverThePhasesSpan() {
+        // Answers emitted (event time + latency) from 10 ms to 2,010 ms: a 2-second span.
+        Prediction first = new Prediction("a", "camera-0", 1, 0.9, 1, new double[] {0.9}, 1, 0, 10, 1);
+        Prediction last = new Prediction("b", "camera-0", 1, 0.9, 1, new double[] {0.9}, 1, 2_000, 10, 1);
+        LocalPipeline.LearnerWork learner = new LocalPipeline.LearnerWork(10, Map.of(
+                LearnerTime.Work.STEP, new LearnerTime.Totals(10, 1_000_000_000L, 10, 600_000_000L),
+                LearnerTime.Work.GATE, new LearnerTime.Totals(1, 300_000_000L, 1, 200_000_000L)));
+
+        Map<String, Object> time = BenchPipelineCommand.learnerTime(phase(learner, first, last));
+
+        assertThat(time).containsEntry("stepsComputed", 10L).containsEntry("stepMs", 100.0).containsEntry("stepCpuMs", 60.0)
+                .containsEntry("gateJudgements", 1L).containsEntry("gateMs", 300.0).containsEntry("gateCpuMs", 200.0)
+                .containsEntry("cores", 0.4);
+    }
+
+    @Test
+    void learnerTimeWithoutMeasuredCpuSaysSo() {
+        Prediction only = answer("a", 1, 1);
+        LocalPipeline.LearnerWork inline = new LocalPipeline.LearnerWork(2, Map.of(
+                LearnerTime.Work.STEP, new LearnerTime.Totals(2, 100_000_000L, 0, 0)));
+
+        Map<String, Object> time = BenchPipelineCommand.learnerTime(phase(inline, only));
+
+        assertThat(time).containsEntry("stepMs", 50.0).containsEntry("stepCpuMs", null)
+                .containsEntry("gateJudgements", 0L).containsEntry("gateMs", null).containsEntry("cores", 0.0);
     }
 
     @Test

@@ -129,8 +129,8 @@ public final class AdaptOptions {
                     + " once and inference, which waits for them, is not held up by a step) or task (the task thread itself)",
             "own", "task");
     public static final JobOption<Integer> LEARNER_NICE = integer("learner-nice", 19,
-            "Linux nice value of the learner's thread (19: inference gets the cores whenever it wants them, the learner what"
-                    + " is left; 0: same priority)").require(v -> v >= 0 && v <= 19, "in [0, 19]");
+            "Linux nice value of the learner's step thread (of its task thread too with --learner-step-thread task; 19: inference"
+                    + " gets the cores whenever it wants them, the learner what is left; 0: same priority)").require(v -> v >= 0 && v <= 19, "in [0, 19]");
 
     // Drift: detection on the learner's prequential error, the stronger regime while it is active, exit trust, and
     // early-exit thresholds calibrated online and published with each version (docs/architecture.md, "Drift").

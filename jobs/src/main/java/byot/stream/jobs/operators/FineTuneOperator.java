@@ -301,8 +301,13 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         trainer = newTrainer();
         gate = config.gate().enabled() ? new PublishGate(config.gate()) : null;
         lastPublishNanos = System.nanoTime();
-        // open() runs on the task thread that will also run every step and timer of this operator.
-        if (!budget.applyToCallingThread()) {
+        // open() runs on the task thread that also runs every timer of this operator, and every step unless steps have
+        // a thread of their own. With their own thread the task thread only reads input, hands batches over and
+        // applies results: it keeps normal priority, since at nice 19 on a loaded machine it stopped reading for long
+        // stretches, its input filled up, and the source, which feeds inference too, stalled behind it.
+        if (budget.ownThread()) {
+            budget.limitThreadsOfCallingThread();
+        } else if (!budget.applyToCallingThread()) {
             LOG.warn("could not lower the learner thread's priority to nice {} on this system; it competes with inference", budget.nice());
         }
         pacer = new StepPacer(budget.timeShare(), getProcessingTimeService().getCurrentProcessingTime());

@@ -71,7 +71,12 @@ public record LearnerBudget(int threads, double timeShare, int nice, boolean own
      * @return false when the nice value was asked for but could not be set (not Linux)
      */
     boolean applyToCallingThread() {
-        OpenMpThreads.limitCallingThread(threads);
+        limitThreadsOfCallingThread();
         return nice == 0 || ThreadNice.lower(nice);
+    }
+
+    /** The OpenMP thread count only, at the calling thread's priority. */
+    void limitThreadsOfCallingThread() {
+        OpenMpThreads.limitCallingThread(threads);
     }
 }

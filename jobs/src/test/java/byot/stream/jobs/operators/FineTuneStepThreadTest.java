@@ -71,6 +71,31 @@ class FineTuneStepThreadTest {
         }
     }
 
+    /**
+     * With steps on their own thread only that thread is niced: the task thread keeps reading the learner's input (a
+     * niced task thread stopped reading on a busy machine, and the source it shares with inference stalled behind it).
+     */
+    @Test
+    void withStepsOnTheirOwnThreadTheTaskThreadKeepsItsPriority() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(ThreadNice.ofCallingThread().isPresent(), "not Linux");
+        java.util.concurrent.atomic.AtomicInteger taskThreadNice = new java.util.concurrent.atomic.AtomicInteger(-100);
+        // A thread of its own plays the task thread, so a failure cannot leave the test runner's thread niced.
+        Thread task = new Thread(() -> {
+            try (var harness = FineTuneOperatorTest.harness(new LearnerBudget(1, 1.0, 19, true))) {
+                int before = ThreadNice.ofCallingThread().getAsInt();
+                harness.open();
+                FineTuneOperatorTest.feed(harness, events.subList(0, 8));
+                harness.endInput();
+                taskThreadNice.set(ThreadNice.ofCallingThread().getAsInt() - before);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        task.start();
+        task.join();
+        assertThat(taskThreadNice.get()).as("the task thread's nice value changed by").isZero();
+    }
+
     private static String weights(ModelUpdate update) throws Exception {
         return ModelFile.weightsChecksum(ModelFile.fromBytes(update.payload()));
     }

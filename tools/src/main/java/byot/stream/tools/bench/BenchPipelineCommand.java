@@ -295,11 +295,11 @@ public final class BenchPipelineCommand implements Command {
         time.put("gateJudgements", gate.count());
         time.put("gateMs", roundedOrNull(gate.meanMillis()));
         time.put("gateCpuMs", roundedOrNull(gate.meanCpuMillis()));
-        time.put("cores", Json.round(learnerCores(phase)));
+        time.put("cores", steps.cpuCount() + gate.cpuCount() == 0 ? null : Json.round(learnerCores(phase)));
         return time;
     }
 
-    /** The learner's computations' CPU time over the phase's span, in cores. */
+    /** The learner's computations' CPU time over the phase's span, in cores (0 where none was measured). */
     private static double learnerCores(Phase phase) {
         long cpuNanos = phase.learner().of(LearnerTime.Work.STEP).cpuNanos() + phase.learner().of(LearnerTime.Work.GATE).cpuNanos();
         return cpuNanos / 1e9 / phase.spanSeconds();

@@ -10,6 +10,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.flink.api.common.operators.MailboxExecutor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Where the fine-tuner's long computations run: a training step's forward and backward passes, and the publish
@@ -26,6 +28,8 @@ import org.apache.flink.api.common.operators.MailboxExecutor;
  * inference.
  */
 abstract class StepRunner implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StepRunner.class);
 
     /**
      * A result, or why there is none, how long the work took, and how much of that time the thread that did it ran
@@ -148,7 +152,10 @@ abstract class StepRunner implements AutoCloseable {
         int[] processThreads = {0};
         thread.execute(() -> {
             processThreads[0] = OpenMpThreads.ofCallingThread();
-            budget.applyToCallingThread();
+            if (!budget.applyToCallingThread()) {
+                LOG.warn("could not lower the learner's step thread's priority to nice {} on this system; its steps compete"
+                        + " with inference", budget.nice());
+            }
         });
         return new StepRunner() {
             @Override

@@ -264,9 +264,11 @@ public final class BenchPipelineCommand implements Command {
             LearnerTime.Totals gate = train.learner().of(LearnerTime.Work.GATE);
             err.printf("adaptation: %.2f steps/s at batch %d over %.0f s, offered %.0f labelled events/s; a step's passes took %.0f ms"
                             + " (%.0f ms on a CPU), %d publish-gate judgements %.0f ms each (%.0f ms on a CPU): the learner's"
-                            + " computations used %.2f of a core%n",
+                            + " computations used %s%n",
                     train.stepsPerSecond(), batch, train.spanSeconds(), trainRate, steps.meanMillis(), steps.meanCpuMillis(),
-                    gate.count(), gate.meanMillis(), gate.meanCpuMillis(), learnerCores(train));
+                    gate.count(), gate.meanMillis(), gate.meanCpuMillis(), learnerCores(train).stream()
+                            .mapToObj(c -> String.format("%.2f of a core", c)).findFirst()
+                            .orElse("an unmeasured share of a core (steps on the task thread)"));
         }
         result.put("inferenceBatch", pipeline.inference().maxBatch());
         Map<String, Object> learner = new LinkedHashMap<>();
@@ -295,14 +297,19 @@ public final class BenchPipelineCommand implements Command {
         time.put("gateJudgements", gate.count());
         time.put("gateMs", roundedOrNull(gate.meanMillis()));
         time.put("gateCpuMs", roundedOrNull(gate.meanCpuMillis()));
-        time.put("cores", steps.cpuCount() + gate.cpuCount() == 0 ? null : Json.round(learnerCores(phase)));
+        OptionalDouble cores = learnerCores(phase);
+        time.put("cores", cores.isPresent() ? Json.round(cores.getAsDouble()) : null);
         return time;
     }
 
-    /** The learner's computations' CPU time over the phase's span, in cores (0 where none was measured). */
-    private static double learnerCores(Phase phase) {
-        long cpuNanos = phase.learner().of(LearnerTime.Work.STEP).cpuNanos() + phase.learner().of(LearnerTime.Work.GATE).cpuNanos();
-        return cpuNanos / 1e9 / phase.spanSeconds();
+    /** The learner's computations' CPU time over the phase's span, in cores; empty where none was measured. */
+    private static OptionalDouble learnerCores(Phase phase) {
+        LearnerTime.Totals steps = phase.learner().of(LearnerTime.Work.STEP);
+        LearnerTime.Totals gate = phase.learner().of(LearnerTime.Work.GATE);
+        if (steps.cpuCount() + gate.cpuCount() == 0) {
+            return OptionalDouble.empty();
+        }
+        return OptionalDouble.of((steps.cpuNanos() + gate.cpuNanos()) / 1e9 / phase.spanSeconds());
     }
 
     private static Double roundedOrNull(double value) {

@@ -97,6 +97,8 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
 
     /** Accumulator of the steps taken: what a local run reads back from its job client ({@code bench pipeline}). */
     public static final String STEPS_ACCUMULATOR = "fine-tune-steps";
+    /** Name of the thread that computes the steps where they have a thread of their own (what {@code top -H} shows). */
+    static final String STEP_THREAD_NAME = "byot-learner-steps";
 
     private final AdaptConfig config;
     private final LearnerBudget budget;
@@ -161,7 +163,7 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
     private transient boolean pacedStepTimerSet;
     private transient Counter replayedOnly;
     private transient LongCounter stepsTaken;
-    private transient LearnerTime time;
+    private transient LearnerTime learnerTime;
     private transient DriftAwareness drift;
     /** Fits the input alignment of new intensity domains; {@code null} when alignment is off. */
     private transient InputAligner aligner;
@@ -302,9 +304,11 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         gate = config.gate().enabled() ? new PublishGate(config.gate()) : null;
         lastPublishNanos = System.nanoTime();
         // open() runs on the task thread that also runs every timer of this operator, and every step unless steps have
-        // a thread of their own. With their own thread the task thread only reads input, hands batches over and
-        // applies results: it keeps normal priority, since at nice 19 on a loaded machine it stopped reading for long
-        // stretches, its input filled up, and the source, which feeds inference too, stalled behind it.
+        // a thread of their own. With their own thread the task thread reads input, scores each step's events with the
+        // served version for drift detection (a forward pass of one batch), hands the batch over, and applies and
+        // publishes results; the passes and the gate's scoring are the step thread's. It keeps normal priority, since
+        // at nice 19 on a loaded machine it stopped reading for long stretches, its input filled up, and the source,
+        // which feeds inference too, stalled behind it.
         if (budget.ownThread()) {
             budget.limitThreadsOfCallingThread();
         } else if (!budget.applyToCallingThread()) {
@@ -313,12 +317,12 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         pacer = new StepPacer(budget.timeShare(), getProcessingTimeService().getCurrentProcessingTime());
         runner = budget.ownThread()
                 ? StepRunner.background(getContainingTask().getMailboxExecutorFactory().createExecutor(TaskMailbox.MIN_PRIORITY),
-                        budget, "byot-learner-steps")
+                        budget, STEP_THREAD_NAME)
                 : StepRunner.inline();
         stepsTaken = new LongCounter();
         getRuntimeContext().addAccumulator(STEPS_ACCUMULATOR, stepsTaken);
         var metrics = getMetricGroup();
-        time = new LearnerTime(getRuntimeContext()::addAccumulator, metrics);
+        learnerTime = new LearnerTime(getRuntimeContext()::addAccumulator, metrics);
         steps = metrics.counter(PipelineMetrics.TRAINING_STEPS);
         skippedSteps = metrics.counter(PipelineMetrics.SKIPPED_STEPS);
         rollbacks = metrics.counter(PipelineMetrics.ROLLBACKS);
@@ -562,7 +566,7 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         int[] labels = EventTensors.labels(batch);
         Trainer stepping = trainer;
         runner.start(() -> stepping.compute(pixels, labels, null), outcome -> {
-            time.record(LearnerTime.Work.STEP, outcome);
+            learnerTime.record(LearnerTime.Work.STEP, outcome);
             chainWorkNanos += outcome.nanos();
             chainCpuNanos = chainCpuNanos < 0 || outcome.cpuNanos() < 0 ? -1 : chainCpuNanos + outcome.cpuNanos();
             done.accept(outcome);
@@ -815,7 +819,9 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
                 throw new IllegalStateException("the learner's own served model does not decode", e);
             }
         }, outcome -> {
-            time.record(LearnerTime.Work.GATE, outcome);
+            if (outcome.failure() != null || outcome.value().judged()) {   // a holdout too small to judge on costs nothing
+                learnerTime.record(LearnerTime.Work.GATE, outcome);
+            }
             if (accept(outcome.get())) {
                 emitPublication();
             }

@@ -13,8 +13,13 @@ package byot.stream.jobs.operators;
 public record GateVerdict(long candidateVersion, long servedVersion, double candidateAccuracy, double servedAccuracy,
                           int holdoutSize, boolean published) {
 
+    /** Whether the candidate was scored against the served version (false: the holdout was too small to judge on). */
+    public boolean judged() {
+        return servedVersion >= 0;
+    }
+
     public String describe() {
-        return servedVersion < 0
+        return !judged()
                 ? "candidate version " + candidateVersion + " published unjudged: " + holdoutSize + " held-out events"
                 : String.format(java.util.Locale.ROOT, "candidate version %d scored %.4f against served version %d's %.4f on %d held-out events: %s",
                         candidateVersion, candidateAccuracy, servedVersion, servedAccuracy, holdoutSize,

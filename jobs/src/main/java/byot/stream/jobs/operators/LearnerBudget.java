@@ -12,8 +12,9 @@ import java.io.Serializable;
  * @param timeShare largest share of wall-clock time the learner spends in training steps while inference wants the
  *                  cores, in (0, 1]; after a step of d during which its thread was kept off the CPU for a fraction c,
  *                  it rests c·d·(1−share)/share, so 1 means no rest and an undisturbed step earns none
- * @param nice      Linux nice value of the learner's thread, 0 to 19: with 19 the scheduler gives inference's
- *                  threads the cores whenever they want them and the learner what is left; 0 leaves it as is
+ * @param nice      Linux nice value of the thread that computes the learner's steps (its step thread, or its task
+ *                  thread where steps run there), 0 to 19: with 19 the scheduler gives inference's threads the cores
+ *                  whenever they want them and the learner what is left; 0 leaves it as is
  * @param ownThread steps compute on a thread of the learner's own ({@link StepRunner}), so its task thread is free
  *                  for checkpoint barriers, which inference waits for; false: on the task thread
  * @param idleThreads OpenMP threads of a step that follows one its thread ran undisturbed (the machine had cores to
@@ -66,7 +67,8 @@ public record LearnerBudget(int threads, double timeShare, int nice, boolean own
     }
 
     /**
-     * Limits the calling thread (the learner's task thread, and its step thread) before its first step.
+     * Limits the calling thread before its first step: OpenMP threads and nice value, on the thread that computes the
+     * steps (the step thread, or the task thread where steps run there).
      *
      * @return false when the nice value was asked for but could not be set (not Linux)
      */

@@ -11,7 +11,8 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 
 /**
  * Where the learner's time goes: each training step's forward and backward passes and each publish-gate judgement,
- * in wall-clock time and in CPU time of the thread that computed it. Why: the learner's steps per second are bounded
+ * in wall-clock time and in CPU time of the thread that computed it (not of OpenMP worker threads, which a step has
+ * when it runs on more than one: {@code --learner-idle-threads}). Why: the learner's steps per second are bounded
  * by what a step costs, by what the gate adds per publication, and by how much of the machine the learner gets
  * beside inference (wall-clock over CPU time); these say which.
  *
@@ -22,11 +23,14 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
  */
 public final class LearnerTime {
 
-    /** What the learner computes off its task thread. */
+    /** The learner's long computations: off its task thread where steps have a thread of their own (the default). */
     public enum Work {
         /** A training step's passes (drift-regime extra steps included), not the weights' update. */
         STEP,
-        /** The publish gate scoring a candidate (and the served version where needed) on the holdout. */
+        /**
+         * The publish gate scoring a candidate (and the served version where needed) on the holdout; a holdout too
+         * small to judge on scores nothing and is not counted.
+         */
         GATE;
 
         private String accumulator(String total) {
@@ -91,11 +95,11 @@ public final class LearnerTime {
             counters[2].add(1L);
             counters[3].add(outcome.cpuNanos());
         }
-        long millis = outcome.nanos() / 1_000_000;
+        long millis = Math.round(outcome.nanos() / 1e6);
         if (work == Work.STEP) {
             stepMs.update(millis);
             if (outcome.cpuNanos() >= 0) {
-                stepCpuMs.update(outcome.cpuNanos() / 1_000_000);
+                stepCpuMs.update(Math.round(outcome.cpuNanos() / 1e6));
             }
         } else {
             gateMs.update(millis);

@@ -62,7 +62,10 @@ public final class PipelineMetrics {
 
     /** fine-tune: wall-clock milliseconds of a training step's passes (a histogram; {@link LearnerTime}). */
     public static final String LEARNER_STEP_MS = "learnerStepMs";
-    /** fine-tune: of those, milliseconds the computing thread ran on a CPU (the rest it waited for one). */
+    /**
+     * fine-tune: of those, milliseconds the computing thread ran on a CPU (the rest it mostly waited for one; its
+     * OpenMP workers, where a step has more than one thread, are not counted).
+     */
     public static final String LEARNER_STEP_CPU_MS = "learnerStepCpuMs";
     /** fine-tune: wall-clock milliseconds of a publish-gate judgement. */
     public static final String PUBLISH_GATE_MS = "publishGateMs";

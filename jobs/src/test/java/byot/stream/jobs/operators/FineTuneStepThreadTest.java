@@ -6,8 +6,17 @@ import byot.stream.connectors.format.ImageEvent;
 import byot.stream.connectors.format.ModelUpdate;
 import byot.stream.jobs.SyntheticImages;
 import byot.stream.model.io.ModelFile;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,6 +27,8 @@ import org.junit.jupiter.api.Test;
 class FineTuneStepThreadTest {
 
     private static final LearnerBudget OWN_THREAD = new LearnerBudget(0, 1.0, 0, true);
+    /** Linux shows a Java thread's name, cut to 15 characters, as its native thread's {@code comm}. */
+    private static final String STEP_THREAD = FineTuneOperator.STEP_THREAD_NAME.substring(0, 15);
 
     private final List<ImageEvent> events = SyntheticImages.events(16, 10, 1.0, false, 3, "e-", 1_000L);
 
@@ -76,9 +87,11 @@ class FineTuneStepThreadTest {
      * niced task thread stopped reading on a busy machine, and the source it shares with inference stalled behind it).
      */
     @Test
-    void withStepsOnTheirOwnThreadTheTaskThreadKeepsItsPriority() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(ThreadNice.ofCallingThread().isPresent(), "not Linux");
-        java.util.concurrent.atomic.AtomicInteger taskThreadNice = new java.util.concurrent.atomic.AtomicInteger(-100);
+    void withStepsOnTheirOwnThreadOnlyTheStepThreadIsNiced() throws Exception {
+        Assumptions.assumeTrue(ThreadNice.ofCallingThread().isPresent(), "not Linux");
+        Assumptions.assumeTrue(ThreadNice.ofCallingThread().getAsInt() < 19, "the tests already run at nice 19");
+        AtomicInteger taskThreadNice = new AtomicInteger(-100);
+        AtomicReference<List<Integer>> stepThreadNice = new AtomicReference<>(List.of());
         // A thread of its own plays the task thread, so a failure cannot leave the test runner's thread niced.
         Thread task = new Thread(() -> {
             try (var harness = FineTuneOperatorTest.harness(new LearnerBudget(1, 1.0, 19, true))) {
@@ -87,6 +100,7 @@ class FineTuneStepThreadTest {
                 FineTuneOperatorTest.feed(harness, events.subList(0, 8));
                 harness.endInput();
                 taskThreadNice.set(ThreadNice.ofCallingThread().getAsInt() - before);
+                stepThreadNice.set(niceOfThreadsNamed(STEP_THREAD));   // alive until the harness closes
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
@@ -94,6 +108,27 @@ class FineTuneStepThreadTest {
         task.start();
         task.join();
         assertThat(taskThreadNice.get()).as("the task thread's nice value changed by").isZero();
+        assertThat(stepThreadNice.get()).as("nice values of the step threads").contains(19);
+    }
+
+    /** The nice value (field 19 of {@code /proc/self/task/<tid>/stat}) of this process's threads with that name. */
+    private static List<Integer> niceOfThreadsNamed(String comm) throws IOException {
+        List<Integer> nice = new ArrayList<>();
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+            for (Path t : tasks) {
+                try {
+                    if (Files.readString(t.resolve("comm")).strip().equals(comm)) {
+                        String stat = Files.readString(t.resolve("stat"));
+                        // After the command in parentheses: state is field 3, nice field 19.
+                        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        nice.add(Integer.parseInt(fields[19 - 3]));
+                    }
+                } catch (NoSuchFileException e) {
+                    // the thread ended while we looked
+                }
+            }
+        }
+        return nice;
     }
 
     private static String weights(ModelUpdate update) throws Exception {

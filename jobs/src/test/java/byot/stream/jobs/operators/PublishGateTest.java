@@ -65,6 +65,20 @@ class PublishGateTest {
         }
     }
 
+    /** A holdout too small to judge on scores nothing: it is not a judgement in the learner's time. */
+    @Test
+    void onlyJudgedCandidatesCountAsTheGatesWork() throws Exception {
+        try (var harness = harness(GATE)) {
+            harness.open();
+            feed(harness, clean);
+            List<GateVerdict> verdicts = verdicts(harness);
+            long judged = verdicts.stream().filter(GateVerdict::judged).count();
+            assertThat(judged).as("judged verdicts").isPositive().isLessThan(verdicts.size());
+            var context = ((FineTuneOperator) harness.getOperator()).getRuntimeContext();
+            assertThat(context.getAccumulator("fine-tune-gate-count").getLocalValue()).isEqualTo(judged);
+        }
+    }
+
     @Test
     void withoutTheGateTheBurstIsPublished() throws Exception {
         try (var harness = harness(AdaptConfig.Gate.OFF)) {

@@ -262,12 +262,11 @@ public final class BenchPipelineCommand implements Command {
             result.put("adaptationLearnerTime", learnerTime(train));
             LearnerTime.Totals steps = train.learner().of(LearnerTime.Work.STEP);
             LearnerTime.Totals gate = train.learner().of(LearnerTime.Work.GATE);
-            err.printf("adaptation: %.2f steps/s at batch %d over %.0f s, offered %.0f labelled events/s; a step's passes took %.0f ms"
-                            + " (%.0f ms on a CPU), %d publish-gate judgements %.0f ms each (%.0f ms on a CPU): the learner's"
-                            + " computations used %s%n",
-                    train.stepsPerSecond(), batch, train.spanSeconds(), trainRate, steps.meanMillis(), steps.meanCpuMillis(),
-                    gate.count(), gate.meanMillis(), gate.meanCpuMillis(), learnerCores(train).stream()
-                            .mapToObj(c -> String.format("%.2f of a core", c)).findFirst()
+            err.printf("adaptation: %.2f steps/s at batch %d over %.0f s, offered %.0f labelled events/s; a step's passes took %s,"
+                            + " %d publish-gate judgements%s: the learner's computations used %s%n",
+                    train.stepsPerSecond(), batch, train.spanSeconds(), trainRate, millis(steps), gate.count(),
+                    gate.count() == 0 ? "" : " " + millis(gate) + " each",
+                    learnerCores(train).stream().mapToObj(c -> String.format("%.2f of a core", c)).findFirst()
                             .orElse("an unmeasured share of a core (steps on the task thread)"));
         }
         result.put("inferenceBatch", pipeline.inference().maxBatch());
@@ -285,7 +284,9 @@ public final class BenchPipelineCommand implements Command {
 
     /**
      * Where a phase's learner spent its time: a step's passes and a publish-gate judgement, wall-clock and CPU
-     * milliseconds each, and the cores its computations used over the phase's span (their CPU time over it).
+     * milliseconds each (CPU time of the computing thread, not of its OpenMP workers), and the cores its computations
+     * used over the phase's span (their CPU time over it). {@code stepsComputed} counts every step's passes, the drift
+     * regime's extra steps and steps dropped as non-finite included; {@code learnerSteps} counts the steps applied.
      */
     static Map<String, Object> learnerTime(Phase phase) {
         LearnerTime.Totals steps = phase.learner().of(LearnerTime.Work.STEP);
@@ -310,6 +311,12 @@ public final class BenchPipelineCommand implements Command {
             return OptionalDouble.empty();
         }
         return OptionalDouble.of((steps.cpuNanos() + gate.cpuNanos()) / 1e9 / phase.spanSeconds());
+    }
+
+    /** "118 ms (79 ms on a CPU)", or without the CPU time where it was not measured. */
+    private static String millis(LearnerTime.Totals work) {
+        String wall = String.format("%.0f ms", work.meanMillis());
+        return work.cpuCount() == 0 ? wall : wall + String.format(" (%.0f ms on a CPU)", work.meanCpuMillis());
     }
 
     private static Double roundedOrNull(double value) {

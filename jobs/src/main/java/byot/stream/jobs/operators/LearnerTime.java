@@ -33,7 +33,8 @@ public final class LearnerTime {
          */
         GATE;
 
-        private String accumulator(String total) {
+        /** The name of this work's accumulator of {@code total} ({@link #COUNT}, ...). */
+        String accumulator(String total) {
             return "fine-tune-" + name().toLowerCase(Locale.ROOT) + "-" + total;
         }
     }
@@ -60,7 +61,7 @@ public final class LearnerTime {
         }
     }
 
-    private static final String COUNT = "count";
+    static final String COUNT = "count";
     private static final String NANOS = "nanos";
     private static final String CPU_COUNT = "cpu-count";
     private static final String CPU_NANOS = "cpu-nanos";

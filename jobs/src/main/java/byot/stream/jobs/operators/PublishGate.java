@@ -5,7 +5,6 @@ import byot.stream.jobs.operators.drift.PairedDifference;
 import byot.stream.model.MultiExitModel;
 import byot.stream.model.eval.ExitScores;
 import byot.stream.model.exit.EarlyExitClassifier;
-import byot.stream.model.exit.ProbabilityRows;
 import byot.stream.model.input.DomainRouter;
 import byot.stream.model.input.InputAlignment;
 import byot.stream.model.io.ModelFile;
@@ -227,10 +226,12 @@ final class PublishGate implements AutoCloseable {
         DomainRouter router = alignment == null ? null : new DomainRouter(alignment);
         for (int from = 0; from < events.size(); from += CHUNK) {
             List<ImageEvent> chunk = events.subList(from, Math.min(events.size(), from + CHUNK));
-            INDArray[] outputs = classifier.allExits(EventTensors.pixels(chunk, router));
+            float[][][] outputs;
+            try (INDArray pixels = EventTensors.pixels(chunk, router)) {
+                outputs = classifier.exitProbabilities(pixels);
+            }
             for (int e = 0; e < exits; e++) {
-                float[][] rows = ProbabilityRows.of(outputs[e]);
-                System.arraycopy(rows, 0, probs[e], from, rows.length);
+                System.arraycopy(outputs[e], 0, probs[e], from, outputs[e].length);
             }
             for (int i = 0; i < chunk.size(); i++) {
                 labels[from + i] = chunk.get(i).label();

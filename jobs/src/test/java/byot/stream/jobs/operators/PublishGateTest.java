@@ -75,7 +75,7 @@ class PublishGateTest {
             long judged = verdicts.stream().filter(GateVerdict::judged).count();
             assertThat(judged).as("judged verdicts").isPositive().isLessThan(verdicts.size());
             var context = ((FineTuneOperator) harness.getOperator()).getRuntimeContext();
-            assertThat(context.getAccumulator("fine-tune-gate-count").getLocalValue()).isEqualTo(judged);
+            assertThat(context.getAccumulator(LearnerTime.Work.GATE.accumulator(LearnerTime.COUNT)).getLocalValue()).isEqualTo(judged);
         }
     }
 

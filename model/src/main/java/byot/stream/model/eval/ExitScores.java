@@ -3,7 +3,6 @@ package byot.stream.model.eval;
 import byot.stream.model.data.ImageArrays;
 import byot.stream.model.exit.EarlyExitClassifier;
 import byot.stream.model.exit.ExitPolicy;
-import byot.stream.model.exit.ProbabilityRows;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -32,10 +31,12 @@ public final class ExitScores {
             for (int i = 0; i < idx.length; i++) {
                 idx[i] = start + i;
             }
-            INDArray[] out = classifier.allExits(data.batch(idx, null, null));
+            float[][][] out;
+            try (INDArray batch = data.batch(idx, null, null)) {
+                out = classifier.exitProbabilities(batch);
+            }
             for (int e = 0; e < exits; e++) {
-                float[][] rows = ProbabilityRows.of(out[e]);
-                System.arraycopy(rows, 0, probs[e], start, rows.length);
+                System.arraycopy(out[e], 0, probs[e], start, out[e].length);
             }
         }
         long[] macs = new long[exits];

@@ -183,6 +183,21 @@ public final class EarlyExitClassifier implements AutoCloseable {
         return result;
     }
 
+    /**
+     * Softmax of every exit for every sample as Java arrays, [exit][sample][class]: {@link #allExits} read out, its
+     * outputs handed back to the stages' array pools (scoring a holdout or a batch every step would otherwise touch
+     * fresh pages each time, which this kind of VM charges dearly for).
+     */
+    public float[][][] exitProbabilities(INDArray pixels) {
+        INDArray[] out = allExits(pixels);
+        float[][][] probs = new float[out.length][][];
+        for (int e = 0; e < out.length; e++) {
+            probs[e] = ProbabilityRows.of(out[e]);
+            graph.recycle(e, out[e]);
+        }
+        return probs;
+    }
+
     /** Deepest-exit softmax through the backbone only, skipping the shallow heads: the full-depth reference. */
     public INDArray fullDepth(INDArray pixels) {
         return throughBackbone(pixels, Names.probabilities(exits() - 1));

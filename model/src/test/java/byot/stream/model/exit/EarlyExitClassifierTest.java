@@ -41,6 +41,26 @@ class EarlyExitClassifierTest {
         }
     }
 
+    /** The outputs it hands back to the pools are reused by the next call: the rows it returned must not change. */
+    @Test
+    void exitProbabilitiesAreAllExitsReadOutAndStayValidAcrossCalls() {
+        INDArray[] all = classifier.allExits(pixels);
+        float[][][] expected = new float[all.length][][];
+        for (int e = 0; e < all.length; e++) {
+            expected[e] = all[e].toFloatMatrix();
+        }
+        float[][][] first = classifier.exitProbabilities(pixels);
+        classifier.exitProbabilities(rows(0, 13));
+        float[][][] again = classifier.exitProbabilities(pixels);
+        for (int e = 0; e < all.length; e++) {
+            assertEquals(pixels.size(0), first[e].length);
+            for (int i = 0; i < first[e].length; i++) {
+                assertArrayEquals(expected[e][i], first[e][i], 1e-6f, "exit " + e + " sample " + i);
+                assertArrayEquals(expected[e][i], again[e][i], 1e-6f, "exit " + e + " sample " + i + ", second call");
+            }
+        }
+    }
+
     @Test
     void regroupingSurvivorsAcrossBatchesChangesNoDecision() {
         ExitPolicy policy = ExitPolicy.uniform(ExitCriterion.MAX_SOFTMAX, 0.8, 4);

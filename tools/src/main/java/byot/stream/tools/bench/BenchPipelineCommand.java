@@ -262,12 +262,13 @@ public final class BenchPipelineCommand implements Command {
             result.put("adaptationLearnerTime", learnerTime(train));
             LearnerTime.Totals steps = train.learner().of(LearnerTime.Work.STEP);
             LearnerTime.Totals gate = train.learner().of(LearnerTime.Work.GATE);
+            OptionalDouble cores = learnerCores(train);
             err.printf("adaptation: %.2f steps/s at batch %d over %.0f s, offered %.0f labelled events/s; a step's passes took %s,"
                             + " %d publish-gate judgements%s: the learner's computations used %s%n",
                     train.stepsPerSecond(), batch, train.spanSeconds(), trainRate, millis(steps), gate.count(),
                     gate.count() == 0 ? "" : " " + millis(gate) + " each",
-                    learnerCores(train).stream().mapToObj(c -> String.format("%.2f of a core", c)).findFirst()
-                            .orElse("an unmeasured share of a core (steps on the task thread)"));
+                    cores.isPresent() ? String.format("%.2f of a core", cores.getAsDouble())
+                            : "an unmeasured share of a core (steps on the task thread)");
         }
         result.put("inferenceBatch", pipeline.inference().maxBatch());
         Map<String, Object> learner = new LinkedHashMap<>();

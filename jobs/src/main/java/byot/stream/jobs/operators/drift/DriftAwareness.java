@@ -9,7 +9,6 @@ import byot.stream.model.exit.EarlyExitClassifier;
 import byot.stream.model.exit.ExitCalibrator;
 import byot.stream.model.exit.ExitCriterion;
 import byot.stream.model.exit.ExitPolicy;
-import byot.stream.model.exit.ProbabilityRows;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -112,15 +111,14 @@ public final class DriftAwareness implements AutoCloseable {
         if (served == null || events.isEmpty()) {
             return;
         }
-        INDArray[] probs = served.allExits(pixels.apply(events));
-        float[][][] byExit = new float[probs.length][][];
-        for (int e = 0; e < probs.length; e++) {
-            byExit[e] = ProbabilityRows.of(probs[e]);
+        float[][][] byExit;
+        try (INDArray input = pixels.apply(events)) {
+            byExit = served.exitProbabilities(input);
         }
         for (int i = 0; i < events.size(); i++) {
-            float[][] perExit = new float[probs.length][];
-            boolean[] right = new boolean[probs.length];
-            for (int e = 0; e < probs.length; e++) {
+            float[][] perExit = new float[byExit.length][];
+            boolean[] right = new boolean[byExit.length];
+            for (int e = 0; e < byExit.length; e++) {
                 perExit[e] = byExit[e][i];
                 right[e] = EarlyExitClassifier.argmax(perExit[e]) == events.get(i).label();
             }

@@ -186,8 +186,11 @@ public final class InferenceConvolution implements AutoCloseable {
 
         Bound(long batch) {
             Geometry g = geometry;
-            memory.desc src = part(OneDnn.f32(new long[] {batch, g.in(), g.height(), g.width()}, memory.format_tag.nhwc));
-            memory.desc dst = part(OneDnn.f32(new long[] {batch, g.out(), g.outHeight(), g.outWidth()}, memory.format_tag.nhwc));
+            boolean native16 = sixteenChannelBlocks(g);
+            memory.desc src = part(OneDnn.f32(new long[] {batch, g.in(), g.height(), g.width()},
+                    !native16 ? memory.format_tag.nhwc : g.in() == 1 ? memory.format_tag.nchw : memory.format_tag.nChw16c));
+            memory.desc dst = part(OneDnn.f32(new long[] {batch, g.out(), g.outHeight(), g.outWidth()},
+                    native16 ? memory.format_tag.nChw16c : memory.format_tag.nhwc));
             memory.desc anyWeights = part(OneDnn.f32(new long[] {g.out(), g.in(), g.kernel(), g.kernel()}, memory.format_tag.any));
             long[] strides = {g.stride(), g.stride()};
             long[] padding = {g.kernel() / 2, g.kernel() / 2};
@@ -243,6 +246,18 @@ public final class InferenceConvolution implements AutoCloseable {
             parts.add(p);
             return p;
         }
+    }
+
+    /**
+     * Whether to describe the NHWC maps of this convolution in oneDNN's channel-blocked layout instead: where one
+     * side has 16 channels and the other 1 or 16, the blocked layout (NCHW for one channel, NCHW16c for one block of
+     * 16) is the same bytes as NHWC, so nothing is reordered, and oneDNN 2.5 picks faster kernels for it: the
+     * 1-to-16-channel stem runs 2.5 times faster (its NHWC kernel reaches a tenth of the deeper layers' rate) and the
+     * 16-channel layers of a narrow network's first section about a tenth faster (docs/benchmarks.md, "Exit 1's path,
+     * layer by layer"). Those layers are most of what an image that leaves at exit 1 costs.
+     */
+    static boolean sixteenChannelBlocks(Geometry g) {
+        return g.out() == 16 && (g.in() == 1 || g.in() == 16);
     }
 
     private static void check(INDArray a, long elements, String what) {

@@ -39,6 +39,10 @@ class InferenceConvolutionTest {
             new InferenceConvolution.Geometry(9, 7, 4, 6, 3, 2),   // odd sides, stride 2
             new InferenceConvolution.Geometry(8, 8, 6, 4, 1, 1),
             new InferenceConvolution.Geometry(9, 9, 4, 8, 1, 2),   // a strided 1x1 projection
+            // Described to oneDNN in its blocked layouts, the same bytes (sixteenChannelBlocks):
+            new InferenceConvolution.Geometry(9, 9, 1, 16, 3, 1),  // a one-channel stem
+            new InferenceConvolution.Geometry(9, 7, 16, 16, 3, 1),
+            new InferenceConvolution.Geometry(9, 9, 16, 16, 3, 2),
         };
         for (InferenceConvolution.Geometry g : geometries) {
             for (InferenceConvolution.PostOps post : InferenceConvolution.PostOps.values()) {

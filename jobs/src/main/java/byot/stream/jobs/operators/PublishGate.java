@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Scores a candidate version and the served one on the same held-out slice and decides whether the candidate may
@@ -220,28 +219,9 @@ final class PublishGate implements AutoCloseable {
 
     /** Every exit's output on each event, the events mapped by {@code alignment} ({@code null}: as they came). */
     static ExitScores scores(EarlyExitClassifier classifier, List<ImageEvent> events, InputAlignment alignment) {
-        int exits = classifier.exits();
-        float[][][] probs = new float[exits][events.size()][];
-        int[] labels = new int[events.size()];
         DomainRouter router = alignment == null ? null : new DomainRouter(alignment);
-        for (int from = 0; from < events.size(); from += CHUNK) {
-            List<ImageEvent> chunk = events.subList(from, Math.min(events.size(), from + CHUNK));
-            float[][][] outputs;
-            try (INDArray pixels = EventTensors.pixels(chunk, router)) {
-                outputs = classifier.exitProbabilities(pixels);
-            }
-            for (int e = 0; e < exits; e++) {
-                System.arraycopy(outputs[e], 0, probs[e], from, outputs[e].length);
-            }
-            for (int i = 0; i < chunk.size(); i++) {
-                labels[from + i] = chunk.get(i).label();
-            }
-        }
-        long[] macs = new long[exits];
-        for (int e = 0; e < exits; e++) {
-            macs[e] = classifier.macsToExit(e);
-        }
-        return new ExitScores(probs, labels, macs);
+        return ExitScores.compute(classifier, EventTensors.labels(events), CHUNK,
+                (from, to) -> EventTensors.pixels(events.subList(from, to), router));
     }
 
     /** For each scored event, how many exits classify it correctly. */

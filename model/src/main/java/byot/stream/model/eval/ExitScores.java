@@ -23,16 +23,31 @@ public final class ExitScores {
     }
 
     public static ExitScores compute(EarlyExitClassifier classifier, ImageArrays data, int batchSize) {
-        int exits = classifier.exits();
-        float[][][] probs = new float[exits][data.size()][];
-        for (int start = 0; start < data.size(); start += batchSize) {
-            int end = Math.min(data.size(), start + batchSize);
-            int[] idx = new int[end - start];
+        return compute(classifier, data.labels(), batchSize, (from, to) -> {
+            int[] idx = new int[to - from];
             for (int i = 0; i < idx.length; i++) {
-                idx[i] = start + i;
+                idx[i] = from + i;
             }
+            return data.batch(idx, null, null);
+        });
+    }
+
+    /** The model's input for samples {@code [from, to)}, a fresh array the caller closes. */
+    @FunctionalInterface
+    public interface Batches {
+        INDArray pixels(int from, int to);
+    }
+
+    /**
+     * Every exit's output on the samples {@code labels} stands for, run {@code batchSize} at a time, each batch's
+     * input closed once scored.
+     */
+    public static ExitScores compute(EarlyExitClassifier classifier, int[] labels, int batchSize, Batches batches) {
+        int exits = classifier.exits();
+        float[][][] probs = new float[exits][labels.length][];
+        for (int start = 0; start < labels.length; start += batchSize) {
             float[][][] out;
-            try (INDArray batch = data.batch(idx, null, null)) {
+            try (INDArray batch = batches.pixels(start, Math.min(labels.length, start + batchSize))) {
                 out = classifier.exitProbabilities(batch);
             }
             for (int e = 0; e < exits; e++) {
@@ -43,7 +58,7 @@ public final class ExitScores {
         for (int e = 0; e < exits; e++) {
             macs[e] = classifier.macsToExit(e);
         }
-        return new ExitScores(probs, data.labels(), macs);
+        return new ExitScores(probs, labels, macs);
     }
 
     /** The samples at {@code indices}, in that order: random calibration windows and the rest held out. */

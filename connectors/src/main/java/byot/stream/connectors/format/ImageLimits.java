@@ -15,6 +15,11 @@ public record ImageLimits(int maxPixelBytes, int maxDim, int maxChannels, int ma
 
     public static final int DEFAULT_MAX_PIXEL_BYTES = 1 << 20;
     public static final ImageLimits DEFAULT = new ImageLimits(DEFAULT_MAX_PIXEL_BYTES, 4096, 16, 256, 0, null);
+    /**
+     * The widest events the wire format can carry: for re-encoding events that were already decoded under a
+     * consumer's own limits (a dead letter's copy of the original), which may be wider than {@link #DEFAULT}'s.
+     */
+    public static final ImageLimits WIRE_FORMAT = new ImageLimits(Integer.MAX_VALUE, 0xffff, 0xff, 0xffff, 0, null);
 
     public ImageLimits {
         if (maxPixelBytes <= 0 || maxDim <= 0 || maxChannels <= 0 || maxStringBytes <= 0 || numClasses < 0) {

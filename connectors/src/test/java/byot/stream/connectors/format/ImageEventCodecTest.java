@@ -55,6 +55,20 @@ class ImageEventCodecTest {
         assertReason(() -> small.decode(new ImageEventCodec(ImageLimits.DEFAULT).encode(over)), Reason.OVERSIZED);
     }
 
+    /** A job raising --max-pixel-bytes accepts larger images; re-encoding one for a dead letter must not refuse it. */
+    @Test
+    void theWireFormatsLimitsReEncodeWhatAWiderConsumerAccepted() throws Exception {
+        ImageEventCodec wide = new ImageEventCodec(ImageLimits.DEFAULT.withMaxPixelBytes(4 << 20));
+        byte[] pixels = new byte[1 * 1100 * 1000];
+        Arrays.fill(pixels, (byte) 7);
+        byte[] record = wide.encode(new ImageEvent("big", 0, "s", 1, 1100, 1000, 1, PixelEncoding.RAW_UINT8, pixels));
+        ImageEvent accepted = wide.decode(record);
+
+        assertThatThrownBy(() -> new ImageEventCodec(ImageLimits.DEFAULT).encode(accepted))
+                .as("over the default 1 MiB of pixels").isInstanceOf(IllegalArgumentException.class);
+        assertThat(new ImageEventCodec(ImageLimits.WIRE_FORMAT).encode(accepted)).isEqualTo(record);
+    }
+
     @Test
     void rejectsEveryKindOfMalformedRecord() {
         byte[] good = codec.encode(fashion("a", "b", 3));

@@ -124,7 +124,9 @@ public final class EarlyExitOperator extends AbstractStreamOperator<Prediction>
         predictions = metrics.counter(PipelineMetrics.PREDICTIONS);
         rejectedUpdates = metrics.counter(PipelineMetrics.MODEL_UPDATES_REJECTED);
         nonFiniteOutputs = metrics.counter(PipelineMetrics.NON_FINITE_OUTPUTS);
-        eventCodec = new ImageEventCodec(ImageLimits.DEFAULT);
+        // Events reach this operator decoded under the source's limits (--max-pixel-bytes may raise them above the
+        // defaults): the dead letter's copy must not refuse what the source accepted, or the event fails the task.
+        eventCodec = new ImageEventCodec(ImageLimits.WIRE_FORMAT);
         exitCounters = new Counter[slot.classifier().exits()];
         for (int e = 0; e < exitCounters.length; e++) {
             exitCounters[e] = metrics.addGroup(PipelineMetrics.EXIT_GROUP, String.valueOf(e + 1)).counter(PipelineMetrics.PREDICTIONS);
@@ -262,7 +264,10 @@ public final class EarlyExitOperator extends AbstractStreamOperator<Prediction>
                         -1, eventCodec.encode(event))));
                 continue;
             }
-            long latencyMs = Math.max(0, now - event.eventTimeMillis());
+            long sinceEvent = now - event.eventTimeMillis();
+            // An event time in the future is clock skew, not negative latency; one far in the past overflows the
+            // difference, which must read as the longest latency, not as none.
+            long latencyMs = event.eventTimeMillis() > now ? 0 : sinceEvent < 0 ? Long.MAX_VALUE : sinceEvent;
             Prediction p = new Prediction(event.id(), event.sourceId(), d.predictedClass(), d.confidence(), d.exitDepth(),
                     confidences, version, event.eventTimeMillis(), latencyMs, event.labeled() ? event.label() : null);
             predictions.inc();

@@ -329,7 +329,9 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         publishesRefused = metrics.counter(PipelineMetrics.PUBLISHES_REFUSED);
         alignmentsAdopted = metrics.counter(PipelineMetrics.INPUT_ALIGNMENTS);
         replayedOnly = metrics.counter(PipelineMetrics.REPLAYED_ONLY);
-        eventCodec = new ImageEventCodec(ImageLimits.DEFAULT);
+        // Events reach this operator decoded under the source's limits (--max-pixel-bytes may raise them above the
+        // defaults): the dead letter's copy must not refuse what the source accepted, or the event fails the task.
+        eventCodec = new ImageEventCodec(ImageLimits.WIRE_FORMAT);
         metrics.gauge(PipelineMetrics.MODEL_VERSION, () -> model.version());
         metrics.gauge(PipelineMetrics.LOSS, () -> lastLoss);
         metrics.gauge(PipelineMetrics.REPLAY_SIZE, () -> replay.size());

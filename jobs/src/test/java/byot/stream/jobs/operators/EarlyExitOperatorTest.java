@@ -1,9 +1,12 @@
 package byot.stream.jobs.operators;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import byot.stream.connectors.format.DeadLetter;
 import byot.stream.connectors.format.ImageEvent;
+import byot.stream.connectors.format.ImageLimits;
+import byot.stream.connectors.format.PixelEncoding;
 import byot.stream.connectors.format.MalformedRecordException.Reason;
 import byot.stream.connectors.format.ModelUpdate;
 import byot.stream.connectors.format.Prediction;
@@ -13,6 +16,7 @@ import byot.stream.model.exit.ExitCriterion;
 import byot.stream.model.graph.Parameters;
 import byot.stream.model.io.ModelFile;
 import byot.stream.model.spec.Architecture;
+import byot.stream.model.spec.InputShape;
 import byot.stream.model.spec.ModelSpec;
 import java.util.List;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -180,9 +184,54 @@ class EarlyExitOperatorTest {
         }
     }
 
-    /** Every weight NaN: every confidence is NaN. */
+    /** Latency is arrival minus event time: saturated for the earliest time there is, zero for a future one. */
+    @Test
+    void latencyOfAnEventFromTheFarPastOrTheFutureStaysOrdered() throws Exception {
+        ImageEvent any = events.get(0);
+        ImageEvent past = new ImageEvent("past", Long.MIN_VALUE, "cam", -1, 28, 28, 1, PixelEncoding.RAW_UINT8, any.pixels());
+        ImageEvent future = new ImageEvent("future", Long.MAX_VALUE, "cam", -1, 28, 28, 1, PixelEncoding.RAW_UINT8, any.pixels());
+        try (var h = harness()) {
+            h.open();
+            h.processElement1(past, 0);
+            h.processElement1(future, 0);
+            h.endInput1();
+            assertThat(h.extractOutputValues()).extracting(Prediction::id, Prediction::latencyMs)
+                    .containsExactly(tuple("past", Long.MAX_VALUE),
+                            tuple("future", 0L));
+        }
+    }
+
+    /**
+     * A job that raises --max-pixel-bytes serves images above the default 1 MiB cap; the dead letter's copy of one
+     * used to be encoded under the default caps, which threw and failed the task on every replay.
+     */
+    @Test
+    void aDeadLetterCopiesAnImageAboveTheDefaultPixelCap() throws Exception {
+        ModelSpec large = new ModelSpec(Architecture.RESNET18, new InputShape(1, 1030, 1030), 10, 0.0625,
+                SPEC.pixelMean(), SPEC.pixelStd());
+        byte[] pixels = new byte[1030 * 1030];
+        assertThat(pixels.length).isGreaterThan(ImageLimits.DEFAULT_MAX_PIXEL_BYTES);
+        ImageEvent big = new ImageEvent("big", 1_000, "cam", -1, 1030, 1030, 1, PixelEncoding.RAW_UINT8, pixels);
+        try (var h = new TwoInputStreamOperatorTestHarness<ImageEvent, ModelUpdate, Prediction>(
+                new EarlyExitOperator(CONFIG, nanModel(large, 0)))) {
+            h.open();
+            feed(h, List.of(big));
+            h.endInput1();
+            var dead = h.getSideOutput(EarlyExitOperator.DEAD_LETTERS);
+            assertThat(dead).singleElement().satisfies(r -> {
+                assertThat(r.getValue().reason()).isEqualTo(Reason.NON_FINITE_OUTPUT);
+                assertThat(r.getValue().originalLength()).isGreaterThan(pixels.length);
+            });
+        }
+    }
+
     private static byte[] nanModel(long version) {
-        MultiExitModel m = MultiExitModel.create(SPEC, 0);
+        return nanModel(SPEC, version);
+    }
+
+    /** Every weight NaN: every confidence is NaN. */
+    private static byte[] nanModel(ModelSpec spec, long version) {
+        MultiExitModel m = MultiExitModel.create(spec, 0);
         m.setVersion(version);
         m.parameters().view(Parameters.Kind.WEIGHT).values().forEach(w -> w.assign(Float.NaN));
         return ModelFile.toBytes(m, false);

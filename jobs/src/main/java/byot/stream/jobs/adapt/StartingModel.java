@@ -36,11 +36,22 @@ public record StartingModel(byte[] model, String note) {
                     + " at version " + own.version());
         }
         if (newest instanceof LatestModelReader.Result.Undecodable bad) {
-            return new StartingModel(configured, "WARNING: the newest record on the models topic (" + bad.where()
-                    + ") does not decode (" + bad.error().getMessage() + "): starting from " + ownName + " at version "
+            return new StartingModel(configured, "WARNING: no record on the models topic decodes (the newest, " + bad.where()
+                    + ": " + bad.error().getMessage() + "): starting from " + ownName + " at version "
                     + own.version() + "; versions on the topic may go down");
         }
         LatestModelReader.Result.Found found = (LatestModelReader.Result.Found) newest;
+        StartingModel start = continueFound(own, ownName, chosenByUser, found, authenticated);
+        if (found.skipped() == 0) {
+            return start;
+        }
+        return new StartingModel(start.model(), "WARNING: stepped over " + found.skipped() + " newer record(s) on the models"
+                + " topic that do not decode (the newest, " + found.newestSkipped().where() + ": "
+                + found.newestSkipped().error().getMessage() + "); " + start.note());
+    }
+
+    private static StartingModel continueFound(MultiExitModel own, String ownName, boolean chosenByUser,
+                                               LatestModelReader.Result.Found found, boolean authenticated) {
         long topicVersion = found.update().modelVersion();
         if (chosenByUser) {
             return continueNumber(own, topicVersion, ownName, "the weights of --initial-model were asked for");

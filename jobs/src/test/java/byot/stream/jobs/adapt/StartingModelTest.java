@@ -84,6 +84,22 @@ class StartingModelTest {
     }
 
     @Test
+    void recordsSteppedOverOnTheTopicAreNamedInAWarningAndTheLineContinues() throws Exception {
+        byte[] own = model(SMALL, 3, 0);
+        byte[] topics = model(SMALL, 4, 17);
+        Result.Found found = new Result.Found(new ModelUpdate(17, 1L, "x", topics), "models-0@40", 2,
+                new Result.Undecodable("models-0@42", new MalformedRecordException(MalformedRecordException.Reason.BAD_SIGNATURE,
+                        "HMAC-SHA-256 does not verify")));
+
+        StartingModel start = StartingModel.continueLine(own, false, found, true);
+
+        assertThat(load(start).version()).isEqualTo(17);
+        assertThat(start.model()).isNotEqualTo(own);
+        assertThat(start.note()).startsWith("WARNING: stepped over 2 newer record(s)").contains("models-0@42")
+                .contains("BAD_SIGNATURE").contains("continuing from model version 17 on models-0@40");
+    }
+
+    @Test
     void aRecordWhosePayloadIsNoModelFileStillContinuesTheVersionNumber() throws Exception {
         StartingModel start = StartingModel.continueLine(model(SMALL, 3, 0), false, published(new byte[] {1, 2, 3}, 12), true);
         assertThat(load(start).version()).isEqualTo(12);

@@ -53,9 +53,16 @@ public final class Byot {
             return args.length == 0 ? 2 : 0;
         }
         Optional<Command> match = find(commands, args);
+        List<Command> group = commands.stream().filter(c -> c.name().startsWith(args[0] + " ")).toList();
+        if (match.isEmpty() && !group.isEmpty() && (args.length == 1 || Options.asksForHelp(new String[] {args[1]}))) {
+            // A group's first word alone (byot cluster, byot bench --help): its subcommands, as byot --help lists all.
+            out.print("Usage: byot " + args[0] + " <subcommand> [--option value]...   (byot " + args[0]
+                    + " <subcommand> --help for its options)\n\nSubcommands:\n" + list(group));
+            return args.length == 1 ? 2 : 0;
+        }
         if (match.isEmpty()) {
             err.println("byot: unknown command '" + String.join(" ", Arrays.copyOf(args, Math.min(2, args.length)))
-                    + "' (see byot --help)");
+                    + "' (see byot " + (group.isEmpty() ? "" : args[0] + " ") + "--help)");
             return 2;
         }
         Command command = match.get();
@@ -76,7 +83,9 @@ public final class Byot {
             // Unreadable or corrupt inputs (model files, data sets) carry a message meant for the user.
             err.println("byot " + command.name() + ": " + e.getMessage());
             return 1;
-        } catch (Exception e) {
+        } catch (Exception | Error e) {
+            // Errors too (JavaCPP's OutOfMemoryError for an off-heap cap, a native library that fails to link):
+            // the user gets one line, the trace only with BYOT_DEBUG.
             Throwable root = e;
             while (root.getCause() != null && root.getCause() != root) {
                 root = root.getCause();
@@ -97,8 +106,13 @@ public final class Byot {
     }
 
     private static String overview(List<Command> commands) {
-        StringBuilder sb = new StringBuilder("byot-stream: self-distilled multi-exit CNNs, fine-tuned on Flink from Kafka.\n\n"
-                + "Usage: byot <command> [--option value]...   (byot <command> --help for its options)\n\nCommands:\n");
+        return "byot-stream: self-distilled multi-exit CNNs, fine-tuned on Flink from Kafka.\n\n"
+                + "Usage: byot <command> [--option value]...   (byot <command> --help for its options)\n\nCommands:\n"
+                + list(commands);
+    }
+
+    private static String list(List<Command> commands) {
+        StringBuilder sb = new StringBuilder();
         int width = commands.stream().mapToInt(c -> c.name().length()).max().orElse(0) + 2;
         for (Command c : commands) {
             sb.append(String.format("  %-" + width + "s %s%n", c.name(), c.summary()));

@@ -43,6 +43,51 @@ class ByotTest {
         }
     }
 
+    /** byot cluster --help, byot bench -h: the group's first word lists its subcommands, as kubectl and git do. */
+    @Test
+    void everyCommandGroupListsItsSubcommands() {
+        for (String first : Byot.commands().stream().map(Command::name).filter(n -> n.contains(" "))
+                .map(n -> n.split(" ")[0]).distinct().toList()) {
+            for (String help : new String[] {"--help", "-h"}) {
+                out.reset();
+                assertThat(run(first, help)).as(first + " " + help).isZero();
+                String listing = out.toString(StandardCharsets.UTF_8);
+                assertThat(listing).startsWith("Usage: byot " + first + " <subcommand>");
+                Byot.commands().stream().map(Command::name).filter(n -> n.startsWith(first + " "))
+                        .forEach(n -> assertThat(listing).contains(n));
+            }
+        }
+        out.reset();
+        assertThat(run("cluster")).as("a bare group word is incomplete").isEqualTo(2);
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("cluster start").contains("cluster stop-job");
+        assertThat(run("cluster", "frobnicate")).isEqualTo(2);
+        assertThat(err()).contains("unknown command 'cluster frobnicate' (see byot cluster --help)");
+    }
+
+    /** Checked before the work they configure: a bad count must not cost a model load, a data load or a trained cell. */
+    @Test
+    void countsAndListsAreCheckedBeforeAnyWork(@TempDir Path dir) {
+        assertThat(run("eval", "--model", dir.resolve("absent.byot").toString(), "--batch-size", "0")).isEqualTo(2);
+        assertThat(err()).contains("option --batch-size must be at least 1, got 0").doesNotContain("not found");
+        err.reset();
+        assertThat(run("experiment", "--seeds", "0,x", "--cells", dir.toString(), "--table", dir.resolve("t.md").toString()))
+                .isEqualTo(2);
+        assertThat(err()).contains("--seeds expects comma-separated integers, got '0,x'");
+        assertThat(dir.resolve("t.md")).doesNotExist();
+        err.reset();
+        assertThat(run("bench", "model", "--train-batches", "64,0")).isEqualTo(2);
+        assertThat(err()).contains("--train-batches takes batch sizes of at least 1");
+        err.reset();
+        assertThat(run("train", "-epochs", "5")).isEqualTo(2);
+        assertThat(err().strip()).isEqualTo("byot train: unknown option -epochs (see --help)");
+    }
+
+    @Test
+    void switchesShowWhatTheyTakeInHelp() {
+        assertThat(run("run", "--help")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("--bounded[=true|false]").doesNotContain("PARAM");
+    }
+
     @Test
     void unknownCommandAndUnknownFlagAreOneLineErrors() {
         assertThat(run("frobnicate")).isEqualTo(2);

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.ReadableConfig;
@@ -26,15 +27,23 @@ public final class JobOption<T> {
     private final String kind;
     private final Predicate<T> valid;
     private final String requirement;
+    /** What {@link #get} returns for an accepted value: a choice's in lower case, however it was typed. */
+    private final UnaryOperator<T> canonical;
 
     private JobOption(ConfigOption<T> option, String flag, String description, String kind, Predicate<T> valid,
                       String requirement) {
+        this(option, flag, description, kind, valid, requirement, UnaryOperator.identity());
+    }
+
+    private JobOption(ConfigOption<T> option, String flag, String description, String kind, Predicate<T> valid,
+                      String requirement, UnaryOperator<T> canonical) {
         this.option = option;
         this.flag = flag;
         this.description = description;
         this.kind = kind;
         this.valid = valid;
         this.requirement = requirement;
+        this.canonical = canonical;
     }
 
     /** Free text; {@code defaultValue} may be {@code null} (absent unless set). */
@@ -44,11 +53,13 @@ public final class JobOption<T> {
         return new JobOption<>(option.withDescription(description), flag, description, "text", v -> true, null);
     }
 
-    /** One of {@code choices}, compared ignoring case. */
+    /** One of {@code choices} (lower case), accepted in any case and read back in lower case. */
     public static JobOption<String> choice(String flag, String defaultValue, String description, String... choices) {
         List<String> allowed = List.of(choices);
-        return text(flag, defaultValue, description).require(v -> allowed.contains(v.toLowerCase(Locale.ROOT)),
-                "one of " + String.join(", ", allowed));
+        JobOption<String> checked = text(flag, defaultValue, description).require(
+                v -> allowed.contains(v.toLowerCase(Locale.ROOT)), "one of " + String.join(", ", allowed));
+        return new JobOption<>(checked.option, flag, description, checked.kind, checked.valid, checked.requirement,
+                v -> v.toLowerCase(Locale.ROOT));
     }
 
     public static JobOption<Integer> integer(String flag, int defaultValue, String description) {
@@ -78,7 +89,7 @@ public final class JobOption<T> {
         Predicate<T> both = this.requirement == null ? test : valid.and(test);
         String text = this.requirement == null || this.requirement.equals("finite") ? requirement
                 : this.requirement + " and " + requirement;
-        return new JobOption<>(option, flag, description, kind, both, text);
+        return new JobOption<>(option, flag, description, kind, both, text, canonical);
     }
 
     /**
@@ -109,7 +120,7 @@ public final class JobOption<T> {
         if (value != null && !valid.test(value)) {
             throw new UsageException("option --" + flag + " (" + key() + ") must be " + requirement + ", got " + value);
         }
-        return value;
+        return value == null ? null : canonical.apply(value);
     }
 
     public ConfigOption<T> option() {

@@ -160,7 +160,7 @@ public final class Options {
         for (Option o : options.values()) {
             OptionSpec.Builder b = OptionSpec.builder("--" + o.name()).required(o.required());
             if (o.isSwitch()) {
-                b.type(boolean.class).arity("0..1").description(o.description());
+                b.type(boolean.class).arity("0..1").paramLabel("true|false").description(o.description());
             } else {
                 String tail = o.required() ? " (required)" : o.defaultValue() == null ? "" : " (default: " + o.defaultValue() + ")";
                 b.type(String.class).arity("1").paramLabel("<" + o.name() + ">").description(o.description() + tail);
@@ -180,7 +180,7 @@ public final class Options {
         String message = e.getMessage();
         if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
             String arg = u.getUnmatched().get(0);
-            return arg.startsWith("--") ? "unknown option " + arg.split("=", 2)[0] + " (see --help)"
+            return arg.startsWith("-") ? "unknown option " + arg.split("=", 2)[0] + " (see --help)"
                     : "unexpected argument '" + arg + "' (see --help)";
         }
         if (e instanceof CommandLine.MissingParameterException m && !m.getMissing().isEmpty()

@@ -81,6 +81,25 @@ public final class Parsed {
         }
     }
 
+    /** A count or a size: an integer of at least 1. */
+    public int getPositiveInt(String name) {
+        int value = getInt(name);
+        if (value < 1) {
+            throw new UsageException("option --" + name + " must be at least 1, got " + value);
+        }
+        return value;
+    }
+
+    /** A comma-separated list of integers, e.g. batch sizes; empty entries are skipped, so "" is an empty list. */
+    public int[] getInts(String name) {
+        try {
+            return java.util.Arrays.stream(get(name).split(",")).map(String::trim).filter(v -> !v.isEmpty())
+                    .mapToInt(Integer::parseInt).toArray();
+        } catch (NumberFormatException e) {
+            throw new UsageException("option --" + name + " expects comma-separated integers, got '" + get(name) + "'");
+        }
+    }
+
     public long getLong(String name) {
         try {
             return Long.parseLong(get(name).trim());

@@ -63,6 +63,20 @@ class JobOptionTest {
                 .isInstanceOf(UsageException.class).hasMessage("option --batch (byot.batch) must be at least 1, got 0");
     }
 
+    /** Accepted in any case, so every reader must see one spelling: "OWN" once passed the check and then meant "task". */
+    @Test
+    void aChoiceIsReadBackInLowerCaseHoweverItWasTyped() {
+        JobOption<String> thread = JobOption.choice("swap-thread", "own", "Where swaps run", "own", "task");
+        Options withChoice = new Options().add(thread);
+        assertThat(thread.get(withChoice.parse(new String[] {"--swap-thread", "TASK"}).configuration())).isEqualTo("task");
+        assertThat(thread.get(withChoice.parse(new String[] {"--swap-thread", "Own"}).configuration())).isEqualTo("own");
+        assertThat(thread.get(withChoice.parse(new String[0]).configuration())).isEqualTo("own");
+        assertThatThrownBy(() -> thread.get(withChoice.parse(new String[] {"--swap-thread", "both"}).configuration()))
+                .isInstanceOf(UsageException.class).hasMessageContaining("must be one of own, task, got both");
+        assertThat(thread.require(v -> true, "anything").get(withChoice.parse(new String[] {"--swap-thread", "TASK"})
+                .configuration())).as("a further requirement keeps the spelling").isEqualTo("task");
+    }
+
     @Test
     void helpShowsTheDeclaredDefaultAndWhatIsAccepted() {
         String help = new Options().add(THRESHOLD).add(JobOption.number("weight-decay", 5e-4, "Weight decay"))

@@ -85,7 +85,7 @@ public final class BenchMemoryCommand implements Command {
         int every = args.getInt("sample-every");
         int warmup = args.getInt("warmup-steps");
         double unlabelledShare = args.getDouble("unlabelled-share");
-        List<Integer> batches = BenchModelCommand.ints(args.get("batches"));
+        List<Integer> batches = BenchModelCommand.batchSizes(args, "batches");
         if (steps < 1 || every < 1 || warmup < 0 || warmup >= steps || batches.isEmpty() || batches.stream().anyMatch(b -> b < 1)
                 || !(unlabelledShare >= 0 && unlabelledShare < 1)) {
             throw new UsageException("need --steps >= 1, --sample-every >= 1, 0 <= --warmup-steps < --steps, batch sizes"

@@ -4,6 +4,7 @@ import byot.stream.tools.cli.Command;
 import byot.stream.jobs.config.ModelOptions;
 import byot.stream.jobs.config.Options;
 import byot.stream.jobs.config.Parsed;
+import byot.stream.jobs.config.UsageException;
 import byot.stream.tools.train.Json;
 import byot.stream.model.MultiExitModel;
 import byot.stream.model.engine.EagerTrainingStep;
@@ -94,7 +95,7 @@ public final class BenchModelCommand implements Command {
         String script = args.get("pytorch");
         for (String modeId : args.get("modes").split(",")) {
             TrainingMode mode = TrainingMode.fromId(modeId);
-            for (int batch : ints(args.get("train-batches"))) {
+            for (int batch : batchSizes(args, "train-batches")) {
                 INDArray pixels = randomPixels(batch, spec, seed);
                 int[] labels = new SplittableRandom(seed).ints(batch, 0, spec.numClasses()).toArray();
                 Map<String, Trainer> trainers = new LinkedHashMap<>();
@@ -141,14 +142,14 @@ public final class BenchModelCommand implements Command {
         result.put("trainImagesPerSecond", train);
         int profileSteps = args.getInt("profile-steps");
         if (profileSteps > 0) {
-            int batch = ints(args.get("train-batches")).stream().mapToInt(Integer::intValue).max().orElse(128);
+            int batch = batchSizes(args, "train-batches").stream().mapToInt(Integer::intValue).max().orElse(128);
             result.put("eagerProfileMsPerStep", profile(spec, seed, batch, profileSteps));
         }
 
         EarlyExitClassifier classifier = MultiExitModel.create(spec, seed).snapshot();
         int exits = classifier.exits();
         Map<String, Object> infer = new LinkedHashMap<>();
-        for (int batch : ints(args.get("infer-batches"))) {
+        for (int batch : batchSizes(args, "infer-batches")) {
             int batches = Math.max(1, args.getInt("infer-images") / batch);
             INDArray pixels = randomPixels(batch, spec, seed + 1);
             for (int depth = 1; depth <= exits; depth++) {
@@ -244,8 +245,13 @@ public final class BenchModelCommand implements Command {
         return Nd4j.create(data, new long[] {n, spec.input().channels(), spec.input().height(), spec.input().width()}, 'c');
     }
 
-    static List<Integer> ints(String csv) {
-        return Arrays.stream(csv.split(",")).map(String::trim).filter(s -> !s.isEmpty()).map(Integer::parseInt).toList();
+    /** Batch sizes of a comma-separated option; "" is none. */
+    static List<Integer> batchSizes(Parsed args, String name) {
+        List<Integer> sizes = Arrays.stream(args.getInts(name)).boxed().toList();
+        if (sizes.stream().anyMatch(b -> b < 1)) {
+            throw new UsageException("option --" + name + " takes batch sizes of at least 1, got '" + args.get(name) + "'");
+        }
+        return sizes;
     }
 
     private static double median(List<Double> values) {

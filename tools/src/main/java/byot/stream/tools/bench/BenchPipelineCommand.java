@@ -114,11 +114,15 @@ public final class BenchPipelineCommand implements Command {
         int exits = model.spec().sections();
         PipelineConfig pipeline = AdaptOptions.pipeline(args, exits);
         PipelineConfig fullDepth = forcedFullDepth(pipeline);
-        int events = args.getInt("events");
+        // Every number checked here, before minutes of throughput rounds, not when its phase comes.
+        int events = args.getPositiveInt("events");
         double labeled = labeledFraction(args);
-        int rounds = args.getInt("rounds");
-        if (rounds < 1) {
-            throw new UsageException("--rounds must be >= 1, got " + rounds);
+        int rounds = args.getPositiveInt("rounds");
+        int latencyEvents = args.getPositiveInt("latency-events");
+        int trainEvents = args.getPositiveInt("train-events");
+        double trainRate = args.getDouble("train-rate");
+        if (!(trainRate > 0 && Double.isFinite(trainRate))) {
+            throw new UsageException("--train-rate must be > 0, got " + args.get("train-rate"));
         }
         LabeledImages images = FashionMnist.locate(args.optional("data").map(Path::of)).load(FashionMnist.Split.TEST);
         List<ImageEvent> maxEvents = events(images, events, labeled, 1);
@@ -220,7 +224,7 @@ public final class BenchPipelineCommand implements Command {
             result.put("earlyExitVsFullDepth", versus);
 
             double halfRate = pipelineRate / 2;
-            List<ImageEvent> halfEvents = events(images, args.getInt("latency-events"), labeled, 2);
+            List<ImageEvent> halfEvents = events(images, latencyEvents, labeled, 2);
             // Chunks of 5 s: short enough not to overshoot the settling by much, long enough to span a model swap.
             Phase half = runPhase("half", early, halfEvents, halfRate,
                     new WarmUpTraffic(jit, images, labeled, (int) Math.max(1, Math.round(halfRate * 5))));
@@ -249,11 +253,7 @@ public final class BenchPipelineCommand implements Command {
                 writeLatencyLog(Path.of(args.get("latency-log")), inEventTimeOrder);
             }
 
-            double trainRate = args.getDouble("train-rate");
-            if (!(trainRate > 0)) {
-                throw new UsageException("--train-rate must be > 0, got " + args.get("train-rate"));
-            }
-            Phase train = runPhase("train", early, events(images, args.getInt("train-events"), 1.0, 3), trainRate, null);
+            Phase train = runPhase("train", early, events(images, trainEvents, 1.0, 3), trainRate, null);
             int batch = pipeline.adapt().batching().batchSize();
             result.put("adaptationStepsPerSecond", Json.round(train.stepsPerSecond()));
             result.put("adaptationImagesPerSecond", Math.round(train.stepsPerSecond() * batch));

@@ -2,6 +2,7 @@ package byot.stream.tools.cluster;
 
 import byot.stream.jobs.adapt.CheckpointDirectory;
 import byot.stream.tools.cli.Command;
+import byot.stream.jobs.config.UsageException;
 import byot.stream.jobs.config.Options;
 import byot.stream.jobs.config.Parsed;
 import byot.stream.tools.train.Json;
@@ -60,10 +61,15 @@ public final class ClusterStopJobCommand implements Command {
             warning.ifPresent(w -> System.err.println("byot cluster: WARNING: " + w.replace("checkpoint directory", "savepoint directory")));
         }
         FlinkRestClient rest = new FlinkRestClient(restUrl);
+        // Read before the job is touched: a malformed value must not stop the job and then fail the command.
+        Duration timeout = Duration.ofSeconds(args.getLong("timeout-seconds"));
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new UsageException("--timeout-seconds must be > 0, got " + timeout.toSeconds());
+        }
         String trigger = rest.stopWithSavepoint(job, target, args.flag("drain"));
         System.err.println("byot cluster: stopping " + job + " with a savepoint into "
                 + (target == null ? "the cluster's savepoint directory" : target));
-        FlinkRestClient.SavepointStatus status = await(rest, job, trigger, Duration.ofSeconds(args.getLong("timeout-seconds")));
+        FlinkRestClient.SavepointStatus status = await(rest, job, trigger, timeout);
         if (status.failed()) {
             throw new IOException("the savepoint of job " + job + " failed, the job keeps running: " + status.failure());
         }

@@ -17,6 +17,7 @@ import byot.stream.jobs.config.ClientOptions;
 import byot.stream.jobs.config.ModelOptions;
 import byot.stream.jobs.config.Options;
 import byot.stream.jobs.config.Parsed;
+import byot.stream.jobs.config.UsageException;
 import byot.stream.tools.cli.StatusLine;
 import byot.stream.tools.pipeline.LocalKafka;
 import byot.stream.tools.pipeline.LocalPipeline;
@@ -114,6 +115,17 @@ public final class DemoCommand implements Command {
     @Override
     public int run(Parsed args) throws Exception {
         long started = System.nanoTime();
+        // The stream's settings, checked before minutes of loading, pre-training and starting Kafka and Flink.
+        double rate = args.getDouble("rate");
+        double labeledFraction = args.getDouble("labeled-fraction");
+        long events = args.getPositiveInt("events");
+        long timeoutSeconds = args.getPositiveInt("timeout-seconds");
+        if (!(rate >= 0) || Double.isInfinite(rate)) {
+            throw new UsageException("--rate must be >= 0 events/s (0: as fast as possible), got " + args.get("rate"));
+        }
+        if (!(labeledFraction >= 0 && labeledFraction <= 1)) {
+            throw new UsageException("--labeled-fraction must be in [0, 1], got " + args.get("labeled-fraction"));
+        }
         Path outDir = Path.of(args.get("out"));
         Files.createDirectories(outDir);
         Optional<Path> dataDir = args.optional("data").map(Path::of);
@@ -146,12 +158,12 @@ public final class DemoCommand implements Command {
             err.println("starting the pipeline on a local MiniCluster (" + kafka.describe() + ")...");
             try (LocalPipeline pipeline = LocalPipeline.start(kafka, config)) {
                 ReplayConfig replayConfig = ReplayConfig.onePass(kafka.client(), job.topics().images(), FashionMnist.Split.TEST.label())
-                        .rate(args.getDouble("rate")).labeledFraction(args.getDouble("labeled-fraction"))
-                        .limit(args.getLong("events"), true).shift(shift).classOrder(classOrder.orElse(null))
+                        .rate(rate).labeledFraction(labeledFraction)
+                        .limit(events, true).shift(shift).classOrder(classOrder.orElse(null))
                         .seed(ModelOptions.SEED.get(args.configuration()));
                 CompletableFuture<ReplaySummary> replay = pipeline.replay(replayConfig, stream, p -> { });
                 PipelineOutputs outputs = pipeline.outputs();
-                watch(outputs, replay, args.getLong("events"), args.getLong("timeout-seconds"), started);
+                watch(outputs, replay, events, timeoutSeconds, started);
                 ReplaySummary sent = replay.join();
                 List<Prediction> predictions = outputs.predictions();
                 List<MetricsWindow> windows = outputs.windows();
@@ -161,7 +173,7 @@ public final class DemoCommand implements Command {
                 Map<String, Object> run = new LinkedHashMap<>();
                 run.put("events", sent.sent());
                 run.put("sendErrors", sent.errors());
-                run.put("labeledFraction", args.getDouble("labeled-fraction"));
+                run.put("labeledFraction", labeledFraction);
                 run.put("shift", args.get("shift"));
                 run.put("classOrder", classOrder.map(o -> o.classes().toString()).orElse("file order"));
                 run.put("model", model.spec().summary());

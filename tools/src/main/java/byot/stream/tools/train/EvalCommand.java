@@ -72,6 +72,13 @@ public final class EvalCommand implements Command {
 
     @Override
     public int run(Parsed args) throws Exception {
+        // Every number checked before the model and data load and the scoring run, not after them.
+        int batchSize = args.getPositiveInt("batch-size");
+        int timingImages = args.getPositiveInt("timing-images");
+        int rounds = args.getPositiveInt("timing-rounds");
+        if (args.has("target-accuracy")) {
+            args.getDouble("target-accuracy");
+        }
         MultiExitModel model = ModelFile.load(Path.of(args.get("model")));
         DatasetChoice dataset = DatasetChoice.fromId(args.get("dataset"));
         String split = args.get("split");
@@ -97,8 +104,7 @@ public final class EvalCommand implements Command {
         sweep.forEach(o -> timed.add(o.policy()));
         calibrated.ifPresent(c -> timed.add(c.outcome().policy()));
         boolean regroup = args.flag("regroup");
-        ThroughputProbe probe = new ThroughputProbe(test, args.getInt("batch-size"), args.getInt("timing-images"), regroup);
-        int rounds = args.getInt("timing-rounds");
+        ThroughputProbe probe = new ThroughputProbe(test, batchSize, timingImages, regroup);
         err.printf("timing full depth and %d policies at batch %d%s in %d interleaved rounds...%n",
                 timed.size(), args.getInt("batch-size"), regroup ? " (survivors regrouped)" : "", rounds);
         ThroughputProbe.Timings timings = probe.compare(classifier, timed, rounds,
@@ -161,8 +167,8 @@ public final class EvalCommand implements Command {
         }
         ExitScores fit = scores.slice(0, half);
         ExitScores check = scores.slice(half, scores.size());
-        double target = args.optional("target-accuracy").map(Double::parseDouble)
-                .orElse(fit.accuracy(fit.exits() - 1) - args.getDouble("max-drop"));
+        double target = args.has("target-accuracy") ? args.getDouble("target-accuracy")
+                : fit.accuracy(fit.exits() - 1) - args.getDouble("max-drop");
         Optional<EarlyExitOutcome> chosen = Calibration.forTargetAccuracy(fit, target, criterion);
         if (chosen.isEmpty()) {
             out.printf("calibration: no threshold reaches accuracy %.4f%n", target);

@@ -91,11 +91,22 @@ public final class ExperimentCommand implements Command {
             String[] parts = entry.trim().split(":");
             String arch = Architecture.fromId(parts[0]).id();
             String width = parts.length > 1 ? parts[1].trim() : args.get("width-mult");
-            double parsed = Double.parseDouble(width);
+            double parsed;
+            try {
+                parsed = Double.parseDouble(width);
+            } catch (NumberFormatException e) {
+                throw new UsageException("width of " + arch + " must be a number, got '" + width + "'");
+            }
             if (!(parsed > 0)) {
                 throw new UsageException("width of " + arch + " must be positive, got " + width);
             }
             for (String seed : args.get("seeds").split(",")) {
+                // Checked here, before any cell trains, not when the cell of a malformed seed is reached.
+                try {
+                    Long.parseLong(seed.trim());
+                } catch (NumberFormatException e) {
+                    throw new UsageException("--seeds expects comma-separated integers, got '" + args.get("seeds") + "'");
+                }
                 for (String mode : args.get("modes").split(",")) {
                     grid.add(new Cell(arch, width, TrainingMode.fromId(mode).id(), seed.trim(), recipe));
                 }

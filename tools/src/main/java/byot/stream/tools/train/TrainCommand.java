@@ -193,6 +193,9 @@ public final class TrainCommand implements Command {
     }
 
     static ImageArrays limit(ImageArrays data, Parsed args, String flag) {
-        return args.has(flag) ? data.head(args.getInt(flag)) : data;
+        if (!args.has(flag)) {
+            return data;
+        }
+        return data.head(args.getPositiveInt(flag));
     }
 }

@@ -16,6 +16,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Prepares model updates for {@link EarlyExitOperator} through its {@link ModelSlot}: inline, or on a thread of its
@@ -26,6 +28,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * gets a warm one. Results come back in arrival order; the task thread installs them when it next looks.
  */
 final class ModelPreparer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ModelPreparer.class);
 
     /** One update on its way, with what became of it once done. */
     private record Pending(ModelUpdate update, CompletableFuture<ModelSlot.Prepared> result) {}
@@ -59,8 +63,14 @@ final class ModelPreparer implements AutoCloseable {
             // learner's 19: a new version should not wait for the learner's steps to leave a core free (they take every
             // idle cycle in the demo), or a version that maps a new input domain reached inference seconds late.
             Thread t = new Thread(() -> {
-                ThreadNice.lower(PREPARER_NICE);
-                OpenMpThreads.limitCallingThread(1);
+                try {
+                    ThreadNice.lower(PREPARER_NICE);
+                    OpenMpThreads.limitCallingThread(1);
+                } catch (RuntimeException | LinkageError e) {
+                    // Swaps must still happen: without this the pool's only worker died and every update waited.
+                    LOG.warn("could not lower the model-swap thread's priority or OpenMP threads ({}); it runs at"
+                            + " normal priority", e.toString());
+                }
                 r.run();
             }, name);
             t.setDaemon(true);

@@ -35,7 +35,7 @@ abstract class StepRunner implements AutoCloseable {
      * A result, or why there is none, how long the work took, and how much of that time the thread that did it ran
      * on a CPU (-1 where the JVM does not measure thread CPU time).
      */
-    record Outcome<T>(T value, RuntimeException failure, long nanos, long cpuNanos) {
+    record Outcome<T>(T value, Throwable failure, long nanos, long cpuNanos) {
 
         /** The fraction of the work's time its thread could not run, in [0, 1]; 1 where not measured. */
         double contention() {
@@ -51,8 +51,14 @@ abstract class StepRunner implements AutoCloseable {
 
         /** The result; the work's failure is thrown on the calling (task) thread, where it fails the task. */
         T get() {
+            if (failure instanceof RuntimeException e) {
+                throw e;
+            }
+            if (failure instanceof Error e) {
+                throw e;
+            }
             if (failure != null) {
-                throw failure;
+                throw new IllegalStateException("the learner's work failed", failure);
             }
             return value;
         }
@@ -98,10 +104,12 @@ abstract class StepRunner implements AutoCloseable {
         long cpuStart = measureCpu ? threadCpuNanos() : -1;
         long start = System.nanoTime();
         T value = null;
-        RuntimeException failure = null;
+        Throwable failure = null;
         try {
             value = work.get();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // Errors too (JavaCPP's OutOfMemoryError for off-heap memory): a background runner must still hand an
+            // outcome back, or the learner waits for it forever and never fails.
             failure = e;
         }
         long nanos = System.nanoTime() - start;
@@ -151,18 +159,27 @@ abstract class StepRunner implements AutoCloseable {
         double[] lastContention = {1};
         int[] processThreads = {0};
         thread.execute(() -> {
-            processThreads[0] = OpenMpThreads.ofCallingThread();
-            if (!budget.applyToCallingThread()) {
-                LOG.warn("could not lower the learner's step thread's priority to nice {} on this system; its steps compete"
-                        + " with inference", budget.nice());
+            try {
+                processThreads[0] = OpenMpThreads.ofCallingThread();
+                if (!budget.applyToCallingThread()) {
+                    LOG.warn("could not lower the learner's step thread's priority to nice {} on this system; its steps"
+                            + " compete with inference", budget.nice());
+                }
+            } catch (RuntimeException | Error e) {
+                // A native library that cannot load (JNA on a noexec /tmp): steps still run, at normal priority.
+                LOG.warn("could not set up the learner's step thread ({}); its steps run with the process's threads and"
+                        + " priority", e.toString());
             }
         });
         return new StepRunner() {
             @Override
             <T> void run(Supplier<T> work, Consumer<Outcome<T>> done) {
                 thread.execute(() -> {
-                    OpenMpThreads.setCallingThread(budget.threadsAfter(lastContention[0], processThreads[0]));
-                    Outcome<T> outcome = outcome(work, true);
+                    // The thread's set-up inside the outcome: whatever fails here reaches the task thread too.
+                    Outcome<T> outcome = outcome(() -> {
+                        OpenMpThreads.setCallingThread(budget.threadsAfter(lastContention[0], processThreads[0]));
+                        return work.get();
+                    }, true);
                     lastContention[0] = outcome.contention();
                     try {
                         mailbox.execute(() -> done.accept(outcome), "apply the learner's work");

@@ -30,11 +30,17 @@ final class ThreadNice {
     /**
      * Sets the calling thread's nice value.
      *
-     * @return false where it could not be set (not Linux, an unknown architecture, or the call failed)
+     * @return false where it could not be set (not Linux, an unknown architecture, JNA's native library unusable
+     *         here, e.g. a noexec temporary directory, or the call failed); never throws, since callers go on at
+     *         normal priority
      */
     static boolean lower(int nice) {
-        int tid = threadId();
-        return tid > 0 && libc().setpriority(PRIO_PROCESS, tid, nice) == 0;
+        try {
+            int tid = threadId();
+            return tid > 0 && libc().setpriority(PRIO_PROCESS, tid, nice) == 0;
+        } catch (LinkageError | RuntimeException e) {
+            return false;
+        }
     }
 
     /** The calling thread's nice value, or empty where it cannot be read. */

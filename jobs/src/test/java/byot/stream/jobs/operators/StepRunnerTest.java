@@ -39,6 +39,31 @@ class StepRunnerTest {
         assertThat(threads.get(2)).isEqualTo(2);
     }
 
+    /** An Error on the step thread (JavaCPP's off-heap OutOfMemoryError) used to leave the learner busy forever. */
+    @Test
+    void anErrorInTheWorkComesBackToTheTaskThreadAndTheRunnerIsIdleAgain() throws Exception {
+        TaskMailboxImpl mailbox = new TaskMailboxImpl(Thread.currentThread());
+        MailboxExecutorImpl executor = new MailboxExecutorImpl(mailbox, 0, StreamTaskActionExecutor.IMMEDIATE);
+        List<StepRunner.Outcome<Integer>> outcomes = new ArrayList<>();
+        try (StepRunner runner = StepRunner.background(executor, new LearnerBudget(1, 0.5, 0, true, 2), "test-learner-error")) {
+            runner.<Integer>start(() -> {
+                throw new OutOfMemoryError("Cannot allocate new FloatPointer");
+            }, outcomes::add);
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (runner.busy() && System.nanoTime() < deadline) {
+                executor.yield();
+            }
+            assertThat(runner.busy()).as("the outcome was handed back").isFalse();
+            runner.start(() -> 7, outcomes::add);
+            runner.awaitIdle();
+        }
+        assertThat(outcomes).hasSize(2);
+        assertThat(outcomes.get(0).failure()).isInstanceOf(OutOfMemoryError.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(outcomes.get(0)::get).as("rethrown on the task thread")
+                .isInstanceOf(OutOfMemoryError.class);
+        assertThat(outcomes.get(1).get()).isEqualTo(7);
+    }
+
     private static void run(StepRunner runner, Runnable work, List<Integer> threads, List<Double> contention)
             throws InterruptedException {
         runner.start(() -> {

@@ -165,6 +165,11 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
     private transient LongCounter stepsTaken;
     private transient LearnerTime learnerTime;
     private transient DriftAwareness drift;
+    /**
+     * The early-exit thresholds and trust the last published version carries ({@code null}: none). Checkpointed
+     * inside the model bytes, so that a restored learner goes on publishing them instead of the flags' defaults.
+     */
+    private transient CalibratedExits published;
     /** Fits the input alignment of new intensity domains; {@code null} when alignment is off. */
     private transient InputAligner aligner;
     /** Routes the learner's images through the current alignment; {@code null} while there is none. */
@@ -274,6 +279,8 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
             long checkpoint = context.getRestoredCheckpointId().orElse(-1);
             LOG.info(new CheckpointedModel(checkpoint, model.version(), snapshotWeights).restoredLine());
             adoptIfNewer();
+            // The served model's (with a publish gate), else the checkpoint's copy of the last publication's.
+            published = ModelFile.calibration(lastGood).orElse(ModelFile.calibration(saved).orElse(null));
         }
     }
 
@@ -350,6 +357,7 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
                 : ExitPolicy.fullDepth(exits), exits, config.seed());
         drift.countAlarmsIn(metrics.counter(PipelineMetrics.DRIFT_ALARMS));
         metrics.gauge(PipelineMetrics.DRIFT_ACTIVE, () -> drift.active() ? 1 : 0);
+        drift.resume(published);
         drift.published(model);
         if (driftConfig.alignment().enabled()) {
             aligner = new InputAligner(driftConfig.alignment().minLabelled(), exits, startAlignment);
@@ -378,7 +386,7 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
             publish();
             return;
         }
-        byte[] payload = ModelFile.toBytes(model, false, null, alignment());
+        byte[] payload = ModelFile.toBytes(model, false, published, alignment());
         LOG.info("resumed from a checkpoint with model version {} ({})", model.version(), ModelFile.checksum(payload));
         output.collect(new StreamRecord<>(new ModelUpdate(model.version(), lastTimestamp, model.spec().summary(), payload),
                 lastTimestamp));
@@ -494,7 +502,7 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         } else {
             // Serialising a few MB of weights pauses this task; do it only when they changed.
             if (snapshotBytes == null) {
-                snapshotBytes = ModelFile.toBytes(model, true, null, alignment());
+                snapshotBytes = ModelFile.toBytes(model, true, published, alignment());
             }
             if (snapshotWeights == null) {
                 snapshotWeights = ModelFile.weightsChecksum(model);
@@ -884,7 +892,9 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         long version = model.version() + 1;
         byte[] payload;
         try {
-            payload = ModelFile.republished(lastGood, version, drift.calibration(), alignment());
+            CalibratedExits calibration = drift.calibration();
+            payload = ModelFile.republished(lastGood, version, calibration, alignment());
+            published = calibration;
         } catch (ModelFormatException e) {
             throw new IllegalStateException("the learner's own served model does not decode", e);
         }
@@ -905,6 +915,7 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         CalibratedExits calibration = heldOut.isPresent()
                 ? drift.calibration(heldOut.get()) : drift.calibration();
         byte[] payload = ModelFile.toBytes(model, false, calibration, alignment);
+        published = calibration;
         drift.published(model);
         if (gate != null) {
             gate.published(model.version(), payload, alignment);

@@ -142,6 +142,40 @@ class DriftAwareOperatorsTest {
         }
     }
 
+    /**
+     * The calibration window is not checkpointed; the thresholds and trust last published are. A restored learner used
+     * to announce and publish versions without them until its window had refilled, so inference fell back to the
+     * flags' thresholds and trusted again exits an alarm had distrusted.
+     */
+    @Test
+    void calibratedThresholdsAndTrustSurviveARestore() throws Exception {
+        List<ImageEvent> events = SyntheticImages.events(280, 10, 1.0, false, 3, "c-", 1_000L);
+        AdaptConfig often = FineTuning.byot(256, 5, 3600, 7);
+        CalibratedExits before;
+        org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot;
+        try (var h = new OneInputStreamOperatorTestHarness<ImageEvent, ModelUpdate>(
+                new FineTuneOperator(often, FineTuneOperatorTest.INITIAL, DRIFT, SERVED))) {
+            h.open();
+            FineTuneOperatorTest.feed(h, events.subList(0, 240));
+            List<ModelUpdate> updates = h.extractOutputValues();
+            before = ModelFile.calibration(updates.get(updates.size() - 1).payload()).orElseThrow();
+            snapshot = h.snapshot(1, 20_000);
+        }
+        try (var h = new OneInputStreamOperatorTestHarness<ImageEvent, ModelUpdate>(
+                new FineTuneOperator(often, FineTuneOperatorTest.INITIAL, DRIFT, SERVED))) {
+            h.initializeState(snapshot);
+            h.open();
+            FineTuneOperatorTest.feed(h, events.subList(240, 280));   // fewer than the 80 a calibration needs
+            List<ModelUpdate> resumed = h.extractOutputValues();
+            assertThat(resumed).as("the announcement and one version five steps later").hasSize(2);
+            for (ModelUpdate u : resumed) {
+                CalibratedExits carried = ModelFile.calibration(u.payload()).orElseThrow();
+                assertThat(carried.thresholds()).as("version %d", u.modelVersion()).containsExactly(before.thresholds());
+                assertThat(carried.trusted()).containsExactly(before.trusted());
+            }
+        }
+    }
+
     @Test
     void inferenceStopsAnsweringAtAnExitTheLearnerNoLongerTrusts() throws Exception {
         // Threshold 0 lets every event leave at exit 1, unless the version says exit 1 is not to be trusted.

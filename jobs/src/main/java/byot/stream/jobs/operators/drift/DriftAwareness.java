@@ -83,6 +83,20 @@ public final class DriftAwareness implements AutoCloseable {
         alarms = counter;
     }
 
+    /**
+     * After a restore: starts from the thresholds and trust the learner last published ({@code null}: none, e.g.
+     * calibration was still warming up), so that what it publishes next keeps them until its window, which a
+     * checkpoint does not hold, has refilled, instead of falling back to the flags' thresholds and trusting every exit.
+     */
+    public void resume(CalibratedExits published) {
+        if (published == null || published.criterion() != criterion || published.thresholds().length != thresholds.length) {
+            return;
+        }
+        thresholds = published.thresholds().clone();
+        calibrated = true;
+        trust.resume(published.trusted());
+    }
+
     /** The learner published {@code model}: inference will serve it, so detection and calibration now score with it. */
     public void published(MultiExitModel model) {
         if (!config.calibration().enabled() && !config.detects()) {

@@ -80,6 +80,19 @@ final class ExitTrust implements Serializable {
         return Arrays.copyOf(fallen, n);
     }
 
+    /**
+     * After a restore: the trust last published. Exits distrusted then stay so until {@code recovery} labelled events
+     * have passed, as after an alarm; the window that would say more was not checkpointed and fills again.
+     */
+    void resume(boolean[] published) {
+        boolean any = false;
+        for (int e = 0; e < trusted.length && e < published.length; e++) {
+            trusted[e] = published[e];
+            any |= !published[e];
+        }
+        sinceAlarm = any ? 0 : -1;
+    }
+
     boolean[] trusted() {
         return trusted.clone();
     }

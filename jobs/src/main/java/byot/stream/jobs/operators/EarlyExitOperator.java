@@ -223,7 +223,10 @@ public final class EarlyExitOperator extends AbstractStreamOperator<Prediction>
     @Override
     public void close() throws Exception {
         if (preparer != null) {
-            preparer.close();
+            preparer.close();   // first: it may still be preparing from the served model's bytes
+        }
+        if (slot != null) {
+            slot.close();
         }
         super.close();
     }

@@ -938,6 +938,10 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         if (drift != null) {
             drift.close();
         }
+        if (model != null) {   // after the runner, whose running step reads it; see ModelSlot.close for why
+            model.release();
+            model = null;
+        }
         super.close();
     }
 

@@ -131,6 +131,8 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
     private transient Map<Long, CheckpointedModel> uncompletedCheckpoints;
     private transient boolean announceOwed;
     private transient boolean publishTimerSet;
+    /** Whether a timer will step on labelled events that have waited a publication interval for a batch to fill. */
+    private transient boolean staleTimerSet;
     private transient long lastPublishNanos;
     private transient long lastTimestamp;
     private transient long inputWatermark = Long.MIN_VALUE;
@@ -366,8 +368,14 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         if (restored) {
             // Announced from the mailbox, not from open(): the output is only safe to use there. The timer covers a
             // stream without input; an event that comes first announces before it is learned from.
-            getProcessingTimeService().registerTimer(getProcessingTimeService().getCurrentProcessingTime(),
-                    time -> announceRestored());
+            // Restored waiting events step when enough of them wait, or once they have waited too long.
+            getProcessingTimeService().registerTimer(getProcessingTimeService().getCurrentProcessingTime(), time -> {
+                announceRestored();
+                if (!runner.busy()) {
+                    stepIfBatchWaiting();
+                }
+                armStaleTimer();
+            });
         }
     }
 
@@ -412,6 +420,31 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
         pending.add(event);
         pendingTimestamps.add(lastTimestamp);
         stepIfBatchWaiting();
+        armStaleTimer();
+    }
+
+    /**
+     * Labels may stop, or trickle, while images keep coming: the few labelled events waiting for a batch hold the
+     * learner's watermark, and with it every metrics window of the job (the broadcast of model updates joins
+     * inference's watermark). After a publication interval of processing time they are stepped on however few.
+     */
+    private void armStaleTimer() {
+        if (staleTimerSet || pending.isEmpty()) {
+            return;
+        }
+        staleTimerSet = true;
+        var clock = getProcessingTimeService();
+        clock.registerTimer(clock.getCurrentProcessingTime() + (long) (config.publishing().everySeconds() * 1000), time -> {
+            staleTimerSet = false;
+            if (pending.isEmpty()) {
+                return;
+            }
+            if (runner.busy() || !pacer.mayStep(clock.getCurrentProcessingTime())) {
+                armStaleTimer();   // the running step or the pacer's rest first; then look again
+                return;
+            }
+            startStep();
+        });
     }
 
     /**

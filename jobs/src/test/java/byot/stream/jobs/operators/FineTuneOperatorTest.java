@@ -58,6 +58,23 @@ class FineTuneOperatorTest {
         }
     }
 
+    /** Labels that stop short of a batch must not hold the job's event time (and its metrics windows) for ever. */
+    @Test
+    void labelledEventsThatWaitAPublicationIntervalAreSteppedOnHoweverFew() throws Exception {
+        AdaptConfig everyThirtySeconds = FineTuning.byot(64, 10, 30, 7);
+        try (var harness = new OneInputStreamOperatorTestHarness<ImageEvent, ModelUpdate>(new FineTuneOperator(everyThirtySeconds, INITIAL))) {
+            harness.open();
+            feed(harness, events.subList(0, 3)); // event times 1000..1020: fewer than the 8 a step takes
+            harness.processWatermark(new org.apache.flink.streaming.api.watermark.Watermark(3_600_000));
+            assertThat(watermarks(harness)).containsExactly(999L);
+            harness.setProcessingTime(29_000);
+            assertThat(watermarks(harness)).as("not before the interval").containsExactly(999L);
+            harness.setProcessingTime(31_000);
+            assertThat(harness.getSideOutput(FineTuneOperator.SCORES)).as("the three were learned from").hasSize(3);
+            assertThat(watermarks(harness)).containsExactly(999L, 3_600_000L);
+        }
+    }
+
     private static List<Long> watermarks(OneInputStreamOperatorTestHarness<ImageEvent, ModelUpdate> h) {
         return h.getOutput().stream().filter(o -> o instanceof org.apache.flink.streaming.api.watermark.Watermark)
                 .map(o -> ((org.apache.flink.streaming.api.watermark.Watermark) o).getTimestamp()).toList();

@@ -98,8 +98,8 @@ public final class ReplayProducer {
             long start = System.nanoTime();
             long nextProgress = start + PROGRESS_INTERVAL_NANOS;
             while (!stopped && (total < 0 || sent < total)) {
-                if (bucket != null) {
-                    bucket.acquire();
+                if (bucket != null && !bucket.acquire(() -> stopped)) {
+                    break;   // stopped while waiting for the rate: nothing more is sent
                 }
                 int index = order[(int) (sent % order.length)];
                 long loop = sent / order.length;

@@ -168,7 +168,16 @@ public final class FlinkRestClient {
         } catch (ConnectException e) {
             throw new IOException("no Flink REST endpoint at " + baseUrl + " (is the cluster running?)", e);
         }
-        JsonNode body = response.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(response.body());
+        JsonNode body;
+        try {
+            body = response.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(response.body());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            // Not Flink's REST API (a wrong --rest, a proxy's HTML page): say what answered, with its status.
+            String text = response.body().strip();
+            throw new IOException("Flink REST " + response.request().method() + " " + response.request().uri().getPath()
+                    + " answered " + response.statusCode() + " with no JSON (is " + baseUrl + " a Flink REST endpoint?): "
+                    + (text.length() > 200 ? text.substring(0, 200) + "…" : text), e);
+        }
         if (response.statusCode() >= 300) {
             throw new IOException("Flink REST " + response.request().method() + " " + response.request().uri().getPath()
                     + " answered " + response.statusCode() + ": " + errorSummary(body));

@@ -36,8 +36,10 @@ final class JvmLauncher {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().putAll(env);
+        // A fresh file per launch: cluster stop keeps log/, and readers of a .out (the broker's address, submit's
+        // error hint) take the first or last matching line, which must be this run's, not a previous start's.
         Files.writeString(out, "# " + String.join(" ", command) + "\n", java.nio.file.StandardOpenOption.CREATE,
-                java.nio.file.StandardOpenOption.APPEND);
+                java.nio.file.StandardOpenOption.TRUNCATE_EXISTING, java.nio.file.StandardOpenOption.WRITE);
         Process process = pb.start();
         return ClusterProcess.of(name, process, log.toString(), out.toString());
     }

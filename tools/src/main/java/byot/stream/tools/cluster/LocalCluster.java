@@ -73,8 +73,9 @@ public final class LocalCluster implements AutoCloseable {
 
         String restUrl = "http://" + FlinkConfigFile.LOOPBACK + ":" + restPort;
         LocalCluster cluster = new LocalCluster(spec, confDir, new FlinkRestClient(restUrl), tm, null);
+        ClusterProcess kafka = null;
         try {
-            ClusterProcess kafka = spec.kafka() ? cluster.launchBroker() : null;
+            kafka = spec.kafka() ? cluster.launchBroker() : null;
             ClusterProcess jobManager = cluster.launchFlink("jobmanager", JOB_MANAGER_MAIN, jm, List.of());
             cluster.state = new ClusterState(spec.dir().toString(), restUrl, null, spec.slotsPerTaskManager(), jobManager,
                     List.of(), kafka);
@@ -96,6 +97,10 @@ public final class LocalCluster implements AutoCloseable {
             }
             return cluster;
         } catch (Exception | Error e) {
+            if (cluster.state == null && kafka != null) {
+                // Launched before there was a state to record it in: close() would not know of it, nor would stop.
+                kafka.stop(Duration.ofSeconds(10));
+            }
             cluster.close();
             throw e;
         }

@@ -95,6 +95,21 @@ class FlinkRestClientTest {
         assertThat(statusAnswers).hasSize(1);   // polled through both in-progress answers
     }
 
+    /** A wrong --rest (another web server, a proxy's error page): the status and what answered, not a JSON parse error. */
+    @Test
+    void aReplyThatIsNotJsonIsReportedWithItsStatus() throws Exception {
+        server.createContext("/jobs/" + JOB + "/savepoints/html", ex -> {
+            byte[] out = "<html><body>502 Bad Gateway</body></html>".getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().add("Content-Type", "text/html");
+            ex.sendResponseHeaders(502, out.length);
+            ex.getResponseBody().write(out);
+            ex.close();
+        });
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new FlinkRestClient(url()).savepoint(JOB, "html"))
+                .isInstanceOf(java.io.IOException.class)
+                .hasMessageContaining("answered 502 with no JSON").hasMessageContaining("502 Bad Gateway");
+    }
+
     @Test
     void aFailedSavepointSaysWhy() throws Exception {
         statusAnswers.add(FAILED);

@@ -115,10 +115,22 @@ final class ModelSlot {
             return new Refused(update.modelVersion(), "version " + update.modelVersion() + " is not newer than " + acceptedVersion);
         }
         MultiExitModel model;
+        InputAlignment alignment;
         try {
+            // The header alone first: a spec from the payload must not build a network (a hostile class count or
+            // input size allocates gigabytes) before it is known to be the served one.
+            ModelSpec spec = ModelFile.spec(update.payload());
+            if (!spec.equals(expected)) {
+                return new Refused(update.modelVersion(), "model " + spec.summary() + " does not match served " + expected.summary());
+            }
+            alignment = ModelFile.inputAlignment(update.payload()).orElse(null);
             model = ModelFile.fromBytes(update.payload(), requiredTensors);
         } catch (ModelFormatException e) {
             return new Refused(update.modelVersion(), "corrupt model payload: " + e.getMessage());
+        } catch (RuntimeException e) {
+            // Whatever a malformed payload makes the decoder throw is a refusal, not a failed task: the same record
+            // would come back after every restart (from Kafka or the operator's state) and fail it again.
+            return new Refused(update.modelVersion(), "model payload does not decode: " + e);
         }
         try {
             if (!model.spec().equals(expected)) {
@@ -135,7 +147,7 @@ final class ModelSlot {
             acceptedVersion = model.version();
             acceptedPayload = update.payload();
             acceptedDigest = null;
-            return new Ready(model.snapshot(), update.payload(), alignmentOf(update.payload()));
+            return new Ready(model.snapshot(), update.payload(), alignment);
         } finally {
             model.release();
         }

@@ -249,7 +249,13 @@ public final class ModelFile {
         Parameters params = new Parameters(header.seed());
         int dataStart = PREFIX + headerLength;
         ByteBuffer data = ByteBuffer.wrap(bytes, dataStart, body - dataStart).slice().order(ByteOrder.LITTLE_ENDIAN);
+        if (header.tensors() == null) {
+            throw new ModelFormatException("the header lists no tensors");
+        }
         for (TensorJson t : header.tensors()) {
+            if (t == null || t.name() == null || t.shape() == null) {
+                throw new ModelFormatException("a tensor entry lacks its name or shape");
+            }
             params.put(kind(t), t.name(), readTensor(data, t));
         }
         checkComplete(spec, params, requiredTensors);
@@ -324,14 +330,18 @@ public final class ModelFile {
     }
 
     private static INDArray readTensor(ByteBuffer data, TensorJson t) throws ModelFormatException {
+        // Every product and sum bounded by the data section before it is formed: a hostile header's dimensions or
+        // offset must not wrap around a long and pass the range check.
+        long maxElements = data.capacity() / Float.BYTES;
         long elements = 1;
         for (long d : t.shape()) {
-            if (d <= 0) {
-                throw new ModelFormatException("tensor " + t.name() + " has a non-positive dimension");
+            if (d <= 0 || d > maxElements || elements > maxElements / d) {
+                throw new ModelFormatException("tensor " + t.name() + " has a non-positive dimension or more values than"
+                        + " the data section holds");
             }
             elements *= d;
         }
-        if (t.length() != elements * Float.BYTES || t.offset() < 0 || t.offset() + t.length() > data.capacity()) {
+        if (t.length() != elements * Float.BYTES || t.offset() < 0 || t.offset() > data.capacity() - t.length()) {
             throw new ModelFormatException("tensor " + t.name() + " lies outside the data section or has the wrong length");
         }
         float[] values = new float[(int) elements];

@@ -145,6 +145,49 @@ class ModelFileTest {
         }
     }
 
+    /**
+     * Index entries a hostile writer controls (the topic may be unsigned): each must be a format error, never a
+     * NullPointerException, an overflowed offset or element count, or an array of negative size, which a consumer
+     * would not count as a refusal and would fail on again after every restart.
+     */
+    @Test
+    void hostileTensorEntriesAreFormatErrors() throws Exception {
+        byte[] good = ModelFile.toBytes(MODEL, false);
+        List<java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode>> damages = List.of(
+                h -> h.remove("tensors"),
+                h -> ((com.fasterxml.jackson.databind.node.ArrayNode) h.get("tensors")).set(0,
+                        com.fasterxml.jackson.databind.node.NullNode.getInstance()),
+                h -> ((com.fasterxml.jackson.databind.node.ObjectNode) h.get("tensors").get(0)).putNull("shape"),
+                h -> ((com.fasterxml.jackson.databind.node.ObjectNode) h.get("tensors").get(0)).put("offset", 9223372036854775800L),
+                h -> {
+                    var t = (com.fasterxml.jackson.databind.node.ObjectNode) h.get("tensors").get(0);
+                    t.putArray("shape").add(2305843011361177600L);
+                    t.put("length", -9223372028264841216L);
+                });
+        for (int i = 0; i < damages.size(); i++) {
+            byte[] bytes = withHeader(good, damages.get(i));
+            int damage = i;
+            ModelFormatException e = assertThrows(ModelFormatException.class, () -> ModelFile.fromBytes(bytes), "damage " + damage);
+            assertTrue(e.getMessage().contains("tensor"), e.getMessage());
+        }
+    }
+
+    /** The file with its JSON header replaced by an edited copy (any length) and its digest computed again. */
+    private static byte[] withHeader(byte[] file, java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode> edit)
+            throws Exception {
+        int prefix = 8 + 2 + 4;
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(file);
+        int headerLength = in.getInt(prefix - 4);
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var header = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(Arrays.copyOfRange(file, prefix, prefix + headerLength));
+        edit.accept(header);
+        byte[] edited = json.writeValueAsBytes(header);
+        byte[] data = Arrays.copyOfRange(file, prefix + headerLength, file.length - 32);
+        java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(prefix + edited.length + data.length + 32);
+        out.put(file, 0, prefix - 4).putInt(edited.length).put(edited).put(data);
+        return resealed(out.array());
+    }
+
     /** The file with its header edited in place (same length) and its digest computed again. */
     private static byte[] resealed(byte[] edited) {
         try {

@@ -10,6 +10,8 @@ acl() {
 }
 acl --allow-principal User:byot --operation Read --topic images --group "$group"
 acl --allow-principal User:byot --operation Write --topic predictions --topic models --topic metrics --topic dead-letter
+# A start without state, and a restore with a model key, read the newest model to continue the version line.
+acl --allow-principal User:byot --operation Read --topic models
 acl --allow-principal User:byot --operation Write --transactional-id "$group-" --resource-pattern-type prefixed
 acl --allow-principal User:byot --operation IdempotentWrite --cluster
 acl --allow-principal User:producer --operation Write --topic images

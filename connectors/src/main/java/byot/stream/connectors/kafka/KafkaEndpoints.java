@@ -82,7 +82,7 @@ public final class KafkaEndpoints {
      * record lets the next one be buffered while one is in flight. It is a cap, not an allocation: a record larger
      * than {@code batch.size} gets its own buffer, freed once sent.
      */
-    static Map<String, String> modelsProducerDefaults() {
+    public static Map<String, String> modelsProducerDefaults() {
         return Map.of(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(Topics.MODELS_MAX_MESSAGE_BYTES),
                 ProducerConfig.BUFFER_MEMORY_CONFIG, String.valueOf(2L * Topics.MODELS_MAX_MESSAGE_BYTES));
     }

@@ -117,10 +117,26 @@ public final class AdaptJob {
                 throw new UsageException("--initial-model " + file + ": tensor " + nonFinite.get()
                         + " holds NaN or infinite values");
             }
-            return ModelFile.toBytes(model, false);
+            return publishable(ModelFile.toBytes(model, false), "--initial-model " + file);
         }
         ModelSpec spec = ModelOptions.fashionMnistSpec(c);
-        return ModelFile.toBytes(MultiExitModel.create(spec, ModelOptions.SEED.get(c)), false);
+        return publishable(ModelFile.toBytes(MultiExitModel.create(spec, ModelOptions.SEED.get(c)), false), spec.summary());
+    }
+
+    /** Room for what a publication adds to the model file's header (calibrated thresholds, input alignment). */
+    private static final int PUBLICATION_HEADER_MARGIN = 1 << 20;
+
+    /**
+     * Refuses, before anything starts, a model too large for a models record: its first publication would fail in the
+     * sink's serializer, the job would restart, and the restored learner would publish it again, for ever.
+     */
+    private static byte[] publishable(byte[] model, String what) {
+        if (model.length > ModelUpdateCodec.DEFAULT_MAX_PAYLOAD_BYTES - PUBLICATION_HEADER_MARGIN) {
+            throw new UsageException(what + " is " + model.length / (1 << 20) + " MiB; a version on the models topic carries"
+                    + " at most " + (ModelUpdateCodec.DEFAULT_MAX_PAYLOAD_BYTES - PUBLICATION_HEADER_MARGIN) / (1 << 20)
+                    + " MiB of model: choose a smaller --width-mult or backbone");
+        }
+        return model;
     }
 
     /** Decodes the very bytes whose signature verified, not a second read of the file. */

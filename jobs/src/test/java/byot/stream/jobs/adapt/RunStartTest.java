@@ -163,4 +163,14 @@ class RunStartTest {
         assertThatThrownBy(() -> parseOver(cluster)).isInstanceOf(UsageException.class)
                 .hasMessage("option --batch-size (byot.batch-size) must be at least 1, got 0");
     }
+
+    /**
+     * A model above what a models record carries would fail its first publication in the sink, and the restored
+     * learner would publish it again after every restart: refused before the job starts.
+     */
+    @Test
+    void aModelTooLargeForTheModelsTopicIsRefusedBeforeTheJobStarts() {
+        assertThatThrownBy(() -> AdaptJob.initialModel(parse("--arch", "resnet34", "--width-mult", "1")))
+                .isInstanceOf(UsageException.class).hasMessageContaining("MiB; a version on the models topic carries at most");
+    }
 }

@@ -70,6 +70,20 @@ class SaslSslPipelineITCase {
         } finally {
             job.cancel().get();
         }
+
+        // A start without state (and a restore with --model-key) reads the newest record on the models topic with
+        // the job's user: Write alone lets it find the topic's end, not fetch the record.
+        var codec = new byot.stream.connectors.format.ModelUpdateCodec();
+        try (var admin = new org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]>(KAFKA.client().toProperties(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            admin.send(new org.apache.kafka.clients.producer.ProducerRecord<>(kit.topics().models(),
+                    codec.encode(new byot.stream.connectors.format.ModelUpdate(4, 1L, "x", new byte[] {1, 2, 3})))).get();
+        }
+        var newest = new byot.stream.connectors.kafka.LatestModelReader(jobClient, codec, java.time.Duration.ofSeconds(30))
+                .read(kit.topics().models());
+        assertThat(newest).isInstanceOfSatisfying(byot.stream.connectors.kafka.LatestModelReader.Result.Found.class,
+                f -> assertThat(f.update().modelVersion()).isEqualTo(4));
     }
 
     @Test
@@ -91,6 +105,7 @@ class SaslSslPipelineITCase {
         for (String out : List.of(t.predictions(), t.models(), t.metrics(), t.deadLetter())) {
             acls.add(allow(ResourceType.TOPIC, out, PatternType.LITERAL, AclOperation.WRITE));
         }
+        acls.add(allow(ResourceType.TOPIC, t.models(), PatternType.LITERAL, AclOperation.READ));   // a fresh start continues its line
         acls.add(allow(ResourceType.TRANSACTIONAL_ID, kit.groupId() + "-", PatternType.PREFIXED, AclOperation.WRITE));
         acls.add(allow(ResourceType.CLUSTER, "kafka-cluster", PatternType.LITERAL, AclOperation.IDEMPOTENT_WRITE));
         try (Admin admin = Admin.create(KAFKA.client().toProperties())) {

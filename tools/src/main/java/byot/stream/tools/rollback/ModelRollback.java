@@ -2,8 +2,8 @@ package byot.stream.tools.rollback;
 
 import byot.stream.connectors.format.ModelUpdate;
 import byot.stream.connectors.format.ModelUpdateCodec;
+import byot.stream.connectors.kafka.KafkaEndpoints;
 import byot.stream.connectors.kafka.KafkaClientProperties;
-import byot.stream.connectors.kafka.Topics;
 import byot.stream.jobs.config.UsageException;
 import byot.stream.model.MultiExitModel;
 import byot.stream.model.io.ModelFile;
@@ -66,10 +66,12 @@ public final class ModelRollback {
 
     /** Keyed by version like the job's records; acknowledged by every in-sync replica before this returns. */
     private void send(String topic, ModelUpdate update) {
-        var settings = client.toProperties(Map.of(
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
-                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(Topics.MODELS_MAX_MESSAGE_BYTES)));
+        // The job's models producer settings: a request and a buffer that hold the largest record the topic takes
+        // (Kafka's default 32 MiB buffer refused a 45 MB ResNet18 at width 1).
+        Map<String, String> producerSettings = new java.util.HashMap<>(KafkaEndpoints.modelsProducerDefaults());
+        producerSettings.put(ProducerConfig.ACKS_CONFIG, "all");
+        producerSettings.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        var settings = client.toProperties(producerSettings);
         try (var producer = new KafkaProducer<>(settings, new ByteArraySerializer(), new ByteArraySerializer())) {
             byte[] key = ByteBuffer.allocate(Long.BYTES).putLong(update.modelVersion()).array();
             producer.send(new ProducerRecord<>(topic, key, codec.encode(update))).get(timeout.toMillis(),

@@ -27,8 +27,13 @@ import org.apache.kafka.clients.producer.ProducerConfig;
  * }</pre>
  */
 public final class KafkaEndpoints {
-    /** Above a broker's default transaction.max.timeout.ms (15 min) the producer is refused; Flink's default is 1 h. */
-    static final String TRANSACTION_TIMEOUT_MS = String.valueOf(15 * 60 * 1000);
+    /**
+     * The exactly-once sinks' {@code transaction.timeout.ms}: above a broker's default transaction.max.timeout.ms
+     * (15 min) the producer is refused; Flink's default is 1 h. A transaction stays open from one checkpoint to the
+     * commit after the next, so the checkpoint interval plus the longest checkpoint must stay below it.
+     */
+    public static final java.time.Duration TRANSACTION_TIMEOUT = java.time.Duration.ofMinutes(15);
+    static final String TRANSACTION_TIMEOUT_MS = String.valueOf(TRANSACTION_TIMEOUT.toMillis());
 
     private KafkaEndpoints() {}
 

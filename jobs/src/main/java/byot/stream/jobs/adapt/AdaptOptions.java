@@ -7,6 +7,7 @@ import static byot.stream.jobs.config.JobOption.number;
 import static byot.stream.jobs.config.JobOption.text;
 import static byot.stream.jobs.config.JobOption.toggle;
 
+import byot.stream.connectors.kafka.KafkaEndpoints;
 import byot.stream.connectors.kafka.KafkaClientProperties;
 import byot.stream.connectors.signing.ModelKey;
 import byot.stream.connectors.signing.ModelKeyFile;
@@ -243,9 +244,28 @@ public final class AdaptOptions {
                 ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE;
         JobSettings.Topics topics = new JobSettings.Topics(IMAGES_TOPIC.get(c), PREDICTIONS_TOPIC.get(c),
                 MODELS_TOPIC.get(c), METRICS_TOPIC.get(c), DEAD_LETTER_TOPIC.get(c));
+        JobSettings.Checkpoints checkpoints = checkpoints(c);
+        Duration transactionTimeout = transactionTimeout(client);
+        if (delivery == DeliveryGuarantee.EXACTLY_ONCE && checkpoints.interval().compareTo(transactionTimeout) >= 0) {
+            // Every transaction would be aborted by the broker before the checkpoint that commits it: output lost.
+            throw new UsageException("exactly-once output commits at each checkpoint, and a checkpoint interval of "
+                    + checkpoints.interval().toSeconds() + " s outlasts the sinks' transaction timeout of "
+                    + transactionTimeout.toSeconds() + " s: shorten --checkpoint-interval-ms, or raise transaction.timeout.ms"
+                    + " in --client-config (and the brokers' transaction.max.timeout.ms)");
+        }
         return new JobSettings(new JobSettings.Kafka(client, topics, GROUP_ID.get(c), delivery),
-                checkpoints(c), new JobSettings.Source(BOUNDED.get(c), MAX_PIXEL_BYTES.get(c)),
+                checkpoints, new JobSettings.Source(BOUNDED.get(c), MAX_PIXEL_BYTES.get(c)),
                 Duration.ofMillis(BUFFER_TIMEOUT_MS.get(c)), modelKey(c));
+    }
+
+    /** The sinks' transaction timeout: the client file's {@code transaction.timeout.ms} where it sets one. */
+    private static Duration transactionTimeout(KafkaClientProperties client) {
+        String set = client.toProperties().getProperty(org.apache.kafka.clients.producer.ProducerConfig.TRANSACTION_TIMEOUT_CONFIG);
+        try {
+            return set == null ? KafkaEndpoints.TRANSACTION_TIMEOUT : Duration.ofMillis(Long.parseLong(set.trim()));
+        } catch (NumberFormatException e) {
+            return KafkaEndpoints.TRANSACTION_TIMEOUT;   // a config-provider reference: Kafka resolves it, not us
+        }
     }
 
     /**

@@ -173,4 +173,14 @@ class RunStartTest {
         assertThatThrownBy(() -> AdaptJob.initialModel(parse("--arch", "resnet34", "--width-mult", "1")))
                 .isInstanceOf(UsageException.class).hasMessageContaining("MiB; a version on the models topic carries at most");
     }
+
+    /** Each exactly-once transaction is committed at the next checkpoint; one the broker aborts first is output lost. */
+    @Test
+    void anExactlyOnceCheckpointIntervalBeyondTheTransactionTimeoutIsRefused() throws Exception {
+        assertThatThrownBy(() -> AdaptOptions.settings(parse("--checkpoint-interval-ms", "1200000")))
+                .isInstanceOf(UsageException.class).hasMessageContaining("outlasts the sinks' transaction timeout of 900 s");
+        assertThat(AdaptOptions.settings(parse("--checkpoint-interval-ms", "1200000", "--delivery", "at-least-once"))
+                .checkpoints().interval()).as("no transactions at least once").hasMinutes(20);
+        assertThat(AdaptOptions.settings(parse("--checkpoint-interval-ms", "600000")).checkpoints().interval()).hasMinutes(10);
+    }
 }

@@ -9,6 +9,8 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
@@ -46,6 +48,38 @@ public final class TopicAdmin {
             awaitLeaders(admin, topics.stream().map(TopicSpec::name).toList());
         }
         return created;
+    }
+
+    /**
+     * What makes existing topics unfit for the pipeline, one line each (empty: fit). Existing topics keep their
+     * settings, so a topic made earlier with broker defaults (a producer's auto-creation, a custom name) may refuse
+     * a model record, or spread versions or metrics windows over partitions whose order nobody sees. Checked: the
+     * partition count of single-partition topics, and {@code max.message.bytes} where a spec sets it.
+     */
+    public static List<String> unfit(KafkaClientProperties client, List<TopicSpec> topics) throws Exception {
+        List<String> problems = new ArrayList<>();
+        try (Admin admin = Admin.create(client.toProperties())) {
+            List<String> names = topics.stream().map(TopicSpec::name).toList();
+            var described = admin.describeTopics(names).allTopicNames().get();
+            var configs = admin.describeConfigs(names.stream()
+                    .map(n -> new ConfigResource(ConfigResource.Type.TOPIC, n)).toList()).all().get();
+            for (TopicSpec spec : topics) {
+                int partitions = described.get(spec.name()).partitions().size();
+                if (spec.partitions() == 1 && partitions != 1) {
+                    problems.add(spec.name() + " has " + partitions + " partitions where its readers need 1, in order:"
+                            + " delete and create it again");
+                }
+                String wanted = spec.configs().get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+                var actual = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, spec.name()))
+                        .get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+                if (wanted != null && actual != null && Long.parseLong(actual.value()) < Long.parseLong(wanted)) {
+                    problems.add(spec.name() + " takes records of at most " + actual.value() + " bytes where "
+                            + wanted + " are needed: kafka-configs --alter --entity-type topics --entity-name "
+                            + spec.name() + " --add-config " + TopicConfig.MAX_MESSAGE_BYTES_CONFIG + "=" + wanted);
+                }
+            }
+        }
+        return problems;
     }
 
     /**

@@ -158,6 +158,25 @@ class KafkaFormatsITCase {
         assertThat(new ModelUpdateCodec().decode(records.get(0).value()).modelVersion()).isEqualTo(21);
     }
 
+    /**
+     * A models topic made earlier with the broker's defaults (a producer's auto-creation) keeps them when the
+     * pipeline's topics are created: it is named as unfit, with what to change, instead of passing as "exists".
+     */
+    @Test
+    void existingTopicsWithBrokerDefaultsAreNamedAsUnfit() throws Exception {
+        TopicAdmin.create(KAFKA.client(), List.of(new TopicSpec("models-defaults", 2, Map.of()), new TopicSpec("models-fit", 1,
+                Map.of("max.message.bytes", String.valueOf(Topics.MODELS_MAX_MESSAGE_BYTES)))));
+        Map<String, String> modelsConfigs = Topics.all(1).stream().filter(t -> t.name().equals(Topics.MODELS))
+                .findFirst().orElseThrow().configs();
+
+        List<String> unfit = TopicAdmin.unfit(KAFKA.client(), List.of(new TopicSpec("models-defaults", 1, modelsConfigs),
+                new TopicSpec("models-fit", 1, modelsConfigs)));
+
+        assertThat(unfit).hasSize(2).allMatch(p -> p.startsWith("models-defaults "));
+        assertThat(unfit).anyMatch(p -> p.contains("has 2 partitions where its readers need 1"))
+                .anyMatch(p -> p.contains("max.message.bytes=" + Topics.MODELS_MAX_MESSAGE_BYTES));
+    }
+
     /** A ResNet18 of {@code --width-mult 1} is about 45 MB: more than a producer's default 32 MiB buffer.memory. */
     @Test
     void aFortyFiveMegabyteModelPassesThroughTheModelsProducerConfig() throws Exception {

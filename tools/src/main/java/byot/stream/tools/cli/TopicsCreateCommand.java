@@ -36,6 +36,9 @@ public final class TopicsCreateCommand implements Command {
             System.out.printf("%-12s %-8s partitions=%d %s%n", t.name(), created.contains(t.name()) ? "created" : "exists",
                     t.partitions(), t.configs().isEmpty() ? "" : t.configs());
         }
-        return 0;
+        // Existing topics keep their own settings: say where they would break the pipeline instead of printing ours.
+        List<String> unfit = TopicAdmin.unfit(client, topics.stream().filter(t -> !created.contains(t.name())).toList());
+        unfit.forEach(problem -> System.err.println("byot topics create: " + problem));
+        return unfit.isEmpty() ? 0 : 1;
     }
 }

@@ -6,12 +6,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import byot.stream.connectors.broker.EmbeddedKafkaExtension;
 import byot.stream.connectors.format.ImageEvent;
+import byot.stream.connectors.format.ModelUpdate;
+import byot.stream.connectors.format.ModelUpdateCodec;
 import byot.stream.connectors.format.Prediction;
 import byot.stream.connectors.kafka.KafkaClientProperties;
+import byot.stream.connectors.kafka.LatestModelReader;
 import byot.stream.jobs.SyntheticImages;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +26,8 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.jobgraph.JobGraph;
 import org.apache.flink.util.InstantiationUtil;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclOperation;
@@ -30,6 +36,7 @@ import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,6 +67,21 @@ class SaslSslPipelineITCase {
         assertThat(serialised).as("but no secret").doesNotContain(PASSWORD).doesNotContain(KAFKA.security().trustStorePassword());
         assertThat(serialised).as("only where they are").contains(clientFile.toString());
 
+        // A start without state (and a restore with --model-key) reads the newest record on the models topic with
+        // the job's user: Write alone lets it find the topic's end, not fetch the record. Read before the job runs: a
+        // job cancelled mid-transaction leaves the topic's last stable offset behind its open transaction until that
+        // times out, and a read_committed reader sees nothing after it.
+        var codec = new ModelUpdateCodec();
+        try (var admin = new KafkaProducer<byte[], byte[]>(KAFKA.client().toProperties(), new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            admin.send(new ProducerRecord<>(kit.topics().models(),
+                    codec.encode(new ModelUpdate(4, 1L, "x", new byte[] {1, 2, 3})))).get();
+        }
+        var newest = new LatestModelReader(jobClient, codec, Duration.ofSeconds(30))
+                .read(kit.topics().models());
+        assertThat(newest).isInstanceOfSatisfying(LatestModelReader.Result.Found.class,
+                f -> assertThat(f.update().modelVersion()).isEqualTo(4));
+
         List<ImageEvent> events = SyntheticImages.events(12, 10, 0.5, false, 5, "tls-", System.currentTimeMillis());
         JobClient job = kit.start(dir, 1, null, false);
         try {
@@ -70,20 +92,6 @@ class SaslSslPipelineITCase {
         } finally {
             job.cancel().get();
         }
-
-        // A start without state (and a restore with --model-key) reads the newest record on the models topic with
-        // the job's user: Write alone lets it find the topic's end, not fetch the record.
-        var codec = new byot.stream.connectors.format.ModelUpdateCodec();
-        try (var admin = new org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]>(KAFKA.client().toProperties(),
-                new org.apache.kafka.common.serialization.ByteArraySerializer(),
-                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
-            admin.send(new org.apache.kafka.clients.producer.ProducerRecord<>(kit.topics().models(),
-                    codec.encode(new byot.stream.connectors.format.ModelUpdate(4, 1L, "x", new byte[] {1, 2, 3})))).get();
-        }
-        var newest = new byot.stream.connectors.kafka.LatestModelReader(jobClient, codec, java.time.Duration.ofSeconds(30))
-                .read(kit.topics().models());
-        assertThat(newest).isInstanceOfSatisfying(byot.stream.connectors.kafka.LatestModelReader.Result.Found.class,
-                f -> assertThat(f.update().modelVersion()).isEqualTo(4));
     }
 
     @Test

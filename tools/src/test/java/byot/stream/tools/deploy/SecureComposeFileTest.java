@@ -128,11 +128,13 @@ class SecureComposeFileTest {
         assertThat(script).contains(job + "--operation Read --topic " + topics.images() + " --group \"$group\"")
                 .contains(job + "--operation Write --topic " + topics.predictions() + " --topic " + topics.models()
                         + " --topic " + topics.metrics() + " --topic " + topics.deadLetter())
+                // A fresh start or a restore with --model-key reads the newest models record (StartingModel).
+                .contains(job + "--operation Read --topic " + topics.models() + "\n")
                 .contains(job + "--operation Write --transactional-id \"$group-\" --resource-pattern-type prefixed")
                 .contains(job + "--operation IdempotentWrite --cluster")
                 .contains("--command-config /etc/byot/kafka-admin/client.properties");
         assertThat(mounts(acls)).containsKey("/etc/byot/kafka-admin");
-        assertThat(script.lines().filter(l -> l.startsWith("acl --allow-principal User:byot"))).hasSize(4);
+        assertThat(script.lines().filter(l -> l.startsWith("acl --allow-principal User:byot"))).hasSize(5);
     }
 
     @Test

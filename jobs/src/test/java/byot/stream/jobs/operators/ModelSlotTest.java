@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import byot.stream.connectors.format.ModelUpdate;
 import byot.stream.model.MultiExitModel;
+import byot.stream.model.graph.LayerWeights;
+import byot.stream.model.graph.Parameters;
 import byot.stream.model.input.InputAlignment;
 import byot.stream.model.io.ModelFile;
 import java.nio.ByteBuffer;
@@ -51,6 +53,21 @@ class ModelSlotTest {
         assertThat(slot.prepare(new ModelUpdate(1, 0, "x", hostile))).isInstanceOf(ModelSlot.Refused.class);
         assertThat(slot.prepare(new ModelUpdate(1, 0, "x", payload(1, alignment))))
                 .as("the refused version may still come, well formed").isInstanceOf(ModelSlot.Ready.class);
+    }
+
+    @Test
+    void anUpdateWithANegativeRunningVarianceIsRefusedNotServed() {
+        // Finite, so the finiteness check alone passed it, and served it answered NaN for every event.
+        MultiExitModel hostile = MultiExitModel.create(EarlyExitOperatorTest.SPEC, 1);
+        hostile.setVersion(1);
+        hostile.parameters().view(Parameters.Kind.RUNNING_STAT).entrySet().stream()
+                .filter(e -> LayerWeights.isRunningVariance(e.getKey())).findFirst().orElseThrow()
+                .getValue().putScalar(0, -0.5f);
+        ModelSlot slot = slot();
+
+        assertThat(slot.prepare(new ModelUpdate(1, 0, "x", ModelFile.toBytes(hostile, false))))
+                .isInstanceOfSatisfying(ModelSlot.Refused.class, r -> assertThat(r.reason()).contains("negative"));
+        assertThat(slot.prepare(new ModelUpdate(1, 0, "x", payload(1, null)))).isInstanceOf(ModelSlot.Ready.class);
     }
 
     /** The model file with its JSON header edited (any length) and its SHA-256 computed again. */

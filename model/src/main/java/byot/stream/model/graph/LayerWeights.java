@@ -12,7 +12,15 @@ public final class LayerWeights {
     /** A batch norm's four tensors: scale and shift (trained) and the running statistics. */
     public record BatchNorm(INDArray gamma, INDArray beta, INDArray runningMean, INDArray runningVar) {}
 
+    /** The name suffix of a batch norm's running variance. */
+    public static final String RUNNING_VARIANCE = "/bn/var";
+
     private LayerWeights() {
+    }
+
+    /** Whether a running statistic is a variance, and so must not be negative: sqrt(var + eps) of one is NaN. */
+    public static boolean isRunningVariance(String name) {
+        return name.endsWith(RUNNING_VARIANCE);
     }
 
     /** He initialisation for ReLU networks; layout [kH, kW, in, out] is SameDiff's default for conv2d. */
@@ -25,7 +33,7 @@ public final class LayerWeights {
         return new BatchNorm(params.constantWeight(name + "/bn/gamma", 1.0, channels),
                 params.constantWeight(name + "/bn/beta", 0.0, channels),
                 params.runningStat(name + "/bn/mean", 0.0, channels),
-                params.runningStat(name + "/bn/var", 1.0, channels));
+                params.runningStat(name + RUNNING_VARIANCE, 1.0, channels));
     }
 
     /** Weight [in, classes] of a dense classifier layer. */

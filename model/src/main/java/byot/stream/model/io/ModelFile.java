@@ -3,6 +3,7 @@ package byot.stream.model.io;
 import byot.stream.model.MultiExitModel;
 import byot.stream.model.exit.CalibratedExits;
 import byot.stream.model.exit.ExitCriterion;
+import byot.stream.model.graph.LayerWeights;
 import byot.stream.model.graph.Parameters;
 import byot.stream.model.input.InputAlignment;
 import byot.stream.model.spec.Architecture;
@@ -31,6 +32,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.BooleanIndexing;
+import org.nd4j.linalg.indexing.conditions.Conditions;
 
 /**
  * One self-describing file per model, readable without Java serialization:
@@ -256,7 +259,15 @@ public final class ModelFile {
             if (t == null || t.name() == null || t.shape() == null) {
                 throw new ModelFormatException("a tensor entry lacks its name or shape");
             }
-            params.put(kind(t), t.name(), readTensor(data, t));
+            Parameters.Kind kind = kind(t);
+            INDArray tensor = readTensor(data, t);
+            // Finite but negative is as unusable as NaN, and only a damaged or forged file holds one (a running
+            // variance averages batch variances): refused here, every reader is covered, not each caller's check.
+            if (kind == Parameters.Kind.RUNNING_STAT && LayerWeights.isRunningVariance(t.name())
+                    && BooleanIndexing.or(tensor, Conditions.lessThan(0))) {
+                throw new ModelFormatException("tensor " + t.name() + " is a batch-norm running variance and holds a negative value");
+            }
+            params.put(kind, t.name(), tensor);
         }
         checkComplete(spec, params, requiredTensors);
         return new MultiExitModel(spec, params, header.step(), header.modelVersion());

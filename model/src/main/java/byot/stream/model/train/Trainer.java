@@ -2,6 +2,7 @@ package byot.stream.model.train;
 
 import byot.stream.model.MultiExitModel;
 import byot.stream.model.graph.LayerBuilder;
+import byot.stream.model.graph.LayerWeights;
 import byot.stream.model.graph.Parameters;
 import byot.stream.model.graph.ForwardBackward;
 import byot.stream.model.loss.ContinualTerms;
@@ -172,7 +173,7 @@ public final class Trainer {
                 continue; // a head outside this mode's loss: its layers never ran
             }
             fold(stats.get(tap.layer() + "/bn/mean"), batchMean);
-            fold(stats.get(tap.layer() + "/bn/var"), outputs.get(tap.batchVariance()));
+            fold(stats.get(tap.layer() + LayerWeights.RUNNING_VARIANCE), outputs.get(tap.batchVariance()));
         }
     }
 

@@ -10,6 +10,7 @@ import byot.stream.model.TinyData;
 import byot.stream.model.TrainedTinyModel;
 import byot.stream.model.exit.ExitDecision;
 import byot.stream.model.exit.ExitPolicy;
+import byot.stream.model.graph.LayerWeights;
 import byot.stream.model.graph.Parameters;
 import byot.stream.model.spec.Architecture;
 import byot.stream.model.spec.ModelSpec;
@@ -170,6 +171,28 @@ class ModelFileTest {
             ModelFormatException e = assertThrows(ModelFormatException.class, () -> ModelFile.fromBytes(bytes), "damage " + damage);
             assertTrue(e.getMessage().contains("tensor"), e.getMessage());
         }
+    }
+
+    /**
+     * A negative running variance is finite, so a finiteness check passes it, yet every output of its batch norm is
+     * NaN: a consumer that served it would dead-letter every event. A zero variance (a channel that never varied) is
+     * valid.
+     */
+    @Test
+    void aNegativeRunningVarianceIsAFormatErrorAndZeroIsNot() throws Exception {
+        MultiExitModel copy = ModelFile.fromBytes(ModelFile.toBytes(MODEL, false));
+        String variance = copy.parameters().view(Parameters.Kind.RUNNING_STAT).keySet().stream()
+                .filter(LayerWeights::isRunningVariance).findFirst().orElseThrow();
+        INDArray values = copy.parameters().view(Parameters.Kind.RUNNING_STAT).get(variance);
+
+        values.putScalar(1, 0f);
+        assertEquals(0f, ModelFile.fromBytes(ModelFile.toBytes(copy, false)).parameters()
+                .view(Parameters.Kind.RUNNING_STAT).get(variance).getFloat(1));
+
+        values.putScalar(1, -1e-3f);
+        byte[] hostile = ModelFile.toBytes(copy, false);
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> ModelFile.fromBytes(hostile));
+        assertTrue(e.getMessage().contains(variance) && e.getMessage().contains("negative"), e.getMessage());
     }
 
     /** The file with its JSON header replaced by an edited copy (any length) and its digest computed again. */

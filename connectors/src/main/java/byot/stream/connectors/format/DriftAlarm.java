@@ -9,7 +9,8 @@ import java.util.Objects;
  *
  * @param eventId        id of the event that set the alarm off (labelled, except for {@code input-domain})
  * @param eventTime      that event's event time (epoch ms, as the image carried it)
- * @param labelledEvents labelled events the learner had scored when the alarm went off, this one included
+ * @param labelledEvents labelled events the learner had scored when the alarm went off, this one included; 0 only for
+ *                       an {@code input-domain} alarm that came before any labelled event
  * @param modelVersion   the learner's last published version, the one that scored the event
  * @param detector       {@code adwin}, {@code page-hinkley}, {@code ddm}, or {@code input-domain}
  * @param exits          1-based exits whose detector fired on this event ({@code input-domain}: every exit)
@@ -26,8 +27,8 @@ public record DriftAlarm(String eventId, long eventTime, long labelledEvents, lo
         if (exits.length == 0) {
             throw new IllegalArgumentException("a drift alarm names at least one exit");
         }
-        if (labelledEvents < 1) {
-            throw new IllegalArgumentException("labelledEvents must be >= 1, got " + labelledEvents);
+        if (labelledEvents < 0) {
+            throw new IllegalArgumentException("labelledEvents must be >= 0, got " + labelledEvents);
         }
     }
 }

@@ -79,6 +79,15 @@ class JsonCodecTest {
         assertThat(json.get("driftAlarms").get(0).get("eventId").asText()).isEqualTo("test-5123-0");
         assertThat(json.get("driftAlarms").get(0).get("exits").toString()).isEqualTo("[1,4]");
         assertThat(metrics.decode(bytes)).usingRecursiveComparison().isEqualTo(w);
+
+        // An unlabelled event can complete an input-domain alarm before anything was scored: 0, not a made-up 1.
+        DriftAlarm domain = new DriftAlarm("n-3", 1_700_000_000_000L, 0, 0, "input-domain", new int[] {1, 2}, new int[0]);
+        MetricsWindow early = new MetricsWindow(1000, 6000, 0, 1, new long[] {1, 0}, new long[2], new long[2], 0.9, 0.2,
+                3, 3, 3, 0, List.of(domain));
+        byte[] earlyBytes = metrics.encode(early);
+        assertThat(metrics.decode(earlyBytes)).usingRecursiveComparison().isEqualTo(early);
+        String negative = new String(earlyBytes, UTF_8).replace("\"labelledEvents\":0", "\"labelledEvents\":-1");
+        assertReason(() -> metrics.decode(negative.getBytes(UTF_8)), Reason.INVALID_FIELD);
         assertThat(new ObjectMapper().readTree(metrics.encode(new MetricsWindow(0, 0, 0, 0, new long[1], new long[1], new long[1],
                 0, 0, 0, 0, 0, 0))).get("driftAlarms").size()).isZero();
 

@@ -55,8 +55,11 @@ public final class ModelRollback {
                         + nonFinite.get());
             }
             long next = scan.newest() + 1;
-            model.setVersion(next);
-            byte[] payload = ModelFile.toBytes(model, false);
+            // Version N's payload as it was, tensors copied, only the version renumbered: its calibrated thresholds and
+            // input alignment belong to its weights and go with them (formats.md promises version N's payload).
+            byte[] original = found.get().update().payload();
+            byte[] payload = ModelFile.republished(original, next, ModelFile.calibration(original).orElse(null),
+                    ModelFile.inputAlignment(original).orElse(null));
             send(topic, new ModelUpdate(next, System.currentTimeMillis(), model.spec().summary(), payload));
             return new Result(version, found.get().where(), next, ModelFile.weightsChecksum(model));
         } finally {

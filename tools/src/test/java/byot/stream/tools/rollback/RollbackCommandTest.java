@@ -12,6 +12,9 @@ import byot.stream.connectors.kafka.Topics;
 import byot.stream.connectors.signing.ModelKeyFile;
 import byot.stream.jobs.adapt.StartingModel;
 import byot.stream.model.MultiExitModel;
+import byot.stream.model.exit.CalibratedExits;
+import byot.stream.model.exit.ExitCriterion;
+import byot.stream.model.input.InputAlignment;
 import byot.stream.model.io.ModelFile;
 import byot.stream.model.spec.Architecture;
 import byot.stream.model.spec.ModelSpec;
@@ -64,6 +67,9 @@ class RollbackCommandTest {
         MultiExitModel model = ModelFile.fromBytes(update.payload());
         assertThat(model.version()).isEqualTo(4);
         assertThat(ModelFile.weightsChecksum(model)).isEqualTo(weights.get(0)).isNotEqualTo(weights.get(2));
+        // Version 1's calibrated thresholds, trust and input alignment belong to its weights and come back with them.
+        assertThat(ModelFile.calibration(update.payload())).get().usingRecursiveComparison().isEqualTo(calibration(1));
+        assertThat(ModelFile.inputAlignment(update.payload())).contains(ALIGNMENT);
 
         // The job resuming from a savepoint with this key is handed version 4; its learner takes it over an older savepoint.
         MultiExitModel configured = MultiExitModel.create(SPEC, 99);
@@ -97,6 +103,13 @@ class RollbackCommandTest {
         assertThat(out.toString() + err).contains("--version").contains("--model-key").contains("--models-topic");
     }
 
+    private static final InputAlignment ALIGNMENT = new InputAlignment(List.of(new InputAlignment.Domain(70, 38, 85, 22, 0, 250, 1, 0)));
+
+    /** What a learner would have calibrated for version {@code v}: different for every version. */
+    private static CalibratedExits calibration(int v) {
+        return new CalibratedExits(ExitCriterion.MAX_SOFTMAX, new double[] {0.9 - 0.01 * v, 0.8, 0.7}, new boolean[] {true, v != 1, true});
+    }
+
     /** Versions 1..n of differently seeded models; returns their weights digests. */
     private List<String> publishVersions(String topic, ModelUpdateCodec codec, int n) throws Exception {
         List<String> weights = new ArrayList<>();
@@ -105,7 +118,8 @@ class RollbackCommandTest {
                 MultiExitModel model = MultiExitModel.create(SPEC, v);
                 model.setVersion(v);
                 weights.add(ModelFile.weightsChecksum(model));
-                byte[] value = codec.encode(new ModelUpdate(v, 1_000L * v, SPEC.summary(), ModelFile.toBytes(model, false)));
+                byte[] value = codec.encode(new ModelUpdate(v, 1_000L * v, SPEC.summary(),
+                        ModelFile.toBytes(model, false, calibration(v), ALIGNMENT)));
                 producer.send(new ProducerRecord<>(topic, ByteBuffer.allocate(8).putLong(v).array(), value)).get();
             }
         }

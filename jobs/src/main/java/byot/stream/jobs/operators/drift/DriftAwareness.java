@@ -171,7 +171,7 @@ public final class DriftAwareness implements AutoCloseable {
      */
     public DriftAlarm inputShifted(ImageEvent event, long modelVersion, int exits) {
         alarms.inc();
-        return new DriftAlarm(event.id(), event.eventTimeMillis(), Math.max(1, monitor.labelled()), modelVersion, INPUT_DOMAIN,
+        return new DriftAlarm(event.id(), event.eventTimeMillis(), monitor.labelled(), modelVersion, INPUT_DOMAIN,
                 java.util.stream.IntStream.rangeClosed(1, exits).toArray(), new int[0]);
     }
 

@@ -33,6 +33,18 @@ class ByotTest {
         }
     }
 
+    /** The README's table of commands is where a newcomer looks first; a command missing there is one nobody finds. */
+    @Test
+    void theReadmeTableNamesEveryCommand() throws java.io.IOException {
+        java.util.List<String> rows = Files.readAllLines(Path.of("../README.md")).stream().filter(l -> l.startsWith("| `")).toList();
+        for (Command c : Byot.commands()) {
+            String[] words = c.name().split(" ");
+            String group = words.length > 1 ? "| `" + words[0] + " " : "| ";
+            assertThat(rows).as(c.name()).anyMatch(row -> row.contains("`" + c.name() + "`")
+                    || row.startsWith(group) && row.contains("`" + words[words.length - 1] + "`"));
+        }
+    }
+
     @Test
     void everyCommandHasHelp() {
         for (Command c : Byot.commands()) {

@@ -76,6 +76,13 @@ class ByotTest {
         assertThat(err()).contains("unknown command 'cluster frobnicate' (see byot cluster --help)");
     }
 
+    /** A place train cannot write its model is found before the epochs, not after them. */
+    @Test
+    void trainRefusesAnOutputItCannotWriteBeforeTraining(@TempDir Path dir) {
+        assertThat(run("train", "--out", dir.toString(), "--epochs", "1")).isEqualTo(2);
+        assertThat(err()).contains("--out " + dir + " is a directory").doesNotContain("loading");
+    }
+
     /** Checked before the work they configure: a bad count must not cost a model load, a data load or a trained cell. */
     @Test
     void countsAndListsAreCheckedBeforeAnyWork(@TempDir Path dir) {

@@ -36,6 +36,11 @@ public final class IdxFormat {
                 throw new DatasetFormatException(images, "holds " + imageDims[0] + " images but " + labels.getFileName()
                         + " holds " + labelDims[0] + " labels");
             }
+            // Every image of a file is read into one array: a damaged count must not overflow its size.
+            if ((long) imageDims[0] * imageDims[1] * imageDims[2] > Integer.MAX_VALUE - 8) {
+                throw new DatasetFormatException(images, "header announces " + imageDims[0] + " images of " + imageDims[1]
+                        + "x" + imageDims[2] + " pixels, more than one array holds: a damaged header");
+            }
             return new IdxStream(images, labels, imageIn, labelIn, imageDims[0],
                     new ImageShape(1, imageDims[1], imageDims[2]), numClasses);
         } catch (IOException | RuntimeException e) {

@@ -44,18 +44,22 @@ public final class DetachedSignature {
             throw new NoSuchFileException(sig.toString(), null, "a model key is configured, so " + file
                     + " must be signed: byot sign --model-key KEY --model " + file);
         }
-        String text = Files.readString(sig, StandardCharsets.US_ASCII).strip();
+        // Decoded leniently: a stray BOM or binary content is a malformed signature to name, not a charset error.
+        String text = new String(Files.readAllBytes(sig), StandardCharsets.ISO_8859_1).strip();
         byte[] mac;
         try {
             if (!text.startsWith(PREFIX)) {
                 throw new IllegalArgumentException("no " + PREFIX + " prefix");
             }
             mac = HexFormat.of().parseHex(text.substring(PREFIX.length()));
+            if (mac.length != ModelKey.MAC_BYTES) {
+                throw new IllegalArgumentException(2 * mac.length + " hex digits");
+            }
         } catch (IllegalArgumentException e) {
             throw new IOException(sig + " is not a model signature (expected one line " + PREFIX
                     + "<64 hex digits>): " + e.getMessage());
         }
-        if (mac.length != ModelKey.MAC_BYTES || !key.verifies(bytes, 0, bytes.length, mac)) {
+        if (!key.verifies(bytes, 0, bytes.length, mac)) {
             throw new IOException("signature " + sig + " does not match " + file
                     + " under the configured model key: the file was changed or signed with another key");
         }

@@ -99,6 +99,18 @@ class IdxFormatTest {
     }
 
     @Test
+    void aCountTooLargeForOneArrayIsAFormatErrorBeforeAnyAllocation() throws IOException {
+        int count = 100_000_000; // x 28 x 28 overflows an int
+        byte[] imageHeader = java.nio.ByteBuffer.allocate(16).putInt(IdxFormat.IMAGES_MAGIC).putInt(count).putInt(28).putInt(28).array();
+        byte[] labelHeader = java.nio.ByteBuffer.allocate(8).putInt(IdxFormat.LABELS_MAGIC).putInt(count).array();
+        Path images = write(dir.resolve("img"), imageHeader, false);
+        Path labels = write(dir.resolve("lbl"), labelHeader, false);
+        assertThatThrownBy(() -> IdxFormat.load(images, labels, 10, "t"))
+                .isInstanceOf(DatasetFormatException.class)
+                .hasMessageContaining("img").hasMessageContaining("100000000 images of 28x28");
+    }
+
+    @Test
     void rejectsLabelNotBelowClassCount() throws IOException {
         Path images = write(dir.resolve("img"), idxImages(IdxFormat.IMAGES_MAGIC, 6, 2, 2), false);
         Path labels = write(dir.resolve("lbl"), idxLabels(IdxFormat.LABELS_MAGIC, 6, 6), false);

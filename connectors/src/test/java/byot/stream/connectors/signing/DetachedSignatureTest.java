@@ -58,9 +58,14 @@ class DetachedSignatureTest {
         Files.writeString(DetachedSignature.pathOf(model), "sha256:abc\n");
         assertThatThrownBy(() -> DetachedSignature.readVerified(model, key(1))).isInstanceOf(IOException.class)
                 .hasMessageContaining("not a model signature");
+        // Too short to be a MAC at all: a malformed file, not "another key".
         Files.writeString(DetachedSignature.pathOf(model), "hmac-sha256:abcd\n");
         assertThatThrownBy(() -> DetachedSignature.readVerified(model, key(1))).isInstanceOf(IOException.class)
-                .hasMessageContaining("does not match");
+                .hasMessageContaining("not a model signature").hasMessageContaining("4 hex digits");
+        // Not ASCII (a BOM, binary): named as malformed, with the file, rather than a charset decoder's message.
+        Files.write(DetachedSignature.pathOf(model), new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF, 'h', (byte) 0xFF});
+        assertThatThrownBy(() -> DetachedSignature.readVerified(model, key(1))).isInstanceOf(IOException.class)
+                .hasMessageContaining("not a model signature").hasMessageContaining("model.byot.sig");
     }
 
     @Test

@@ -277,9 +277,14 @@ public final class ModelFile {
         Path parent = file.toAbsolutePath().getParent();
         Files.createDirectories(parent);
         Path tmp = Files.createTempFile(parent, file.getFileName().toString(), ".tmp");
-        Files.write(tmp, toBytes(model, withOptimizerState));
-        // Readers never see a half-written model.
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        try {
+            Files.write(tmp, toBytes(model, withOptimizerState));
+            // Readers never see a half-written model.
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            // Gone after the move; after a failed write (a full disk) it would be a stray file of many MB.
+            Files.deleteIfExists(tmp);
+        }
     }
 
     public static MultiExitModel load(Path file) throws IOException {

@@ -58,6 +58,10 @@ public enum DatasetChoice {
         if (!images.shape().equals(spec.input())) {
             throw new UsageException("model expects " + spec.input() + " images, " + id + " has " + images.shape());
         }
+        // Same image shape, other classes (cifar100 against cifar10): scored anyway, it would report near-chance accuracy.
+        if (images.numClasses() != spec.numClasses()) {
+            throw new UsageException("model has " + spec.numClasses() + " classes, " + id + " has " + images.numClasses());
+        }
         return images;
     }
 

@@ -12,6 +12,9 @@ import byot.stream.model.spec.Architecture;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -84,6 +87,26 @@ public final class ExperimentCommand implements Command {
     public int run(Parsed args) throws Exception {
         Path cells = Path.of(args.get("cells"));
         Files.createDirectories(cells);
+        // Two grids on one directory would train the same cells and write the same temporary files.
+        try (FileChannel lockFile = FileChannel.open(cells.resolve(".experiment.lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE); FileLock lock = tryLock(lockFile)) {
+            if (lock == null) {
+                throw new UsageException("another byot experiment is running on " + cells + "; wait for it or use another --cells");
+            }
+            return runGrid(args, cells);
+        }
+    }
+
+    /** Null when another process holds the lock, or this one (which Java reports by an exception instead). */
+    private static FileLock tryLock(FileChannel channel) throws java.io.IOException {
+        try {
+            return channel.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            return null;
+        }
+    }
+
+    private int runGrid(Parsed args, Path cells) throws Exception {
         ObjectMapper json = new ObjectMapper();
         Recipe recipe = Recipe.of(DistillationOptions.config(args, TrainingMode.BYOT));
         List<Cell> grid = new ArrayList<>();
@@ -102,13 +125,15 @@ public final class ExperimentCommand implements Command {
             }
             for (String seed : args.get("seeds").split(",")) {
                 // Checked here, before any cell trains, not when the cell of a malformed seed is reached.
+                long number;
                 try {
-                    Long.parseLong(seed.trim());
+                    number = Long.parseLong(seed.trim());
                 } catch (NumberFormatException e) {
                     throw new UsageException("--seeds expects comma-separated integers, got '" + args.get("seeds") + "'");
                 }
                 for (String mode : args.get("modes").split(",")) {
-                    grid.add(new Cell(arch, width, TrainingMode.fromId(mode).id(), seed.trim(), recipe));
+                    // As a cell records it (01 and +1 are seed 1), so a finished cell is found again.
+                    grid.add(new Cell(arch, width, TrainingMode.fromId(mode).id(), String.valueOf(number), recipe));
                 }
             }
         }
@@ -172,6 +197,12 @@ public final class ExperimentCommand implements Command {
     static boolean sameSetting(Map<String, Object> f, Cell cell, int epochs, Long limit) {
         Object fLimit = f.get("limit");
         boolean limitAgrees = limit == null ? fLimit == null : fLimit instanceof Number n && n.longValue() == limit;
+        // A limit at or above the data set's size trains on all of it, as no limit does: the same cell. A cell's
+        // trainImages is the size it trained on, so a limit above it was capped (one equal to it may not have been).
+        if (!limitAgrees && f.get("trainImages") instanceof Number trained) {
+            long whole = trained.longValue();
+            limitAgrees = (limit == null || limit >= whole) && (fLimit == null || fLimit instanceof Number n && n.longValue() > whole);
+        }
         return cell.arch().equals(f.get("arch")) && cell.mode().equals(f.get("mode"))
                 && f.get("seed") instanceof Number seed && String.valueOf(seed.longValue()).equals(cell.seed())
                 && f.get("widthMult") instanceof Number w && w.doubleValue() == Double.parseDouble(cell.width())
@@ -208,7 +239,12 @@ public final class ExperimentCommand implements Command {
         List<Map<String, Object>> rows = new ArrayList<>();
         try (var files = Files.list(cells)) {
             for (Path p : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
-                rows.add(json.readValue(Files.readString(p), new TypeReference<Map<String, Object>>() { }));
+                try {
+                    rows.add(json.readValue(p.toFile(), new TypeReference<Map<String, Object>>() { }));
+                } catch (java.io.IOException e) {
+                    throw new UsageException("cell file " + p + " is not a finished cell (" + e.getMessage().lines().findFirst().orElse("")
+                            + "); delete it to train that cell again, or move it out of --cells");
+                }
             }
         }
         return rows;

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -47,10 +48,13 @@ final class ResultsTable {
      * as they were: the tables accumulate grids run on other machines or from cell directories no longer at hand.
      */
     static void write(Path markdown, List<Map<String, Object>> cells, String command) throws IOException {
-        TreeMap<Setting, TreeMap<String, List<Map<String, Object>>>> groups = new TreeMap<>(ORDER);
+        // By seed within a row: two cells of one seed (a whole-data cell run with and without a limit above the data
+        // set's size) are one run, not two that would count twice in the mean. The later file wins.
+        TreeMap<Setting, TreeMap<String, LinkedHashMap<Long, Map<String, Object>>>> groups = new TreeMap<>(ORDER);
         for (Map<String, Object> c : cells) {
             groups.computeIfAbsent(Setting.of(c), k -> new TreeMap<>())
-                    .computeIfAbsent(rowName(String.valueOf(c.get("mode")), recipeLabel(c)), k -> new ArrayList<>()).add(c);
+                    .computeIfAbsent(rowName(String.valueOf(c.get("mode")), recipeLabel(c)), k -> new LinkedHashMap<>())
+                    .put((long) number(c, "seed"), c);
         }
         TreeMap<Setting, TreeMap<String, Map<String, Object>>> rows = new TreeMap<>(ORDER);
         for (Map<String, Object> kept : previousRows(jsonBeside(markdown))) {
@@ -59,7 +63,8 @@ final class ResultsTable {
         }
         for (var group : groups.entrySet()) {
             for (var mode : group.getValue().entrySet()) {
-                rows.computeIfAbsent(group.getKey(), k -> new TreeMap<>()).put(mode.getKey(), row(group.getKey(), mode.getValue()));
+                rows.computeIfAbsent(group.getKey(), k -> new TreeMap<>())
+                        .put(mode.getKey(), row(group.getKey(), new ArrayList<>(mode.getValue().values())));
             }
         }
         StringBuilder md = new StringBuilder();
@@ -106,8 +111,20 @@ final class ResultsTable {
             md.append("\n");
         }
         Files.createDirectories(markdown.toAbsolutePath().getParent());
-        Files.writeString(markdown, withNotesKept(markdown, md.toString()));
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(jsonBeside(markdown).toFile(), json);
+        // Each file replaced whole, never cut short by a kill: a half-written page would lose its notes on the next
+        // run, and a half-written twin would stop every later run after its first cell.
+        replace(markdown, withNotesKept(markdown, md.toString()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        replace(jsonBeside(markdown), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(json));
+    }
+
+    private static void replace(Path file, byte[] content) throws IOException {
+        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName().toString(), ".tmp");
+        try {
+            Files.write(tmp, content);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
     }
 
     /**
@@ -244,7 +261,12 @@ final class ResultsTable {
         if (!Files.exists(json)) {
             return List.of();
         }
-        return new ObjectMapper().readValue(json.toFile(), new TypeReference<List<Map<String, Object>>>() { });
+        try {
+            return new ObjectMapper().readValue(json.toFile(), new TypeReference<List<Map<String, Object>>>() { });
+        } catch (IOException e) {
+            throw new IOException(json + " does not read as the table's rows (" + e.getMessage().lines().findFirst().orElse("")
+                    + "); move it away and the next run writes it again from the cells", e);
+        }
     }
 
     static final String BEGIN = "<!-- tables written by byot experiment: begin -->";
@@ -259,8 +281,12 @@ final class ResultsTable {
         String old = Files.exists(markdown) ? Files.readString(markdown) : "";
         int begin = old.indexOf(BEGIN);
         int end = old.indexOf(END, Math.max(begin, 0));
-        if (begin < 0 || end < 0) {
-            return "# Results\n\n" + generated;
+        if (begin < 0) {
+            // A page of the user's own without the markers: the tables go below its text, which stays.
+            return old.isBlank() ? "# Results\n\n" + generated : old.stripTrailing() + "\n\n" + generated;
+        }
+        if (end < 0) {
+            return old.substring(0, begin) + generated;
         }
         return old.substring(0, begin) + generated + old.substring(end + END.length()).replaceFirst("^\n", "");
     }

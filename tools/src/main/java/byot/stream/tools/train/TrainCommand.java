@@ -28,6 +28,7 @@ import byot.stream.model.train.TrainingProgress;
 import byot.stream.model.train.TrainingRun;
 import byot.stream.model.train.TrainingSummary;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -101,6 +102,8 @@ public final class TrainCommand implements Command {
         // Read before training, so a missing or short key does not cost a training run.
         Optional<ModelKey> key = args.has("model-key") ? Optional.of(ModelKey.read(Path.of(args.get("model-key"))))
                 : Optional.empty();
+        Path outFile = Path.of(args.get("out"));
+        checkWritable(outFile);
         EarlyExitClassifier teacher = null;
         if (mode == TrainingMode.KD) {
             Path teacherFile = Path.of(args.optional("teacher").orElseThrow(() -> new UsageException("--mode kd needs --teacher FILE")));
@@ -115,6 +118,9 @@ public final class TrainCommand implements Command {
                 args.getDouble("dropout"), ModelOptions.heads(shape));
         if (teacher != null && !teacher.spec().input().equals(spec.input())) {
             throw new UsageException("teacher expects " + teacher.spec().input() + " images, data set has " + spec.input());
+        }
+        if (teacher != null && teacher.spec().numClasses() != spec.numClasses()) {
+            throw new UsageException("teacher has " + teacher.spec().numClasses() + " classes, data set has " + spec.numClasses());
         }
         TrainingRun run = new TrainingRun(args.getInt("epochs"), args.getInt("batch-size"),
                 new Augmentation(args.getInt("crop-padding"), args.flag("flip")), seed);
@@ -133,7 +139,6 @@ public final class TrainCommand implements Command {
         status.finish();
 
         model.setVersion(1);
-        Path outFile = Path.of(args.get("out"));
         ModelFile.save(model, outFile, false);
         if (key.isPresent()) {
             err.println("signature written to " + DetachedSignature.sign(outFile, key.get()));
@@ -190,6 +195,20 @@ public final class TrainCommand implements Command {
         return String.format("epoch %d/%d batch %d/%d  %.0f img/s  loss %.3f  ce[%s ]  lr %.4f  ETA %s",
                 e.epoch(), e.epochs(), e.batch(), e.batchesPerEpoch(), e.imagesPerSecond(), e.step().loss(),
                 ce, e.step().learningRate(), StatusLine.duration(e.etaSeconds()));
+    }
+
+    /** Found before the epochs, not after them: a directory or an unwritable place for --out would cost the whole run. */
+    private static void checkWritable(Path out) throws java.io.IOException {
+        if (Files.isDirectory(out)) {
+            throw new UsageException("--out " + out + " is a directory; name the model file, e.g. " + out.resolve("model.byot"));
+        }
+        Path parent = out.toAbsolutePath().getParent();
+        try {
+            Files.createDirectories(parent);
+            Files.delete(Files.createTempFile(parent, out.getFileName().toString(), ".probe"));
+        } catch (java.io.IOException e) {
+            throw new UsageException("--out " + out + ": cannot write in " + parent + " (" + e + ")");
+        }
     }
 
     static ImageArrays limit(ImageArrays data, Parsed args, String flag) {

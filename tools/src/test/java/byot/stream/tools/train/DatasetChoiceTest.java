@@ -26,4 +26,13 @@ class DatasetChoiceTest {
                 .hasMessageContaining("model expects " + cifarShaped.input())
                 .hasMessageContaining("fashion-mnist has " + new InputShape(1, 28, 28));
     }
+
+    @Test
+    void imagesOfTheModelsShapeButAnotherClassCountAreAUsageError() {
+        // A cifar100 model scored on cifar10 has the same input; its 100 outputs against labels 0-9 would be near chance.
+        ModelSpec hundred = new ModelSpec(Architecture.RESNET18, new InputShape(1, 28, 28), 100, 0.0625, 0.29f, 0.35f);
+        assertThatThrownBy(() -> DatasetChoice.FASHION_MNIST.loadFor(hundred, Optional.empty(), "test"))
+                .isInstanceOf(UsageException.class)
+                .hasMessageContaining("model has 100 classes, fashion-mnist has 10");
+    }
 }

@@ -107,6 +107,42 @@ class ResultsTableTest {
         smoke.put("limit", 256);
         assertThat(ExperimentCommand.sameSetting(smoke, grid, 3, 256L)).isTrue();
         assertThat(ExperimentCommand.sameSetting(smoke, grid, 3, null)).isFalse();
+
+        // A limit above the data set's size was capped: the cell trained on all 60,000 images, as one without a limit.
+        Map<String, Object> capped = cell("resnet18", 0.25, "byot", 0, 3, 60000, 0.9);
+        capped.put("limit", 70000);
+        assertThat(ExperimentCommand.sameSetting(capped, grid, 3, null)).isTrue();
+        assertThat(ExperimentCommand.sameSetting(capped, grid, 3, 100_000L)).isTrue();
+        assertThat(ExperimentCommand.sameSetting(old, grid, 3, 70_000L)).isTrue();
+        assertThat(ExperimentCommand.sameSetting(capped, grid, 3, 5000L)).isFalse();
+    }
+
+    @Test
+    void twoCellsOfOneSeedCountOnceInTheirRow() throws Exception {
+        Path md = dir.resolve("results.md");
+        Map<String, Object> capped = cell("resnet18", 0.25, "byot", 0, 3, 60000, 0.80);
+        capped.put("limit", 70000);
+        ResultsTable.write(md, List.of(cell("resnet18", 0.25, "byot", 0, 3, 60000, 0.90), capped,
+                cell("resnet18", 0.25, "byot", 1, 3, 60000, 0.92)), "./byot experiment ...");
+        assertThat(Files.readString(md)).contains("| byot | [0, 1] | 83.00 ± 6.00 |"); // seed 0 once (the later cell), not 3 runs
+    }
+
+    @Test
+    void aPageWithoutTheMarkersKeepsItsTextAndGetsTheTablesBelow() throws Exception {
+        Path md = dir.resolve("notes.md");
+        Files.writeString(md, "# My notes\n\nWritten by hand.\n");
+        ResultsTable.write(md, List.of(cell("resnet18", 0.25, "byot", 0, 3, 60000, 0.90)), "./byot experiment --seeds 0");
+        assertThat(Files.readString(md)).startsWith("# My notes\n\nWritten by hand.\n\n" + ResultsTable.BEGIN)
+                .endsWith(ResultsTable.END + "\n");
+
+        // Cut short after the begin marker (a page written before writes were atomic): the text above it stays.
+        String text = Files.readString(md);
+        Files.writeString(md, text.substring(0, text.indexOf("| byot")));
+        ResultsTable.write(md, List.of(cell("resnet18", 0.25, "byot", 0, 3, 60000, 0.90)), "./byot experiment --seeds 0");
+        assertThat(Files.readString(md)).isEqualTo(text);
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(f -> f.getFileName().toString())).containsExactlyInAnyOrder("notes.md", "notes.json");
+        }
     }
 
     /**

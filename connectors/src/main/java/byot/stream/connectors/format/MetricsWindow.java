@@ -53,6 +53,9 @@ public record MetricsWindow(long windowStart, long windowEnd, long modelVersion,
                 throughput, latencyP50Ms, latencyP95Ms, latencyP99Ms, deadLetters, 0, driftAlarms);
     }
 
+    /** More exits than any network of this project has (the deepest backbone has 5), with room to spare. */
+    public static final int MAX_EXITS = 64;
+
     public MetricsWindow {
         driftAlarms = driftAlarms == null ? List.of() : List.copyOf(driftAlarms);
         Objects.requireNonNull(exitHistogram, "exitHistogram");
@@ -60,6 +63,15 @@ public record MetricsWindow(long windowStart, long windowEnd, long modelVersion,
         Objects.requireNonNull(perExitLabeled, "perExitLabeled");
         if (windowEnd < windowStart) {
             throw new IllegalArgumentException("windowEnd " + windowEnd + " before windowStart " + windowStart);
+        }
+        if (exitHistogram.length > MAX_EXITS) {
+            // A reader sizes its totals, tables and charts by this: a record of 150,000 exits would freeze a dashboard.
+            throw new IllegalArgumentException(exitHistogram.length + " exits; at most " + MAX_EXITS);
+        }
+        for (double v : new double[] {meanConfidence, throughput, latencyP50Ms, latencyP95Ms, latencyP99Ms}) {
+            if (!Double.isFinite(v)) {
+                throw new IllegalArgumentException("meanConfidence, throughput and the latency quantiles must be finite, got " + v);
+            }
         }
         if (perExitCorrect.length != exitHistogram.length || perExitLabeled.length != exitHistogram.length) {
             throw new IllegalArgumentException("per-exit arrays differ in length: histogram " + exitHistogram.length

@@ -67,6 +67,24 @@ class JsonCodecTest {
         assertThat(metrics.decode(metrics.encode(unlabelled))).usingRecursiveComparison().isEqualTo(unlabelled);
         String broken = new String(bytes, UTF_8).replace("\"count\":10", "\"count\":11");
         assertReason(() -> metrics.decode(broken.getBytes(UTF_8)), Reason.INVALID_FIELD);
+
+        // Jackson reads "NaN" and "Infinity" as doubles: a reader would chart them. Refused like any invalid field.
+        for (String field : new String[] {"throughput", "meanConfidence", "latencyP99Ms"}) {
+            String nan = new String(bytes, UTF_8).replaceFirst("\"" + field + "\":[0-9.]+", "\"" + field + "\":\"NaN\"");
+            assertThat(nan).as(field).contains("\"NaN\"");
+            assertReason(() -> metrics.decode(nan.getBytes(UTF_8)), Reason.INVALID_FIELD);
+        }
+        // Readers size their tables and charts by the exits: a record may not claim thousands of them.
+        int many = MetricsWindow.MAX_EXITS + 1;
+        String wide = "{\"windowStart\":0,\"windowEnd\":1,\"modelVersion\":0,\"count\":0,\"exitHistogram\":" + zeros(many)
+                + ",\"perExitCorrect\":" + zeros(many) + ",\"perExitLabeled\":" + zeros(many) + ",\"meanConfidence\":0,"
+                + "\"throughput\":0,\"latencyP50Ms\":0,\"latencyP95Ms\":0,\"latencyP99Ms\":0,\"deadLetters\":0}";
+        assertReason(() -> metrics.decode(wide.getBytes(UTF_8)), Reason.INVALID_FIELD);
+        assertThat(metrics.decode(wide.replace(zeros(many), zeros(many - 1)).getBytes(UTF_8)).exitHistogram()).hasSize(many - 1);
+    }
+
+    private static String zeros(int n) {
+        return java.util.Arrays.toString(new long[n]).replace(" ", "");
     }
 
     @Test

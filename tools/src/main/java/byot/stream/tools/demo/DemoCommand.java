@@ -165,10 +165,19 @@ public final class DemoCommand implements Command {
                 PipelineOutputs outputs = pipeline.outputs();
                 watch(outputs, replay, events, timeoutSeconds, started);
                 ReplaySummary sent = replay.join();
-                List<Prediction> predictions = outputs.predictions();
-                List<MetricsWindow> windows = outputs.windows();
+                int exits = model.spec().sections();
+                List<Prediction> predictions = ofThisReplay(outputs.predictions(), FashionMnist.Split.TEST.label(), positions, exits);
+                List<MetricsWindow> windows = outputs.windows().stream().filter(w -> w.exitHistogram().length == exits).toList();
+                long foreign = outputs.predictions().size() - predictions.size() + outputs.windows().size() - windows.size();
+                if (foreign > 0) {
+                    err.println("left out of the report: " + foreign + " predictions and metrics windows that are not this replay's"
+                            + " (another writer on the topics?)");
+                }
+                if (!outputs.undecodable().isEmpty()) {
+                    err.println("output topics: " + outputs.undecodable());
+                }
                 double streamSeconds = (System.nanoTime() - streamStarted) / 1e9;
-                Optional<Forgetting> forgetting = forgetting(kafka.client(), job, predictions, positions, shift.after(),
+                Optional<Forgetting> forgetting = forgettingOrNone(kafka.client(), job, predictions, positions, shift.after(),
                         model, heldOut);
                 Map<String, Object> run = new LinkedHashMap<>();
                 run.put("events", sent.sent());
@@ -266,6 +275,27 @@ public final class DemoCommand implements Command {
             return ModelFile.load(Path.of(initial.get()));
         }
         return new Pretraining(PretrainSettings.from(args), err).obtain(train, outDir);
+    }
+
+    /**
+     * The answers to this replay's events: ids of its split that name a replayed image, at an exit the model has. On
+     * a shared broker other writers' records are on the same topics, and a report of them would fail or mislead.
+     */
+    static List<Prediction> ofThisReplay(List<Prediction> predictions, String split, ReplayPositions positions, int exits) {
+        return predictions.stream().filter(p -> p.id().startsWith(split + "-") && positions.of(p.id()) >= 0
+                && p.exitDepth() >= 1 && p.exitDepth() <= exits).toList();
+    }
+
+    /** {@link #forgetting}, or empty with the reason when the models topic cannot be read back: the report still comes. */
+    private Optional<Forgetting> forgettingOrNone(KafkaClientProperties client, JobSettings job, List<Prediction> predictions,
+                                                  ReplayPositions positions, long shiftAfter, MultiExitModel initial,
+                                                  ImageArrays heldOut) {
+        try {
+            return forgetting(client, job, predictions, positions, shiftAfter, initial, heldOut);
+        } catch (ModelFormatException | RuntimeException e) {
+            err.println("forgetting: the models could not be read back (" + e + "); the report goes on without it");
+            return Optional.empty();
+        }
     }
 
     /**

@@ -34,6 +34,7 @@ public final class MonitorState {
     private long deadLettersRead;
     /** Drift alarms are rare: the page lists the last few. */
     static final int MAX_DRIFT_ALARMS = 10;
+    static final long MAX_AHEAD_MILLIS = 3_600_000;
     private final ArrayDeque<DriftAlarm> driftAlarms = new ArrayDeque<>();
     private long driftAlarmsRead;
     private long skippedMetrics;
@@ -60,6 +61,13 @@ public final class MonitorState {
     }
 
     public synchronized void add(MetricsWindow w) {
+        if (w.windowStart() > clock.getAsLong() + MAX_AHEAD_MILLIS) {
+            // The newest window is the page's "latest", and one from a wrong clock (year 2100) would stay it for the
+            // monitor's whole life. Kafka refuses records stamped over an hour ahead by default, so none is genuine.
+            skipped(metricsTopic, "window at " + java.time.Instant.ofEpochMilli(w.windowStart())
+                    + " starts more than an hour after this machine's clock");
+            return;
+        }
         for (DriftAlarm a : w.driftAlarms()) {
             driftAlarmsRead++;
             driftAlarms.addFirst(a);

@@ -2,6 +2,7 @@ package byot.stream.tools.pipeline;
 
 import byot.stream.connectors.format.DeadLetter;
 import byot.stream.connectors.format.JsonCodec;
+import byot.stream.connectors.format.MalformedRecordException;
 import byot.stream.connectors.format.MetricsWindow;
 import byot.stream.connectors.format.Prediction;
 import byot.stream.connectors.kafka.KafkaClientProperties;
@@ -27,6 +28,8 @@ public final class PipelineOutputs implements AutoCloseable {
     private final List<MetricsWindow> windows = new ArrayList<>();
     private final List<DeadLetter> deadLetters = new ArrayList<>();
     private long models;
+    private long undecodable;
+    private String firstUndecodable;
     private final Thread thread;
     private volatile boolean running = true;
     private volatile RuntimeException failure;
@@ -47,32 +50,55 @@ public final class PipelineOutputs implements AutoCloseable {
         try {
             while (running) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    String topic = r.topic();
-                    if (topic.equals(topics.predictions())) {
-                        Prediction p = predictionCodec.decode(r.value());
+                    try {
+                        take(r, predictionCodec, windowCodec, deadLetterCodec);
+                    } catch (MalformedRecordException e) {
+                        // Another writer on a shared broker, or a damaged record: skipped and counted, as the job
+                        // does with its input, rather than ending the run's view of its own outputs.
                         synchronized (this) {
-                            predictions.add(p);
-                        }
-                    } else if (topic.equals(topics.metrics())) {
-                        MetricsWindow w = windowCodec.decode(r.value());
-                        synchronized (this) {
-                            windows.add(w);
-                        }
-                    } else if (topic.equals(topics.deadLetter())) {
-                        DeadLetter d = deadLetterCodec.decode(r.value());
-                        synchronized (this) {
-                            deadLetters.add(d);
-                        }
-                    } else {
-                        synchronized (this) {
-                            models++;
+                            undecodable++;
+                            if (firstUndecodable == null) {
+                                String reason = String.valueOf(e.getMessage());
+                                firstUndecodable = r.topic() + "-" + r.partition() + "@" + r.offset() + ": "
+                                        + (reason.length() > 200 ? reason.substring(0, 200) + "..." : reason);
+                            }
                         }
                     }
                 }
             }
-        } catch (Exception e) {
-            failure = new IllegalStateException("reading the pipeline's output failed: " + e.getMessage(), e);
+        } catch (Exception | Error e) {
+            failure = new IllegalStateException("reading the pipeline's output failed: " + e, e);
         }
+    }
+
+    private void take(ConsumerRecord<byte[], byte[]> r, JsonCodec<Prediction> predictionCodec, JsonCodec<MetricsWindow> windowCodec,
+                      JsonCodec<DeadLetter> deadLetterCodec) throws MalformedRecordException {
+        String topic = r.topic();
+        if (topic.equals(topics.predictions())) {
+            Prediction p = predictionCodec.decode(r.value());
+            synchronized (this) {
+                predictions.add(p);
+            }
+        } else if (topic.equals(topics.metrics())) {
+            MetricsWindow w = windowCodec.decode(r.value());
+            synchronized (this) {
+                windows.add(w);
+            }
+        } else if (topic.equals(topics.deadLetter())) {
+            DeadLetter d = deadLetterCodec.decode(r.value());
+            synchronized (this) {
+                deadLetters.add(d);
+            }
+        } else {
+            synchronized (this) {
+                models++;
+            }
+        }
+    }
+
+    /** Records on the prediction, metrics and dead-letter topics that did not decode, and where the first one was. */
+    public synchronized String undecodable() {
+        return undecodable == 0 ? "" : undecodable + " records did not decode and were skipped, first " + firstUndecodable;
     }
 
     /** Every committed prediction so far, in the order read (per partition: the order written). */

@@ -36,6 +36,18 @@ class DemoReportTest {
         return predictions;
     }
 
+    /** On a shared broker other writers' answers share the topics; the report scores only the replay's own. */
+    @Test
+    void onlyAnswersToTheReplaysEventsAreReported() {
+        Prediction ours = new Prediction("test-5-0", "camera-0", 1, 0.8, 1, new double[] {0.8}, 1, 10, 5, 1);
+        Prediction foreignId = new Prediction("foo", "camera-0", 1, 0.8, 1, new double[] {0.8}, 1, 10, 5, 1);
+        Prediction otherSplit = new Prediction("train-5-0", "camera-0", 1, 0.8, 1, new double[] {0.8}, 1, 10, 5, 1);
+        Prediction outOfRange = new Prediction("test-10000-0", "camera-0", 1, 0.8, 1, new double[] {0.8}, 1, 10, 5, 1);
+        Prediction deeper = new Prediction("test-6-0", "camera-0", 1, 0.8, 5, new double[] {0.1, 0.2, 0.3, 0.4, 0.8}, 1, 10, 5, 1);
+        assertThat(DemoCommand.ofThisReplay(List.of(ours, foreignId, otherSplit, outOfRange, deeper), "test", POSITIONS, EXITS))
+                .containsExactly(ours);
+    }
+
     @Test
     void groundTruthAddsTheShiftMeasuresOverEveryEvent(@TempDir Path dir) throws Exception {
         List<Prediction> predictions = syntheticPredictions();

@@ -58,6 +58,19 @@ class MonitorStateTest {
     }
 
     @Test
+    void aWindowFromAClockFarAheadIsSkippedNotKeptAsTheLatestForever() {
+        state.add(window(0, 1, new long[] {1, 1}, 2, 1));
+        state.add(window(now.get() + MonitorState.MAX_AHEAD_MILLIS + 1, 1, new long[] {1, 1}, 2, 1));
+        state.add(window(1_000, 1, new long[] {1, 1}, 2, 1));
+
+        MonitorSnapshot s = state.snapshot();
+        assertThat(s.latest().windowStart()).isEqualTo(1_000);
+        assertThat(s.totals().windows()).isEqualTo(2);
+        assertThat(s.skipped().metrics()).isEqualTo(1);
+        assertThat(s.skipped().last()).contains("more than an hour after this machine's clock");
+    }
+
+    @Test
     void historyKeepsTheNewestWindowsWhileTotalsCountEveryWindowRead() {
         for (long start = 0; start < 5_000; start += 1_000) {
             state.add(window(start, start / 1_000, new long[] {1, 2, 3}, 6, 10));

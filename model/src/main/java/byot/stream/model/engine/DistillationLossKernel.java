@@ -165,7 +165,9 @@ final class DistillationLossKernel {
                     int i = s * classes + k;
                     double grad = ceWeight * (Math.exp(logP[i]) - oneHot[i]) * perLabelled;
                     if (distilled) {
-                        kl += softTeacher[i] * (logSoftTeacher[i] - logStudent[i]);
+                        if (softTeacher[i] > 0) { // the ensemble's mean can underflow to 0: log 0 = -inf, and 0 * -inf is NaN
+                            kl += softTeacher[i] * (logSoftTeacher[i] - logStudent[i]);
+                        }
                         grad += klWeight * (Math.exp(logStudent[i]) - softTeacher[i]) / t * perLabelled;
                     }
                     dz[i] = grad;

@@ -57,14 +57,14 @@ public record DistillationConfig(TrainingMode mode, double alpha, double hintWei
         if (teacher == null) {
             throw new IllegalArgumentException("teacher is required (deepest or ensemble)");
         }
-        if (alpha < 0 || alpha > 1) {
+        if (!(alpha >= 0 && alpha <= 1)) { // NaN too
             throw new IllegalArgumentException("alpha must be in [0, 1], got " + alpha);
         }
-        if (hintWeight < 0) {
-            throw new IllegalArgumentException("hint weight (lambda) must be >= 0, got " + hintWeight);
+        if (!(hintWeight >= 0 && hintWeight < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("hint weight (lambda) must be finite and >= 0, got " + hintWeight);
         }
-        if (!(temperature > 0)) {
-            throw new IllegalArgumentException("temperature must be > 0, got " + temperature);
+        if (!(temperature > 0 && temperature < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("temperature must be finite and > 0, got " + temperature);
         }
         if (warmupSteps < 0) {
             throw new IllegalArgumentException("warm-up steps must be >= 0, got " + warmupSteps);

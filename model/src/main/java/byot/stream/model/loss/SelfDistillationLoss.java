@@ -48,7 +48,8 @@ public final class SelfDistillationLoss {
                 sum = sum.add(sd.nn().softmax(stopGradient(sd, sd.getVariable(Names.logits(e))).div(t)));
             }
             softTeacher = sum.div(exits);
-            logSoftTeacher = sd.math().log(softTeacher);
+            // A class every exit rules out underflows to 0 in float; log 0 = -inf, and 0 * -inf would make the KL NaN.
+            logSoftTeacher = sd.math().log(softTeacher.add(1e-30));
         }
 
         for (int e = 0; e < exits; e++) {

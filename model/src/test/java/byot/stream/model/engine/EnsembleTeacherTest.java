@@ -68,6 +68,23 @@ class EnsembleTeacherTest {
         }
     }
 
+    /** At a low temperature the ensemble's mean is exactly 0 for classes every exit rules out: the KL stays finite. */
+    @Test
+    void anEnsembleProbabilityThatUnderflowsToZeroLeavesTheLossFinite() {
+        ModelSpec spec = EagerTrainingStepTest.tiny(Architecture.RESNET18);
+        MultiExitModel model = MultiExitModel.create(spec, 7);
+        double t = 1e-6; // logit gaps above 1e-3 become 1,000 and more at this temperature: exp(-1000) is 0 in double
+        EagerTrainingStep step = new EagerTrainingStep(spec, model.parameters(),
+                new DistillationConfig(TrainingMode.BYOT, ALPHA, 0, t, 0, Teacher.ENSEMBLE));
+        TinyData data = new TinyData(BATCH, CLASSES, 1, SIZE, 3);
+        ForwardBackward.Pass pass = step.forwardBackward(data.pixels, EagerTrainingStepTest.oneHot(data.labels), ALPHA, 0, null);
+        for (int e = 0; e < 4; e++) {
+            double kl = pass.outputs().get(Names.kl(e)).getDouble(0);
+            assertTrue(Double.isFinite(kl) && kl >= 0, "KL of exit " + (e + 1) + ": " + kl);
+        }
+        assertTrue(Double.isFinite(pass.outputs().get(Names.TOTAL_LOSS).getDouble(0)));
+    }
+
     @Test
     void theDeepestTeacherLeavesTheDeepestExitToTheLabels() {
         ModelSpec spec = EagerTrainingStepTest.tiny(Architecture.RESNET18);

@@ -77,7 +77,8 @@ public final class AdaptOptions {
     public static final JobOption<Integer> BATCH_SIZE = integer("batch-size", 16, "Inference micro-batch size")
             .require(v -> v > 0, "at least 1");
     public static final JobOption<Long> MAX_WAIT_MS = longInteger("max-wait-ms", 5, "Longest an event waits for its inference micro-batch")
-            .require(v -> v >= 0, "at least 0");
+            // An hour is already no serving; beyond about 2^63 ms a timer at now + wait wraps round and fires at once.
+            .require(v -> v >= 0 && v <= 3_600_000, "between 0 and 3600000 (an hour)");
     public static final JobOption<Integer> PARALLELISM = integer("parallelism", 0,
             "Inference instances (0: the environment's default parallelism)").require(v -> v >= 0, "at least 0");
     public static final JobOption<Integer> MAX_MODEL_BYTES = integer("max-model-bytes", InferenceConfig.DEFAULT_MAX_MODEL_BYTES,
@@ -100,7 +101,8 @@ public final class AdaptOptions {
     public static final JobOption<Integer> PUBLISH_EVERY_STEPS = integer("publish-every-steps", 10,
             "Publish a new model version after this many steps").require(v -> v > 0, "at least 1");
     public static final JobOption<Double> PUBLISH_EVERY_SECONDS = number("publish-every-seconds", 10,
-            "...or after this many seconds with at least one step").require(v -> v > 0, "above 0");
+            "...or after this many seconds with at least one step")
+            .require(v -> v > 0 && v <= 7 * 86_400, "above 0 and at most 604800 (a week)");
     public static final JobOption<Double> LR = number("lr", 0.01, "Fine-tuning learning rate").require(v -> v > 0, "above 0");
     public static final JobOption<Double> MOMENTUM = number("momentum", 0.9, "Fine-tuning SGD momentum")
             .require(v -> v >= 0 && v < 1, "in [0, 1)");
@@ -188,7 +190,7 @@ public final class AdaptOptions {
 
     // Metrics, event time, checkpoints, restarts, limits.
     public static final JobOption<Long> METRICS_WINDOW_SECONDS = longInteger("metrics-window-seconds", 5,
-            "Event-time window of the metrics topic").require(v -> v > 0, "at least 1");
+            "Event-time window of the metrics topic").require(v -> v > 0 && v <= 86_400, "between 1 and 86400 (a day)");
     public static final JobOption<Long> EVENT_TIME_MAX_PAST_S = longInteger("event-time-max-past-s", 3600,
             "Event times older than arrival minus this are clamped for windows and sink timestamps");
     public static final JobOption<Long> EVENT_TIME_MAX_FUTURE_S = longInteger("event-time-max-future-s", 60,

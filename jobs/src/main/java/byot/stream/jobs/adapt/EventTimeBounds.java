@@ -16,8 +16,10 @@ import java.time.Duration;
  * that reads the record, not against the record's Kafka timestamp, which the producer can set as wrongly as the
  * event time.
  *
- * @param maxPast   an event time older than arrival minus this is clamped up (a backlog older than this is
- *                  reported in metrics windows near its arrival instead)
+ * @param maxPast   an event time older than arrival minus this is clamped up to it. Its prediction is written as any
+ *                  other; but where a live stream shares the watermark, arrival minus this lies far behind it, so
+ *                  the event's observations are late for the metrics windows and dropped (Flink counts them in the
+ *                  metrics-windows operator's {@code numLateRecordsDropped})
  * @param maxFuture an event time later than arrival plus this is clamped down; keep it well under the broker's one
  *                  hour, since the sinks stamp records with it
  */

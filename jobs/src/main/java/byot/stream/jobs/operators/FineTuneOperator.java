@@ -43,6 +43,7 @@ import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.streaming.runtime.tasks.mailbox.TaskMailbox;
 import org.apache.flink.util.OutputTag;
 
@@ -137,6 +138,9 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
     private transient long lastTimestamp;
     private transient long inputWatermark = Long.MIN_VALUE;
     private transient long emittedWatermark = Long.MIN_VALUE;
+    /** Whether the input is idle, and whether this operator has said so downstream (only once nothing waits). */
+    private transient boolean inputIdle;
+    private transient boolean emittedIdle;
     private transient Counter steps;
     private transient Counter skippedSteps;
     private transient Counter rollbacks;
@@ -515,6 +519,26 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
             emittedWatermark = allowed;
             output.emitWatermark(new Watermark(allowed));
         }
+        forwardWatermarkStatus();
+    }
+
+    /**
+     * Idle only once nothing waits for a step. When every source goes idle, Flink raises each task's watermark to the
+     * highest of its inputs, and downstream an idle input no longer counts: forwarded at once, the idleness would let
+     * the metrics windows close over the other paths' watermark before the held events' scores arrive, late.
+     */
+    @Override
+    public void processWatermarkStatus(WatermarkStatus status) throws Exception {
+        inputIdle = status.isIdle();
+        forwardWatermarkStatus();
+    }
+
+    private void forwardWatermarkStatus() {
+        boolean idle = inputIdle && pendingTimestamps.isEmpty() && inFlight == null;
+        if (idle != emittedIdle) {
+            emittedIdle = idle;
+            output.emitWatermarkStatus(idle ? WatermarkStatus.IDLE : WatermarkStatus.ACTIVE);
+        }
     }
 
     @Override
@@ -811,7 +835,11 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
      * a burst of wrong labels costs at most one publication interval of training and is not built upon. True: publish.
      */
     private boolean accept(GateVerdict verdict) {
-        output.collect(GATE, new StreamRecord<>(verdict, lastTimestamp));
+        // Not behind the watermark already let through (labels may have stopped while images went on): a verdict
+        // stamped there would be late for its metrics window and its refusal never counted. After the input's end
+        // (watermark MAX) every window has fired, and a window for MAX + 1 does not exist.
+        long notLate = emittedWatermark == Long.MAX_VALUE ? lastTimestamp : Math.max(lastTimestamp, emittedWatermark + 1);
+        output.collect(GATE, new StreamRecord<>(verdict, notLate));
         if (verdict.published()) {
             return true;
         }

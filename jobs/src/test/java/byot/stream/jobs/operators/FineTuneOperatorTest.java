@@ -19,6 +19,7 @@ import byot.stream.model.train.SgdConfig;
 import java.util.List;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.junit.jupiter.api.Test;
 
 class FineTuneOperatorTest {
@@ -73,6 +74,33 @@ class FineTuneOperatorTest {
             assertThat(harness.getSideOutput(FineTuneOperator.SCORES)).as("the three were learned from").hasSize(3);
             assertThat(watermarks(harness)).containsExactly(999L, 3_600_000L);
         }
+    }
+
+    /**
+     * When every source goes idle the learner's input goes idle too, and an idle input stops counting downstream: the
+     * learner says so only after the waiting events' scores are out, or the metrics windows close without them.
+     */
+    @Test
+    void idlenessIsForwardedOnlyOnceNoEventWaitsForItsStep() throws Exception {
+        AdaptConfig everyThirtySeconds = FineTuning.byot(64, 10, 30, 7);
+        try (var harness = new OneInputStreamOperatorTestHarness<ImageEvent, ModelUpdate>(new FineTuneOperator(everyThirtySeconds, INITIAL))) {
+            harness.open();
+            feed(harness, events.subList(0, 3));
+            harness.processWatermark(new org.apache.flink.streaming.api.watermark.Watermark(3_600_000));
+            harness.processWatermarkStatus(WatermarkStatus.IDLE);
+            assertThat(statuses(harness)).as("three events still wait for their step").isEmpty();
+            harness.setProcessingTime(31_000);
+            assertThat(harness.getSideOutput(FineTuneOperator.SCORES)).hasSize(3);
+            List<Object> output = List.copyOf(harness.getOutput());
+            int released = output.indexOf(new org.apache.flink.streaming.api.watermark.Watermark(3_600_000));
+            assertThat(released).as("the watermark, then the idleness").isNotNegative().isLessThan(output.indexOf(WatermarkStatus.IDLE));
+            harness.processWatermarkStatus(WatermarkStatus.ACTIVE);
+            assertThat(statuses(harness)).containsExactly(WatermarkStatus.IDLE, WatermarkStatus.ACTIVE);
+        }
+    }
+
+    private static List<WatermarkStatus> statuses(OneInputStreamOperatorTestHarness<ImageEvent, ModelUpdate> h) {
+        return h.getOutput().stream().filter(o -> o instanceof WatermarkStatus).map(o -> (WatermarkStatus) o).toList();
     }
 
     private static List<Long> watermarks(OneInputStreamOperatorTestHarness<ImageEvent, ModelUpdate> h) {

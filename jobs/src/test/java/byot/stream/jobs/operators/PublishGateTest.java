@@ -65,6 +65,22 @@ class PublishGateTest {
         }
     }
 
+    /** A verdict comes after the watermark already let through, or its metrics window has closed and drops it. */
+    @Test
+    void aVerdictIsNeverStampedBehindTheWatermarkLetThrough() throws Exception {
+        try (var harness = harness(GATE)) {
+            harness.open();
+            feed(harness, clean);
+            int before = harness.getSideOutput(FineTuneOperator.GATE).size();
+            // Images went on without labels: event time moved far past the labelled events that follow.
+            harness.processWatermark(new org.apache.flink.streaming.api.watermark.Watermark(5_000_000));
+            feed(harness, burst);
+            List<StreamRecord<GateVerdict>> late = harness.getSideOutput(FineTuneOperator.GATE).stream().skip(before).toList();
+            assertThat(late).as("the burst's candidate was judged").isNotEmpty();
+            assertThat(late).allSatisfy(r -> assertThat(r.getTimestamp()).isGreaterThan(5_000_000));
+        }
+    }
+
     /** A holdout too small to judge on scores nothing: it is not a judgement in the learner's time. */
     @Test
     void onlyJudgedCandidatesCountAsTheGatesWork() throws Exception {

@@ -166,6 +166,12 @@ public final class InputAligner {
         // (background and object), and a model is far more sensitive to where the background lands than to contrast:
         // a negative Fashion-MNIST mapped with its background at 16 instead of 0 was classified at 0.34-0.45, not 0.9.
         double span = (reference.high() - reference.low()) / Math.max(1, now.high() - now.low());
+        if (!(span > 0)) {
+            // A reference of nearly one intensity (blank start-up frames): no range to map onto, and a gain of 0 is
+            // no map at all (it has no inverse). The new domain is kept as it comes.
+            alignment = asTheyCame;
+            return Optional.empty();
+        }
         InputAlignment best = null;
         double bestGain = 0;
         for (double gain : new double[] {span, -span}) {

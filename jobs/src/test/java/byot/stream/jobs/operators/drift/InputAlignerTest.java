@@ -122,6 +122,19 @@ class InputAlignerTest {
         assertThat(aligner.current().domains().get(1).gain()).isEqualTo(1.0);
     }
 
+    /** Blank start-up frames as the reference leave no intensity range to map onto: kept as it comes, not a failed task. */
+    @Test
+    void aReferenceOfOneIntensityKeepsANewDomainAsItComes() {
+        SplittableRandom random = new SplittableRandom(6);
+        InputAligner aligner = new InputAligner(12, EXITS, null);
+        feed(aligner, 0, 600, v -> 0, random);
+        Optional<Optional<InputAlignment>> fitted = feed(aligner, 600, InputAligner.MEMORY, v -> 255 - v, random);
+        assertThat(fitted).as("the negatives are a new domain").isPresent();
+        assertThat(fitted.get()).as("no map onto a range of width 0").isEmpty();
+        assertThat(aligner.current().domains()).hasSize(2);
+        assertThat(aligner.current().domains().get(1).gain()).isEqualTo(1.0);
+    }
+
     @Test
     void heldOutAndUnlabelledEventsNeverChooseTheMap() {
         SplittableRandom random = new SplittableRandom(3);

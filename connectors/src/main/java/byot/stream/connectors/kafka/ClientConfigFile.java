@@ -47,6 +47,20 @@ public final class ClientConfigFile {
 
     private ClientConfigFile() {}
 
+    /**
+     * Settings the pipeline's guarantees rest on, which a file must not change (it is applied last, so it would win):
+     * each with what it would break, or where it is set instead.
+     */
+    static final Map<String, String> RESERVED = Map.of(
+            "isolation.level", "the job reads read_committed, so aborted replays never reach the model",
+            "enable.auto.commit", "offsets are committed with Flink's checkpoints, never on a timer",
+            "transactional.id", "exactly-once sinks derive their own ids from --group-id; other producers are not transactional",
+            "group.id", "give it as --group-id",
+            "key.serializer", "records are written as bytes by the pipeline's own serializers",
+            "value.serializer", "records are written as bytes by the pipeline's own serializers",
+            "key.deserializer", "records are read as bytes and decoded by the pipeline, bad ones to dead letters",
+            "value.deserializer", "records are read as bytes and decoded by the pipeline, bad ones to dead letters");
+
     public static Map<String, String> read(Path file) throws IOException {
         Path path = file.toAbsolutePath().normalize();
         Properties loaded = new Properties();
@@ -57,6 +71,12 @@ public final class ClientConfigFile {
         if (providers.contains(SECRETS_PROVIDER)) {
             throw new IllegalArgumentException(path + ": config provider name " + SECRETS_PROVIDER
                     + " is reserved for the secrets of this file");
+        }
+        for (Map.Entry<String, String> reserved : RESERVED.entrySet()) {
+            if (loaded.containsKey(reserved.getKey())) {
+                throw new IllegalArgumentException(path + ": " + reserved.getKey() + " is not a client setting to pass through: "
+                        + reserved.getValue());
+            }
         }
         Map<String, String> settings = new LinkedHashMap<>();
         boolean referenced = false;

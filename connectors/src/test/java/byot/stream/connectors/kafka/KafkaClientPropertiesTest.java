@@ -85,6 +85,25 @@ class KafkaClientPropertiesTest {
         assertThat(client.toString()).doesNotContain("k3y-pw");
     }
 
+    /**
+     * The file is applied last, so it would win over what the job's guarantees rest on: read_uncommitted lets aborted
+     * replays reach the model, a string deserializer failed the source on every record, a transactional id made every
+     * non-transactional producer throw. Each is refused naming the file and the key.
+     */
+    @Test
+    void settingsThePipelineReliesOnAreRefusedInTheFile(@TempDir Path dir) throws IOException {
+        for (String line : new String[] {"isolation.level=read_uncommitted", "enable.auto.commit=true", "transactional.id=t",
+                "group.id=g", "value.deserializer=org.apache.kafka.common.serialization.StringDeserializer",
+                "key.serializer=org.apache.kafka.common.serialization.StringSerializer"}) {
+            Path file = Files.writeString(dir.resolve("client.properties"), "linger.ms=7\n" + line + "\n");
+            String key = line.substring(0, line.indexOf('='));
+            assertThatThrownBy(() -> KafkaClientProperties.of("h:1").withFile(file)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(file.toAbsolutePath().toString()).hasMessageContaining(key);
+        }
+        Path tuning = Files.writeString(dir.resolve("tuning.properties"), "linger.ms=7\ntransaction.timeout.ms=600000\n");
+        assertThat(KafkaClientProperties.of("h:1").withFile(tuning).extra()).containsEntry("linger.ms", "7");
+    }
+
     @Test
     void aFileThatNamesTheSecretsProviderItselfIsRefused(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("client.properties");

@@ -54,7 +54,9 @@ public final class AdaptOptions {
     public static final JobOption<String> METRICS_TOPIC = text("metrics-topic", "metrics", "Topic of metrics windows (JSON)");
     public static final JobOption<String> DEAD_LETTER_TOPIC = text("dead-letter-topic", "dead-letter",
             "Topic of records that could not be processed");
-    public static final JobOption<String> GROUP_ID = text("group-id", "byot-adapt", "Kafka consumer group of the image source");
+    public static final JobOption<String> GROUP_ID = text("group-id", "byot-adapt",
+            "Kafka consumer group of the image source, and the prefix of the sinks' transactional ids: give each job on a"
+                    + " broker its own");
     public static final JobOption<String> DELIVERY = choice("delivery", "exactly-once",
             "exactly-once (transactional, visible per checkpoint) or at-least-once (visible at once)",
             "exactly-once", "at-least-once");
@@ -244,8 +246,13 @@ public final class AdaptOptions {
     public static JobSettings settings(ReadableConfig c, KafkaClientProperties client) throws IOException {
         DeliveryGuarantee delivery = DELIVERY.get(c).toLowerCase(Locale.ROOT).equals("exactly-once")
                 ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE;
-        JobSettings.Topics topics = new JobSettings.Topics(IMAGES_TOPIC.get(c), PREDICTIONS_TOPIC.get(c),
-                MODELS_TOPIC.get(c), METRICS_TOPIC.get(c), DEAD_LETTER_TOPIC.get(c));
+        JobSettings.Topics topics;
+        try {
+            topics = new JobSettings.Topics(IMAGES_TOPIC.get(c), PREDICTIONS_TOPIC.get(c), MODELS_TOPIC.get(c),
+                    METRICS_TOPIC.get(c), DEAD_LETTER_TOPIC.get(c));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
         JobSettings.Checkpoints checkpoints = checkpoints(c);
         Duration transactionTimeout = transactionTimeout(client);
         if (delivery == DeliveryGuarantee.EXACTLY_ONCE && checkpoints.interval().compareTo(transactionTimeout) >= 0) {

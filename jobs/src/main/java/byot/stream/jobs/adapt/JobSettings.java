@@ -110,6 +110,16 @@ public record JobSettings(Kafka kafka, Checkpoints checkpoints, Source source, D
 
     /** Topic names; the defaults are those of docs/formats.md. */
     public record Topics(String images, String predictions, String models, String metrics, String deadLetter) {
+
+        public Topics {
+            // Two sinks on one topic would share a transactional-id prefix ("<group id>-<topic>") and fence each
+            // other in a restart loop; the images topic among the outputs would feed the job its own records.
+            List<String> names = List.of(images, predictions, models, metrics, deadLetter);
+            if (names.stream().distinct().count() != names.size()) {
+                throw new IllegalArgumentException("the five topics must have five different names, got images " + images
+                        + ", predictions " + predictions + ", models " + models + ", metrics " + metrics + ", dead-letter " + deadLetter);
+            }
+        }
         public static Topics defaults() {
             return new Topics(byot.stream.connectors.kafka.Topics.IMAGES, byot.stream.connectors.kafka.Topics.PREDICTIONS,
                     byot.stream.connectors.kafka.Topics.MODELS, byot.stream.connectors.kafka.Topics.METRICS,

@@ -65,6 +65,15 @@ class RunStartTest {
         assertThat(s3.ensurePrivate()).isEmpty();
     }
 
+    /** Two sinks on one topic share a transactional-id prefix and fence each other: refused before the job starts. */
+    @Test
+    void twoRolesOnOneTopicAreAUsageError() {
+        assertThatThrownBy(() -> AdaptOptions.settings(parse("--predictions-topic", "x", "--dead-letter-topic", "x")))
+                .isInstanceOf(UsageException.class).hasMessageContaining("five different names");
+        assertThatThrownBy(() -> AdaptOptions.settings(parse("--metrics-topic", "images")))
+                .isInstanceOf(UsageException.class).hasMessageContaining("images images");
+    }
+
     @Test
     void checkpointsAreRetainedWhenTheJobIsCancelled() throws Exception {
         JobSettings settings = AdaptOptions.settings(parse());

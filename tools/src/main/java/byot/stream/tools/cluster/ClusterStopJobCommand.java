@@ -19,6 +19,8 @@ import java.util.Map;
  */
 public final class ClusterStopJobCommand implements Command {
     static final Duration POLL = Duration.ofMillis(500);
+    /** How often a savepoint still in progress is reported: a large model's takes tens of seconds. */
+    static final Duration PROGRESS = Duration.ofSeconds(10);
 
     @Override
     public String name() {
@@ -66,6 +68,7 @@ public final class ClusterStopJobCommand implements Command {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new UsageException("--timeout-seconds must be > 0, got " + timeout.toSeconds());
         }
+        requireRunning(rest, job);
         String trigger = rest.stopWithSavepoint(job, target, args.flag("drain"));
         System.err.println("byot cluster: stopping " + job + " with a savepoint into "
                 + (target == null ? "the cluster's savepoint directory" : target));
@@ -82,13 +85,39 @@ public final class ClusterStopJobCommand implements Command {
         return 0;
     }
 
+    /**
+     * Flink accepts a stop request for a job that has ended, and its savepoint then fails with "job not found": the
+     * command would say the job keeps running. Asked first, the answer is what the job's state is.
+     */
+    static void requireRunning(FlinkRestClient rest, String job) throws IOException, InterruptedException {
+        String state;
+        try {
+            state = rest.get("/jobs/" + job).path("state").asText("UNKNOWN");
+        } catch (IOException e) {
+            if (e.getMessage() != null && e.getMessage().contains("answered 404")) {
+                throw new UsageException("no job " + job + " on the cluster at " + rest.baseUrl() + " (byot cluster status lists them)");
+            }
+            throw e;
+        }
+        if (!state.equals("RUNNING")) {
+            throw new UsageException("job " + job + " is " + state + ", not running: there is no job to stop with a savepoint");
+        }
+    }
+
     static FlinkRestClient.SavepointStatus await(FlinkRestClient rest, String job, String trigger, Duration timeout)
             throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long started = System.nanoTime();
+        long deadline = started + timeout.toNanos();
+        long lastReport = started;
         while (true) {
             FlinkRestClient.SavepointStatus status = rest.savepoint(job, trigger);
             if (status.completed()) {
                 return status;
+            }
+            if (System.nanoTime() - lastReport >= PROGRESS.toNanos()) {
+                lastReport = System.nanoTime();
+                System.err.printf("byot cluster: savepoint of %s in progress, %d s (up to %d s)%n", job,
+                        (lastReport - started) / 1_000_000_000L, timeout.toSeconds());
             }
             if (System.nanoTime() > deadline) {
                 throw new IOException("the savepoint of job " + job + " did not complete within " + timeout.toSeconds()

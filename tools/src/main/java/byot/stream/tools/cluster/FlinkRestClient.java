@@ -158,7 +158,8 @@ public final class FlinkRestClient {
     }
 
     private URI uri(String path) {
-        return URI.create(baseUrl + path);
+        // A jar id holds the uploaded file's name, which may hold a space or another character a URI path may not.
+        return URI.create(baseUrl + path.replace("%", "%25").replace(" ", "%20"));
     }
 
     private JsonNode send(HttpRequest.Builder request, Duration timeout) throws IOException, InterruptedException {
@@ -167,6 +168,11 @@ public final class FlinkRestClient {
             response = http.send(request.timeout(timeout).build(), HttpResponse.BodyHandlers.ofString());
         } catch (ConnectException e) {
             throw new IOException("no Flink REST endpoint at " + baseUrl + " (is the cluster running?)", e);
+        } catch (java.net.http.HttpTimeoutException e) {
+            HttpRequest sent = request.build();
+            throw new IOException("Flink REST " + sent.method() + " " + sent.uri() + " gave no answer within " + timeout.toSeconds()
+                    + " s" + (sent.uri().getPath().endsWith("/run") ? " (the job may still start: see the web UI before"
+                    + " submitting again)" : ""), e);
         }
         JsonNode body;
         try {

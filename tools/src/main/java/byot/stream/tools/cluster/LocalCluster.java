@@ -5,8 +5,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,6 +58,28 @@ public final class LocalCluster implements AutoCloseable {
      * On failure, stops what it started and throws with the failing process's log file.
      */
     public static LocalCluster start(ClusterSpec spec, Duration timeout, Consumer<String> progress) throws Exception {
+        // Two starts in one directory would each pass the check below (cluster.json comes later), rewrite each other's
+        // configuration and logs, and leave one cluster's processes recorded nowhere, so that stop could not reach them.
+        Files.createDirectories(spec.dir());
+        try (FileChannel lockFile = FileChannel.open(spec.dir().resolve(".start.lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE); FileLock lock = tryLock(lockFile)) {
+            if (lock == null) {
+                throw new IllegalStateException("another byot cluster start is running in " + spec.dir());
+            }
+            return startLocked(spec, timeout, progress);
+        }
+    }
+
+    /** Null when another process holds the lock, or this one (which Java reports by an exception instead). */
+    private static FileLock tryLock(FileChannel channel) throws IOException {
+        try {
+            return channel.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            return null;
+        }
+    }
+
+    private static LocalCluster startLocked(ClusterSpec spec, Duration timeout, Consumer<String> progress) throws Exception {
         Optional<ClusterState> previous = ClusterState.read(spec.dir());
         if (previous.isPresent() && previous.get().processes().stream().anyMatch(ClusterProcess::alive)) {
             throw new IllegalStateException("a cluster is already running in " + spec.dir() + " (byot cluster stop --dir "

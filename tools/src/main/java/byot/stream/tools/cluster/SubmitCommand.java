@@ -50,7 +50,7 @@ public final class SubmitCommand implements Command {
 
     @Override
     public int run(Parsed args) throws Exception {
-        Path jar = jar(args.optional("jar"));
+        Path jar = jar(args.optional("jar"), Path.of(JOB_JAR_DIR));
         Optional<ClusterState> cluster = args.has("rest") ? Optional.empty()
                 : Optional.of(ClusterStatusCommand.require(Path.of(args.get("dir"))));
         String restUrl = args.optional("rest").orElseGet(() -> cluster.orElseThrow().restUrl());
@@ -58,6 +58,9 @@ public final class SubmitCommand implements Command {
         StartSettings start = AdaptOptions.start(args.configuration());
         Optional<FlinkRestClient.Restore> restore = start.savepoint()
                 .map(path -> new FlinkRestClient.Restore(path, start.allowNonRestoredState()));
+        if (cluster.isPresent() && restore.isPresent()) {
+            requireLocalSavepoint(restore.get().path());
+        }
         int parallelism = args.getInt("parallelism");
         if (parallelism == 0 && cluster.isPresent()) {
             parallelism = cluster.get().taskManagers().size() * cluster.get().slotsPerTaskManager();
@@ -89,6 +92,26 @@ public final class SubmitCommand implements Command {
         return 0;
     }
 
+    /**
+     * A byot cluster's JobManager runs on this machine: a savepoint path it cannot find is found here first, before the
+     * upload and minutes of the job's main() in the JobManager end in Flink's restore error. Other file systems (s3://)
+     * are left to Flink.
+     */
+    static void requireLocalSavepoint(String path) {
+        Path local;
+        if (path.startsWith("file:/")) {
+            local = Path.of(java.net.URI.create(path));
+        } else if (path.startsWith("/")) {
+            local = Path.of(path);
+        } else {
+            return;
+        }
+        if (!Files.exists(local)) {
+            throw new UsageException("--from-savepoint " + path + ": no savepoint or retained checkpoint there"
+                    + " (byot cluster stop-job prints a savepoint's path; a checkpoint is <checkpoint dir>/<job id>/chk-N)");
+        }
+    }
+
     /** The pipeline's Kafka and checkpoint flags, unless given: the cluster's broker and checkpoint directory. */
     static List<String> withClusterDefaults(List<String> given, ClusterState cluster) {
         // The cluster's values go first: were a flag given too (also as --flag=value), the job's last one wins.
@@ -113,7 +136,8 @@ public final class SubmitCommand implements Command {
         }
     }
 
-    static Path jar(Optional<String> given) throws IOException {
+    /** The jar given, or the newest job jar in {@code dir} if it is not older than the job's classes there. */
+    static Path jar(Optional<String> given, Path dir) throws IOException {
         if (given.isPresent()) {
             Path jar = Path.of(given.get());
             if (!Files.isRegularFile(jar)) {
@@ -121,14 +145,25 @@ public final class SubmitCommand implements Command {
             }
             return jar;
         }
-        Path dir = Path.of(JOB_JAR_DIR);
         if (!Files.isDirectory(dir)) {
             throw new UsageException("no job jar in " + dir.toAbsolutePath() + "; " + BUILD_HINT);
         }
+        Path jar;
+        Optional<Path> classes;
         try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> p.getFileName().toString().matches("byot-jobs-.*-job\\.jar"))
+            List<Path> jars = files.filter(p -> p.getFileName().toString().matches("byot-jobs-.*\\.jar")).toList();
+            jar = jars.stream().filter(p -> p.getFileName().toString().endsWith("-job.jar"))
                     .max(java.util.Comparator.comparingLong(p -> p.toFile().lastModified()))
                     .orElseThrow(() -> new UsageException("no job jar in " + dir.toAbsolutePath() + "; " + BUILD_HINT));
+            classes = jars.stream().filter(p -> !p.getFileName().toString().endsWith("-job.jar"))
+                    .max(java.util.Comparator.comparingLong(p -> p.toFile().lastModified()));
         }
+        // ./byot rebuilds the job's classes when sources change, but not the shaded job jar (that takes -Pjob-jar):
+        // uploading the older job jar would run code the user has since changed, without a word.
+        if (classes.isPresent() && classes.get().toFile().lastModified() > jar.toFile().lastModified() + 1000) {
+            throw new UsageException(jar + " is older than the job's classes built since (" + classes.get().getFileName()
+                    + "), so it would run old code; " + BUILD_HINT + ", or name a jar with --jar");
+        }
+        return jar;
     }
 }

@@ -104,6 +104,47 @@ class ClusterSetupTest {
     }
 
     @Test
+    void aLocalSavepointThatIsNotThereIsRefusedBeforeTheUpload() throws Exception {
+        Path savepoint = Files.createDirectories(dir.resolve("savepoint-1"));
+        SubmitCommand.requireLocalSavepoint(savepoint.toString());
+        SubmitCommand.requireLocalSavepoint(savepoint.toUri().toString());
+        SubmitCommand.requireLocalSavepoint("s3://bucket/savepoint-2"); // not this machine's to check
+        assertThatThrownBy(() -> SubmitCommand.requireLocalSavepoint(dir.resolve("savepoint-9").toString()))
+                .isInstanceOf(UsageException.class).hasMessageContaining("no savepoint or retained checkpoint there");
+        assertThatThrownBy(() -> SubmitCommand.requireLocalSavepoint(dir.resolve("savepoint-9").toUri().toString()))
+                .isInstanceOf(UsageException.class);
+    }
+
+    /** A second start in the same directory is refused before it launches anything or rewrites the first's files. */
+    @Test
+    void aSecondStartInTheSameDirectoryIsRefusedWhileTheFirstRuns() throws Exception {
+        Path cluster = Files.createDirectories(dir.resolve("cluster"));
+        try (var channel = java.nio.channels.FileChannel.open(cluster.resolve(".start.lock"), java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE); var held = channel.lock()) {
+            assertThatThrownBy(() -> LocalCluster.start(ClusterSpec.defaults(cluster, "", ""), java.time.Duration.ofSeconds(1), p -> { }))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("another byot cluster start is running");
+        }
+        assertThat(cluster.resolve("conf")).as("nothing written").doesNotExist();
+    }
+
+    /** ./byot rebuilds the job's classes but not the shaded job jar: an older job jar would run code since changed. */
+    @Test
+    void submitRefusesAJobJarOlderThanTheJobsClasses() throws Exception {
+        Path target = Files.createDirectories(dir.resolve("target"));
+        Path jobJar = Files.write(target.resolve("byot-jobs-0.1.0-job.jar"), new byte[] {1});
+        Path classes = Files.write(target.resolve("byot-jobs-0.1.0.jar"), new byte[] {2});
+        long now = System.currentTimeMillis();
+        jobJar.toFile().setLastModified(now - 60_000);
+        classes.toFile().setLastModified(now);
+        assertThatThrownBy(() -> SubmitCommand.jar(java.util.Optional.empty(), target)).isInstanceOf(UsageException.class)
+                .hasMessageContaining("older than the job's classes").hasMessageContaining("-Pjob-jar");
+        assertThat(SubmitCommand.jar(java.util.Optional.of(jobJar.toString()), target)).as("named: the user's choice").isEqualTo(jobJar);
+
+        jobJar.toFile().setLastModified(now + 1_000);
+        assertThat(SubmitCommand.jar(java.util.Optional.empty(), target)).isEqualTo(jobJar);
+    }
+
+    @Test
     void restErrorsBecomeTheirInnermostCause() throws Exception {
         var body = new ObjectMapper().readTree("{\"errors\":[\"Internal server error.\",\"<Exception on server side:\\n"
                 + "org.apache.flink.client.program.ProgramInvocationException: The main method caused an error\\n\\tat x.y(Z.java:1)\\n"

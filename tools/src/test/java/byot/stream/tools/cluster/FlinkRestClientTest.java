@@ -31,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 class FlinkRestClientTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String JOB = "a1b2c3d4e5f60718293a4b5c6d7e8f90";
+    private static final String ENDED = "e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0";
 
     private HttpServer server;
     /** Request bodies by "METHOD path". */
@@ -50,6 +51,10 @@ class FlinkRestClientTest {
             answer(ex, 200, body);
         });
         server.createContext("/jars/j1.jar/run", ex -> answer(ex, 200, "{\"jobid\":\"" + JOB + "\"}"));
+        server.createContext("/jobs/" + JOB, ex -> answer(ex, 200, "{\"jid\":\"" + JOB + "\",\"state\":\"RUNNING\"}"));
+        server.createContext("/jobs/" + ENDED, ex -> answer(ex, 200, "{\"jid\":\"" + ENDED + "\",\"state\":\"FINISHED\"}"));
+        server.createContext("/jobs/" + ENDED + "/stop", ex -> answer(ex, 202, "{\"request-id\":\"trigger-8\"}"));
+        server.createContext("/jobs/", ex -> answer(ex, 404, "{\"errors\":[\"Job could not be found.\"]}"));
         server.start();
     }
 
@@ -93,6 +98,15 @@ class FlinkRestClientTest {
         assertThat(body.path("drain").asBoolean(true)).isFalse();
         assertThat(status).isEqualTo(new FlinkRestClient.SavepointStatus(true, "file:/sp/savepoint-a1b2c3-0123", null));
         assertThat(statusAnswers).hasSize(1);   // polled through both in-progress answers
+    }
+
+    /** Flink keeps the uploaded file's name in the jar id: a space in it must not make the run request unusable. */
+    @Test
+    void aJarIdWithASpaceIsRunAtItsEncodedPath() throws Exception {
+        server.createContext("/jars/abc_my job.jar/run", ex -> answer(ex, 200, "{\"jobid\":\"" + JOB + "\"}"));
+        String jobId = new FlinkRestClient(url()).runJar("abc_my job.jar", "x.Main", List.of(), 0, java.util.Optional.empty());
+        assertThat(jobId).isEqualTo(JOB);
+        assertThat(received).containsKey("POST /jars/abc_my job.jar/run");
     }
 
     /** A wrong --rest (another web server, a proxy's error page): the status and what answered, not a JSON parse error. */
@@ -155,6 +169,23 @@ class FlinkRestClientTest {
                 + " failed, the job keeps running: java.io.IOException: No space left on device");
         // Without a target the cluster's own savepoint directory is used.
         assertThat(received.get("POST /jobs/" + JOB + "/stop").has("targetDirectory")).isFalse();
+    }
+
+    /** Flink accepts a stop for a job that has ended and fails its savepoint: said as it is, and nothing is posted. */
+    @Test
+    void theStopJobCommandSaysWhenTheJobIsNotRunning() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Byot.run(new String[] {"cluster", "stop-job", "--rest", url(), "--job", ENDED},
+                new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("job " + ENDED + " is FINISHED, not running");
+        assertThat(received).doesNotContainKey("POST /jobs/" + ENDED + "/stop");
+
+        err.reset();
+        code = Byot.run(new String[] {"cluster", "stop-job", "--rest", url(), "--job", "ffffffffffffffffffffffffffffffff"},
+                new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("no job ffffffffffffffffffffffffffffffff on the cluster");
     }
 
     private static int cli(String... args) {

@@ -69,7 +69,8 @@ public final class EarlyExitOperator extends AbstractStreamOperator<Prediction>
     private transient ModelPreparer preparer;
     private transient ModelUpdateCodec pendingCodec;
     private transient List<StreamRecord<ImageEvent>> buffer;
-    private transient long flushDue = -1;
+    /** When the waiting batch's timer fires; -1: none set. Set in open(): see there. */
+    private transient long flushDue;
     private transient Counter predictions;
     private transient Counter[] exitCounters;
     private transient Counter rejectedUpdates;
@@ -114,6 +115,10 @@ public final class EarlyExitOperator extends AbstractStreamOperator<Prediction>
     @Override
     public void open() throws Exception {
         super.open();
+        // Not in the field's declaration: Flink ships the operator serialized, and deserialising runs no field
+        // initialiser, so a transient field starts at 0 there, "a timer is set", and the first batch waited past
+        // --max-wait-ms for a watermark, a barrier or a full batch.
+        flushDue = -1;
         policy = ServedExitPolicy.of(config.policy(), slot.payload());
         router = routerFor(slot.alignment(), null);
         preparer = new ModelPreparer(slot, config.ownSwapThread()

@@ -136,8 +136,9 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
     private transient boolean staleTimerSet;
     private transient long lastPublishNanos;
     private transient long lastTimestamp;
-    private transient long inputWatermark = Long.MIN_VALUE;
-    private transient long emittedWatermark = Long.MIN_VALUE;
+    /** Set in open(): Flink ships the operator serialized, and deserialising runs no transient field's initialiser. */
+    private transient long inputWatermark;
+    private transient long emittedWatermark;
     /** Whether the input is idle, and whether this operator has said so downstream (only once nothing waits). */
     private transient boolean inputIdle;
     private transient boolean emittedIdle;
@@ -313,6 +314,8 @@ public final class FineTuneOperator extends AbstractStreamOperator<ModelUpdate>
     @Override
     public void open() throws Exception {
         super.open();
+        inputWatermark = Long.MIN_VALUE;
+        emittedWatermark = Long.MIN_VALUE;
         trainer = newTrainer();
         gate = config.gate().enabled() ? new PublishGate(config.gate()) : null;
         lastPublishNanos = System.nanoTime();

@@ -157,6 +157,20 @@ class EarlyExitOperatorTest {
         }
     }
 
+    /** As a cluster runs it: Flink ships the operator serialized, and deserialising runs no transient field's initialiser. */
+    @Test
+    void aWaitingBatchIsAnsweredWhenItsTimeIsUpAfterTheOperatorWasShipped() throws Exception {
+        EarlyExitOperator shipped = org.apache.flink.util.InstantiationUtil.clone(
+                new EarlyExitOperator(CONFIG, ModelFile.toBytes(MultiExitModel.create(SPEC, 0), false)));
+        try (var h = new TwoInputStreamOperatorTestHarness<ImageEvent, ModelUpdate, Prediction>(shipped)) {
+            h.open();
+            feed(h, events.subList(0, 2));
+            assertThat(h.extractOutputValues()).isEmpty();
+            h.setProcessingTime(60_001);
+            assertThat(h.extractOutputValues()).as("answered at --max-wait-ms, not at the next watermark").hasSize(2);
+        }
+    }
+
     @Test
     void anUpdateWithANonFiniteWeightIsRefused() throws Exception {
         try (var h = harness()) {

@@ -23,6 +23,7 @@ class EarlyExitClassifierTest {
                 ExitPolicy.uniform(ExitCriterion.MAX_SOFTMAX, 0.9, 4),
                 new ExitPolicy(ExitCriterion.ENTROPY, new double[] {0.3, 0.6, 0.9}))) {
             List<ExitDecision> decisions = classifier.classify(pixels, policy);
+            assertEquals(pixels.size(0), decisions.size(), "one decision per image");
             for (int i = 0; i < decisions.size(); i++) {
                 int expectedExit = 3;
                 for (int e = 0; e < 3; e++) {
@@ -124,6 +125,7 @@ class EarlyExitClassifierTest {
     @Test
     void fullDepthPolicyAnswersAtTheDeepestExit() {
         List<ExitDecision> decisions = classifier.classify(pixels, ExitPolicy.fullDepth(4));
+        assertEquals(pixels.size(0), decisions.size(), "one decision per image");
         INDArray deepest = classifier.fullDepth(pixels);
         for (int i = 0; i < decisions.size(); i++) {
             assertEquals(4, decisions.get(i).exitDepth());
@@ -140,7 +142,6 @@ class EarlyExitClassifierTest {
         for (int e = 1; e < 4; e++) {
             assertTrue(macs[e] > macs[e - 1]);
         }
-        assertArrayEquals(macs, macs.clone());
     }
 
     @Test

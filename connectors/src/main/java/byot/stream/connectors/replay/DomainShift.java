@@ -42,12 +42,15 @@ public record DomainShift(long after, Kind kind) {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("shift '" + spec + "': AFTER must be an event count");
         }
-        String kind = spec.substring(colon + 1).trim().toUpperCase(Locale.ROOT);
+        String name = spec.substring(colon + 1).trim().toUpperCase(Locale.ROOT);
+        Kind kind;
         try {
-            return new DomainShift(after, Kind.valueOf(kind));
+            kind = Kind.valueOf(name);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("shift '" + spec + "': KIND must be invert, rotate90 or noise");
         }
+        // Outside the try: a negative AFTER is its own mistake, not an unknown kind.
+        return new DomainShift(after, kind);
     }
 
     public void checkApplicable(ImageShape shape) {

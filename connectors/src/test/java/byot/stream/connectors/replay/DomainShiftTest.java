@@ -17,6 +17,9 @@ class DomainShiftTest {
         assertThatThrownBy(() -> DomainShift.parse("invert")).hasMessageContaining("AFTER:KIND");
         assertThatThrownBy(() -> DomainShift.parse("5:blur")).hasMessageContaining("invert, rotate90 or noise");
         assertThatThrownBy(() -> DomainShift.parse("x:noise")).hasMessageContaining("event count");
+        // A valid kind with a negative start: the start is named, not the kind.
+        assertThatThrownBy(() -> DomainShift.parse("-5:invert")).hasMessageContaining("must start at event >= 0, got -5")
+                .hasMessageNotContaining("KIND");
     }
 
     @Test

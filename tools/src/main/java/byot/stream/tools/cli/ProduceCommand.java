@@ -18,6 +18,9 @@ import java.util.concurrent.CountDownLatch;
 
 /** {@code byot produce}: replays a dataset split into Kafka, with a progress bar on stderr and a JSON summary on stdout. */
 public final class ProduceCommand implements Command {
+    /** Longest a Ctrl-C waits for the events in flight and the summary. */
+    private static final java.time.Duration STOP_WAIT = java.time.Duration.ofSeconds(10);
+
     @Override
     public String name() {
         return "produce";
@@ -59,13 +62,24 @@ public final class ProduceCommand implements Command {
                 .seed(args.getLong("seed")).sources(args.getInt("sources"));
         LabeledImages data = FashionMnist.locate(args.optional("data").map(Path::of)).load(split);
         ReplayProducer replay = new ReplayProducer(config, data);
+        long events = args.flag("loop") ? args.getLong("limit") : (args.getLong("limit") == 0 ? data.size()
+                : Math.min(args.getLong("limit"), data.size()));
+        if (config.shift() != null && config.classOrder() == null && events > 0 && config.shift().after() >= events) {
+            System.err.println("byot produce: WARNING: the shift starts at event " + config.shift().after() + ", but this replay"
+                    + " sends " + events + " events: no event will be shifted");
+        }
 
         // Ctrl-C ends the replay cleanly: in-flight events are flushed and the summary still printed.
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             replay.stop();
             try {
-                finished.await();
+                // Bounded: against an unreachable broker a send or the flush can block for a minute or two, and a
+                // Ctrl-C that seems to do nothing is worse than a summary that does not come.
+                if (!finished.await(STOP_WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)) {
+                    System.err.println("byot produce: the broker did not take the last events within " + STOP_WAIT.toSeconds()
+                            + " s; stopping without them");
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -75,12 +89,14 @@ public final class ProduceCommand implements Command {
         ReplaySummary summary;
         try {
             summary = replay.run(bar::update);
+            bar.finish();
+            // Before the latch opens: once it does, the shutdown hook returns and the JVM halts, summary or not.
+            System.out.println(new ObjectMapper().writeValueAsString(summary));
+            System.out.flush();
         } finally {
             bar.finish();
             finished.countDown();
         }
-        System.out.println(new ObjectMapper().writeValueAsString(summary));
-        System.out.flush();
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException shuttingDown) {

@@ -33,7 +33,10 @@ public final class BenchKafkaCommand implements Command {
     public int run(Parsed args) throws Exception {
         var data = FashionMnist.locate(args.optional("data").map(Path::of)).load(FashionMnist.Split.TRAIN);
         var result = new KafkaBench(data, args.getLong("records"), args.getInt("partitions")).run();
-        System.out.println(new ObjectMapper().writeValueAsString(result));
+        ObjectMapper json = new ObjectMapper();
+        var printed = json.createObjectNode().put("command", CommandLine.everyOption("./byot bench kafka", options(), args));
+        printed.setAll((com.fasterxml.jackson.databind.node.ObjectNode) json.valueToTree(result));
+        System.out.println(json.writeValueAsString(printed));
         return 0;
     }
 }

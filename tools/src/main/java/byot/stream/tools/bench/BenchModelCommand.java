@@ -70,7 +70,7 @@ public final class BenchModelCommand implements Command {
                 .add("infer-images", "1024", "Images per timed inference run")
                 .add("threshold", "0.9", "Max-softmax threshold of the early-exit run")
                 .add("engines", "auto", "Training engines to time, comma-separated: auto, graph (SameDiff), eager")
-                .add("rounds", "1", "Rounds per training configuration, each timing every engine in turn; medians are reported")
+                .add("rounds", "3", "Rounds per training configuration, each timing every engine in turn; medians are reported")
                 .add("pytorch", "", "PyTorch reference script timed in the same rounds (byot mode, resnet18 with bottleneck heads only), "
                         + "e.g. bench/pytorch/train_step.py")
                 .add("python", "/usr/bin/python3", "Interpreter for --pytorch")
@@ -90,6 +90,7 @@ public final class BenchModelCommand implements Command {
         result.put("input", spec.input().toString());
 
         Map<String, Object> train = new LinkedHashMap<>();
+        Map<String, Object> trainRounds = new LinkedHashMap<>();
         List<TrainingEngine> engines = Arrays.stream(args.get("engines").split(",")).map(TrainingEngine::fromId).toList();
         int rounds = args.getInt("rounds");
         String script = args.get("pytorch");
@@ -128,6 +129,7 @@ public final class BenchModelCommand implements Command {
                     double median = median(values);
                     err.printf("train %-22s: median %.0f img/s over %d round(s) %s%n", key, median, values.size(), values);
                     train.put(key, Math.round(median * 10) / 10.0);
+                    trainRounds.put(key, values.stream().map(v -> Math.round(v * 10) / 10.0).toList());
                 });
                 if (torch != null) {
                     double reference = median(rates.get(mode.id() + "@" + batch + "/pytorch"));
@@ -140,6 +142,7 @@ public final class BenchModelCommand implements Command {
             }
         }
         result.put("trainImagesPerSecond", train);
+        result.put("trainImagesPerSecondByRound", trainRounds);
         int profileSteps = args.getInt("profile-steps");
         if (profileSteps > 0) {
             int batch = batchSizes(args, "train-batches").stream().mapToInt(Integer::intValue).max().orElse(128);

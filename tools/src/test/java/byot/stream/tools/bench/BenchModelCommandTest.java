@@ -30,6 +30,10 @@ class BenchModelCommandTest {
                 "\"byot@4/eager vs pytorch\":", "\"byot@4/graph vs pytorch\":", "\"eagerProfileMsPerStep\":{\"total\":",
                 "conv3x3 bwd", "\"command\":\"./byot bench model --arch resnet18 --width-mult 0.0625 --heads bottleneck --seed 0 --train-batches 4",
                 "--engines graph,eager --rounds 2 --pytorch " + fake);
+        // The empty value is a choice (no inference timed): spelled out, or a rerun would time the default batches.
+        assertThat(json).contains("--infer-batches \\\"\\\"");
+        // Each round's figure beside the median: the spread is part of the result.
+        assertThat(json).contains("\"trainImagesPerSecondByRound\":{\"byot@4/graph\":[", "\"byot@4/pytorch\":[1000.0,1000.0]");
     }
 
     /** The per-exit inference rows (batch 1 and 64) force every sample out at one exit, whatever its confidence. */

@@ -71,7 +71,7 @@ public final class SoakCommand implements Command {
         return ClientOptions.embeddedBrokerByDefault(AdaptOptions.declare())
                 .add("minutes", "30", "How long to drive the pipeline")
                 .add("rate", "384", "Events per second (about half of the pipeline's maximum on 2 cores, see docs/benchmarks.md)")
-                .add("labeled-fraction", "0.1", "Share of events with labels, which drive fine-tuning")
+                .add("labeled-fraction", "0.3", "Share of events with labels, which drive fine-tuning (the demo's mix)")
                 .add("sample-seconds", "5", "Interval between samples")
                 .add("live-heap-seconds", "60", "Interval between full collections that read the live heap (each pauses the pipeline briefly)")
                 .add("data", null, "Directory with the Fashion-MNIST IDX files")
@@ -119,6 +119,7 @@ public final class SoakCommand implements Command {
                     ReplaySummary replayed = replay.join();
 
                     Map<String, Object> run = new LinkedHashMap<>();
+                    run.put("command", byot.stream.tools.bench.CommandLine.everyOption("./byot bench soak", options(), args));
                     run.put("model", spec.summary());
                     run.put("minutes", minutes);
                     run.put("rate", rate);

@@ -258,14 +258,14 @@ public final class BenchPipelineCommand implements Command {
             result.put("adaptationStepsPerSecond", Json.round(train.stepsPerSecond()));
             result.put("adaptationImagesPerSecond", Math.round(train.stepsPerSecond() * batch));
             result.put("adaptationOfferedEventsPerSecond", Math.round(trainRate));
-            result.put("adaptationSeconds", Json.round(train.spanSeconds()));
+            result.put("adaptationSeconds", Json.round(train.learnerSeconds()));
             result.put("adaptationLearnerTime", learnerTime(train));
             LearnerTime.Totals steps = train.learner().of(LearnerTime.Work.STEP);
             LearnerTime.Totals gate = train.learner().of(LearnerTime.Work.GATE);
             OptionalDouble cores = learnerCores(train);
             err.printf("adaptation: %.2f steps/s at batch %d over %.0f s, offered %.0f labelled events/s; a step's passes took %s,"
                             + " %d publish-gate judgements%s: the learner's computations used %s%n",
-                    train.stepsPerSecond(), batch, train.spanSeconds(), trainRate, millis(steps), gate.count(),
+                    train.stepsPerSecond(), batch, train.learnerSeconds(), trainRate, millis(steps), gate.count(),
                     gate.count() == 0 ? "" : " " + millis(gate) + " each",
                     cores.isPresent() ? String.format("%.2f of a core", cores.getAsDouble())
                             : "an unmeasured share of a core (steps on the task thread)");
@@ -304,14 +304,14 @@ public final class BenchPipelineCommand implements Command {
         return time;
     }
 
-    /** The learner's computations' CPU time over the phase's span, in cores; empty where none was measured. */
+    /** The learner's computations' CPU time over the time it was counted in, in cores; empty where none was measured. */
     private static OptionalDouble learnerCores(Phase phase) {
         LearnerTime.Totals steps = phase.learner().of(LearnerTime.Work.STEP);
         LearnerTime.Totals gate = phase.learner().of(LearnerTime.Work.GATE);
         if (steps.cpuCount() + gate.cpuCount() == 0) {
             return OptionalDouble.empty();
         }
-        return OptionalDouble.of((steps.cpuNanos() + gate.cpuNanos()) / 1e9 / phase.spanSeconds());
+        return OptionalDouble.of((steps.cpuNanos() + gate.cpuNanos()) / 1e9 / phase.learnerSeconds());
     }
 
     /** "118 ms (79 ms on a CPU)", or without the CPU time where it was not measured. */
@@ -392,8 +392,9 @@ public final class BenchPipelineCommand implements Command {
      * is event time plus the latency the operator measured; Kafka timestamps would not do, since the sink stamps
      * records with event time.
      */
+    /** @param learnerStoppedAt wall-clock ms when the savepoint that ended the learner's count completed */
     record Phase(List<Prediction> predictions, List<Prediction> warmUpPredictions, JitWarmUp.Result warmUp,
-                 LocalPipeline.LearnerWork learner, String modelsTopic) {
+                 LocalPipeline.LearnerWork learner, long learnerStoppedAt, String modelsTopic) {
         long steps() {
             return learner.steps();
         }
@@ -402,16 +403,20 @@ public final class BenchPipelineCommand implements Command {
             return predictions.size() / spanSeconds(predictions);
         }
 
-        /** The learner's steps over the span in which the phase's predictions, warm-up included, were made. */
+        /**
+         * The learner's steps over the time they were counted in: from the first answer (the first labelled events
+         * arrive with the first images) to the savepoint that stopped the job. To the last answer instead, the steps a
+         * lagging learner took after it were counted with no time charged for them.
+         */
         double stepsPerSecond() {
-            return steps() / spanSeconds();
+            return steps() / learnerSeconds();
         }
 
-        /** From the first answer to the last, warm-up included. */
-        double spanSeconds() {
+        double learnerSeconds() {
             List<Prediction> all = new ArrayList<>(warmUpPredictions);
             all.addAll(predictions);
-            return spanSeconds(all);
+            long first = all.stream().mapToLong(p -> p.eventTime() + p.latencyMs()).min().orElse(learnerStoppedAt);
+            return Math.max(1, learnerStoppedAt - first) / 1000.0;
         }
 
         private static double spanSeconds(List<Prediction> predictions) {
@@ -462,7 +467,8 @@ public final class BenchPipelineCommand implements Command {
             Map<Boolean, List<Prediction>> byWarmUp = await(pipeline.outputs(), warmed.events() + events.size()).stream()
                     .collect(Collectors.partitioningBy(p -> p.id().startsWith(WARM_UP_ID)));
             LocalPipeline.LearnerWork learner = pipeline.stopAndReadLearner();
-            return new Phase(byWarmUp.get(false), byWarmUp.get(true), warmed, learner, pipeline.settings().topics().models());
+            return new Phase(byWarmUp.get(false), byWarmUp.get(true), warmed, learner, System.currentTimeMillis(),
+                    pipeline.settings().topics().models());
         }
     }
 

@@ -50,8 +50,29 @@ class BenchPipelineCommandTest {
         return phase(new LocalPipeline.LearnerWork(0, Map.of()), answers);
     }
 
+    /** A phase whose savepoint completed as the last answer was emitted. */
     private static BenchPipelineCommand.Phase phase(LocalPipeline.LearnerWork learner, Prediction... answers) {
-        return new BenchPipelineCommand.Phase(List.of(answers), List.of(), JitWarmUp.Result.NONE, learner, "models");
+        long last = java.util.Arrays.stream(answers).mapToLong(p -> p.eventTime() + p.latencyMs()).max().orElse(0);
+        return phase(learner, last, answers);
+    }
+
+    private static BenchPipelineCommand.Phase phase(LocalPipeline.LearnerWork learner, long stoppedAt, Prediction... answers) {
+        return new BenchPipelineCommand.Phase(List.of(answers), List.of(), JitWarmUp.Result.NONE, learner, stoppedAt, "models");
+    }
+
+    /** Steps a lagging learner takes after the last answer are counted until the savepoint: so is their time. */
+    @Test
+    void theLearnersRateIsOverTheTimeItsStepsWereCountedIn() {
+        Prediction first = new Prediction("a", "camera-0", 1, 0.9, 1, new double[] {0.9}, 1, 0, 10, 1);
+        Prediction last = new Prediction("b", "camera-0", 1, 0.9, 1, new double[] {0.9}, 1, 2_000, 10, 1);
+        LocalPipeline.LearnerWork learner = new LocalPipeline.LearnerWork(10, Map.of(
+                LearnerTime.Work.STEP, new LearnerTime.Totals(10, 1_000_000_000L, 10, 800_000_000L)));
+
+        BenchPipelineCommand.Phase phase = phase(learner, 4_010, first, last);
+
+        assertThat(phase.learnerSeconds()).isEqualTo(4.0);
+        assertThat(phase.stepsPerSecond()).isEqualTo(2.5);
+        assertThat(BenchPipelineCommand.learnerTime(phase)).containsEntry("cores", 0.2);
     }
 
     @Test

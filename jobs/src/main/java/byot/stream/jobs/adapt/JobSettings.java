@@ -120,6 +120,7 @@ public record JobSettings(Kafka kafka, Checkpoints checkpoints, Source source, D
                         + ", predictions " + predictions + ", models " + models + ", metrics " + metrics + ", dead-letter " + deadLetter);
             }
         }
+
         public static Topics defaults() {
             return new Topics(byot.stream.connectors.kafka.Topics.IMAGES, byot.stream.connectors.kafka.Topics.PREDICTIONS,
                     byot.stream.connectors.kafka.Topics.MODELS, byot.stream.connectors.kafka.Topics.METRICS,

@@ -391,8 +391,9 @@ public final class BenchPipelineCommand implements Command {
      * Predictions of one phase's measured events and of its warm-up, and the learner's steps over both. Emission time
      * is event time plus the latency the operator measured; Kafka timestamps would not do, since the sink stamps
      * records with event time.
+     *
+     * @param learnerStoppedAt wall-clock ms when the savepoint that ended the learner's count completed
      */
-    /** @param learnerStoppedAt wall-clock ms when the savepoint that ended the learner's count completed */
     record Phase(List<Prediction> predictions, List<Prediction> warmUpPredictions, JitWarmUp.Result warmUp,
                  LocalPipeline.LearnerWork learner, long learnerStoppedAt, String modelsTopic) {
         long steps() {

@@ -62,9 +62,8 @@ public final class ProduceCommand implements Command {
                 .seed(args.getLong("seed")).sources(args.getInt("sources"));
         LabeledImages data = FashionMnist.locate(args.optional("data").map(Path::of)).load(split);
         ReplayProducer replay = new ReplayProducer(config, data);
-        long events = args.flag("loop") ? args.getLong("limit") : (args.getLong("limit") == 0 ? data.size()
-                : Math.min(args.getLong("limit"), data.size()));
-        if (config.shift() != null && config.classOrder() == null && events > 0 && config.shift().after() >= events) {
+        long events = replay.total();
+        if (config.shift() != null && events >= 0 && config.shift().after() >= events) {
             System.err.println("byot produce: WARNING: the shift starts at event " + config.shift().after() + ", but this replay"
                     + " sends " + events + " events: no event will be shifted");
         }

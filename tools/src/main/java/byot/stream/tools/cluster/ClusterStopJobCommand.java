@@ -93,8 +93,8 @@ public final class ClusterStopJobCommand implements Command {
         String state;
         try {
             state = rest.get("/jobs/" + job).path("state").asText("UNKNOWN");
-        } catch (IOException e) {
-            if (e.getMessage() != null && e.getMessage().contains("answered 404")) {
+        } catch (FlinkRestClient.StatusException e) {
+            if (e.status() == 404) {
                 throw new UsageException("no job " + job + " on the cluster at " + rest.baseUrl() + " (byot cluster status lists them)");
             }
             throw e;

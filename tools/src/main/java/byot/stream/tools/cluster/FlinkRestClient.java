@@ -23,6 +23,20 @@ import java.util.UUID;
  * ({@code POST /jars/upload}, then {@code POST /jars/:id/run}), as the web UI's "Submit New Job" page does.
  */
 public final class FlinkRestClient {
+
+    /** An answer with an error status, which a caller may tell apart (404: no such job or jar). */
+    public static final class StatusException extends IOException {
+        private final int status;
+
+        StatusException(int status, String message) {
+            super(message);
+            this.status = status;
+        }
+
+        public int status() {
+            return status;
+        }
+    }
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String baseUrl;
@@ -185,8 +199,8 @@ public final class FlinkRestClient {
                     + (text.length() > 200 ? text.substring(0, 200) + "…" : text), e);
         }
         if (response.statusCode() >= 300) {
-            throw new IOException("Flink REST " + response.request().method() + " " + response.request().uri().getPath()
-                    + " answered " + response.statusCode() + ": " + errorSummary(body));
+            throw new StatusException(response.statusCode(), "Flink REST " + response.request().method() + " "
+                    + response.request().uri().getPath() + " answered " + response.statusCode() + ": " + errorSummary(body));
         }
         return body;
     }

@@ -1,15 +1,13 @@
 package byot.stream.tools.cluster;
 
 import byot.stream.broker.LoopbackPorts;
+import byot.stream.tools.cli.DirectoryLock;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,21 +59,9 @@ public final class LocalCluster implements AutoCloseable {
         // Two starts in one directory would each pass the check below (cluster.json comes later), rewrite each other's
         // configuration and logs, and leave one cluster's processes recorded nowhere, so that stop could not reach them.
         Files.createDirectories(spec.dir());
-        try (FileChannel lockFile = FileChannel.open(spec.dir().resolve(".start.lock"), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE); FileLock lock = tryLock(lockFile)) {
-            if (lock == null) {
-                throw new IllegalStateException("another byot cluster start is running in " + spec.dir());
-            }
+        try (DirectoryLock held = DirectoryLock.tryHold(spec.dir().resolve(".start.lock")).orElseThrow(() ->
+                new IllegalStateException("another byot cluster start is running in " + spec.dir()))) {
             return startLocked(spec, timeout, progress);
-        }
-    }
-
-    /** Null when another process holds the lock, or this one (which Java reports by an exception instead). */
-    private static FileLock tryLock(FileChannel channel) throws IOException {
-        try {
-            return channel.tryLock();
-        } catch (java.nio.channels.OverlappingFileLockException e) {
-            return null;
         }
     }
 

@@ -166,9 +166,12 @@ public final class DemoCommand implements Command {
                 watch(outputs, replay, events, timeoutSeconds, started);
                 ReplaySummary sent = replay.join();
                 int exits = model.spec().sections();
-                List<Prediction> predictions = ofThisReplay(outputs.predictions(), FashionMnist.Split.TEST.label(), positions, exits);
-                List<MetricsWindow> windows = outputs.windows().stream().filter(w -> w.exitHistogram().length == exits).toList();
-                long foreign = outputs.predictions().size() - predictions.size() + outputs.windows().size() - windows.size();
+                // Read once: the reader thread goes on, and a second read could hold more than the first.
+                List<Prediction> read = outputs.predictions();
+                List<MetricsWindow> readWindows = outputs.windows();
+                List<Prediction> predictions = ofThisReplay(read, FashionMnist.Split.TEST.label(), positions, exits);
+                List<MetricsWindow> windows = readWindows.stream().filter(w -> w.exitHistogram().length == exits).toList();
+                long foreign = read.size() - predictions.size() + readWindows.size() - windows.size();
                 if (foreign > 0) {
                     err.println("left out of the report: " + foreign + " predictions and metrics windows that are not this replay's"
                             + " (another writer on the topics?)");

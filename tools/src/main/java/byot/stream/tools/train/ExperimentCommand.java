@@ -1,6 +1,7 @@
 package byot.stream.tools.train;
 
 import byot.stream.tools.cli.Command;
+import byot.stream.tools.cli.DirectoryLock;
 import byot.stream.jobs.config.DistillationOptions;
 import byot.stream.jobs.config.JobOption;
 import byot.stream.jobs.config.Options;
@@ -12,9 +13,6 @@ import byot.stream.model.spec.Architecture;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintStream;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -88,21 +86,9 @@ public final class ExperimentCommand implements Command {
         Path cells = Path.of(args.get("cells"));
         Files.createDirectories(cells);
         // Two grids on one directory would train the same cells and write the same temporary files.
-        try (FileChannel lockFile = FileChannel.open(cells.resolve(".experiment.lock"), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE); FileLock lock = tryLock(lockFile)) {
-            if (lock == null) {
-                throw new UsageException("another byot experiment is running on " + cells + "; wait for it or use another --cells");
-            }
+        try (DirectoryLock held = DirectoryLock.tryHold(cells.resolve(".experiment.lock")).orElseThrow(() ->
+                new UsageException("another byot experiment is running on " + cells + "; wait for it or use another --cells"))) {
             return runGrid(args, cells);
-        }
-    }
-
-    /** Null when another process holds the lock, or this one (which Java reports by an exception instead). */
-    private static FileLock tryLock(FileChannel channel) throws java.io.IOException {
-        try {
-            return channel.tryLock();
-        } catch (java.nio.channels.OverlappingFileLockException e) {
-            return null;
         }
     }
 
@@ -178,9 +164,7 @@ public final class ExperimentCommand implements Command {
                 fields.put("teacherModel", teacher.get("model"));
                 fields.put("teacherTrainSeconds", teacher.get("trainSeconds"));
             }
-            Path tmp = cells.resolve(name + ".json.tmp");
-            Files.writeString(tmp, Json.line(fields) + "\n");
-            Files.move(tmp, cells.resolve(name + ".json"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            AtomicFile.write(cells.resolve(name + ".json"), (Json.line(fields) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
             finished.add(fields);
             ran++;
             writeTable(args, cells, json, command);

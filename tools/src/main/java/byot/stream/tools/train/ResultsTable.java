@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -113,18 +112,8 @@ final class ResultsTable {
         Files.createDirectories(markdown.toAbsolutePath().getParent());
         // Each file replaced whole, never cut short by a kill: a half-written page would lose its notes on the next
         // run, and a half-written twin would stop every later run after its first cell.
-        replace(markdown, withNotesKept(markdown, md.toString()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        replace(jsonBeside(markdown), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(json));
-    }
-
-    private static void replace(Path file, byte[] content) throws IOException {
-        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName().toString(), ".tmp");
-        try {
-            Files.write(tmp, content);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFile.write(markdown, withNotesKept(markdown, md.toString()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        AtomicFile.write(jsonBeside(markdown), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(json));
     }
 
     /**
